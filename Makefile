@@ -1,0 +1,42 @@
+# One-word runners. `make check` is exactly what CI runs (.ci/run calls `make test`, then lint).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: install demo run test lint typecheck check bench clean
+
+$(BIN)/rudprk: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/rudprk
+
+## Main job on the embedded default: offline demo (loopback feeds + loopback SMTP) on SQLite.
+demo: install
+	$(BIN)/rudprk demo
+
+## One real pass over the configured sources (for cron).
+run: install
+	$(BIN)/rudprk run
+
+## The test suite (SQLite always; PostgreSQL too when RUDPRK_TEST_DATABASE_URL is set).
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check storage alerts flows tests bench
+	$(BIN)/ruff format --check storage alerts flows tests bench
+	$(BIN)/mypy
+
+check: test lint
+
+bench: install
+	$(BIN)/python bench/detect.py
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,131 @@
+"""Articles: deduplicating inserts (only new rows come back) and analysis results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.keys import content_key, guid_key, url_key
+from storage.models import Article
+from storage.statements import insert_ignoring_conflicts
+
+BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """What ingestion hands to storage for one feed entry."""
+
+    feed_id: int
+    guid: str
+    url: str | None
+    canonical_url: str | None
+    title: str
+    summary: str
+    published_at: datetime | None
+    language: str | None = None
+    author: str | None = None
+    body: str | None = None
+    body_status: str | None = None
+
+
+def article_row(item: NewArticle, discovered_at: datetime) -> dict[str, Any]:
+    text = item.body or item.summary
+    return {
+        "feed_id": item.feed_id,
+        "guid": item.guid,
+        "guid_hash": guid_key(item.guid),
+        "url": item.url,
+        "canonical_url": item.canonical_url,
+        "url_hash": url_key(item.canonical_url) if item.canonical_url else None,
+        "content_hash": content_key(item.title, text),
+        "title": item.title,
+        "summary": item.summary,
+        "body": item.body,
+        "body_status": item.body_status,
+        "author": item.author,
+        "language": item.language,
+        "published_at": item.published_at,
+        "discovered_at": discovered_at,
+    }
+
+
+def insert_new_articles(
+    session: Session, items: Sequence[NewArticle], discovered_at: datetime
+) -> list[int]:
+    """Insert the entries that are not stored yet and return the ids of the new rows only.
+
+    An entry is a duplicate when its feed already has its GUID, or another article has the
+    same canonical URL or the same normalised title and text. Uses
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` so reruns and concurrent passes are safe.
+    """
+    new_ids: list[int] = []
+    for start in range(0, len(items), BATCH_SIZE):
+        rows = [article_row(item, discovered_at) for item in items[start : start + BATCH_SIZE]]
+        # One statement per row keeps the RETURNING order unambiguous on every backend.
+        for row in rows:
+            stmt = insert_ignoring_conflicts(session, Article).values(**row).returning(Article.id)
+            new_id = session.execute(stmt).scalar_one_or_none()
+            if new_id is not None:
+                new_ids.append(new_id)
+    return new_ids
+
+
+def known_guid_hashes(session: Session, feed_id: int, guids: Sequence[str]) -> set[str]:
+    """The GUIDs (as hashes) of ``feed_id`` that are already stored: lets ingestion skip known entries early."""
+    hashes = [guid_key(g) for g in guids]
+    found: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start : start + 500]
+        found.update(
+            session.scalars(
+                select(Article.guid_hash).where(
+                    Article.feed_id == feed_id, Article.guid_hash.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+def load_articles(session: Session, ids: Sequence[int]) -> list[Article]:
+    if not ids:
+        return []
+    return list(session.scalars(select(Article).where(Article.id.in_(ids)).order_by(Article.id)))
+
+
+def unanalysed_article_ids(session: Session, limit: int = 10_000) -> list[int]:
+    """Articles stored but not analysed yet (a pass that died half-way resumes from here)."""
+    return list(
+        session.scalars(
+            select(Article.id)
+            .where(Article.analysed_at.is_(None))
+            .order_by(Article.id)
+            .limit(limit)
+        )
+    )
+
+
+def record_analysis(
+    session: Session,
+    article_id: int,
+    *,
+    relevant: bool,
+    score: float,
+    detection: dict[str, Any],
+    analysed_at: datetime,
+    language: str | None = None,
+) -> None:
+    values: dict[str, Any] = {
+        "relevant": relevant,
+        "relevance_score": score,
+        "detection": detection,
+        "analysed_at": analysed_at,
+    }
+    if language is not None:
+        values["language"] = language
+    session.execute(update(Article).where(Article.id == article_id).values(**values))

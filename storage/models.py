@@ -1,0 +1,181 @@
+"""Typed SQLAlchemy 2.0 models.
+
+Tables: ``feeds`` (one row per source with its fetch state), ``articles`` (one row per distinct
+report, deduplicated by feed+GUID, canonical URL hash and content hash), ``events`` (real-world
+events detected in articles), ``event_articles`` (which article reports which event) and
+``alerts`` (the outbox: an alert is written before it is sent and marked sent after).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# BIGINT primary keys on PostgreSQL, INTEGER (rowid alias) on SQLite.
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Feed(Base):
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    language: Mapped[str | None] = mapped_column(String(16))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Conditional GET and change detection
+    etag: Mapped[str | None] = mapped_column(String(1024))
+    last_modified: Mapped[str | None] = mapped_column(String(256))
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    # Health (Miniflux-style per-feed error counters)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_status: Mapped[int | None] = mapped_column(Integer)
+    last_error_content_type: Mapped[str | None] = mapped_column(String(256))
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ttl_seconds: Mapped[int | None] = mapped_column(Integer)
+    entries_seen: Mapped[int] = mapped_column(Integer, default=0)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="feed")
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "guid_hash", name="uq_articles_feed_guid"),
+        UniqueConstraint("url_hash", name="uq_articles_url_hash"),
+        UniqueConstraint("content_hash", name="uq_articles_content_hash"),
+        Index("ix_articles_published_at", "published_at"),
+        Index("ix_articles_discovered_at", "discovered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(Text)
+    guid_hash: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    url_hash: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str | None] = mapped_column(Text)
+    body_status: Mapped[str | None] = mapped_column(String(64))
+    author: Mapped[str | None] = mapped_column(String(500))
+    language: Mapped[str | None] = mapped_column(String(16))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discovered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    analysed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    relevant: Mapped[bool | None] = mapped_column(Boolean)
+    relevance_score: Mapped[float | None] = mapped_column(Float)
+    detection: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+    feed: Mapped[Feed] = relationship(back_populates="articles")
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_type_first_seen", "event_type", "first_seen_at"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    modality: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    figure_low: Mapped[int | None] = mapped_column(BigInteger)
+    figure_high: Mapped[int | None] = mapped_column(BigInteger)
+    figure_unit: Mapped[str | None] = mapped_column(String(64))
+    force: Mapped[str | None] = mapped_column(String(200))
+    place: Mapped[str | None] = mapped_column(String(300))
+    event_date: Mapped[date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(16))
+    actors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    claimant: Mapped[str | None] = mapped_column(String(200))
+    additional: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    first_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL")
+    )
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EventArticle(Base):
+    __tablename__ = "event_articles"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16))  # "origin" or "report"
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Alert(Base):
+    """Outbox row. ``dedup_key`` makes a second alert for the same event and kind impossible."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("dedup_key", name="uq_alerts_dedup_key"),
+        Index("ix_alerts_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # new, update, digest
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    message_id: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(32))
