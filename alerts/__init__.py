@@ -1,0 +1,1 @@
+"""Relevance, event detection, novelty, rendering and delivery. Uses :mod:`storage`, never :mod:`flows`."""

@@ -1,0 +1,21 @@
+"""The alerts package's exception tree."""
+
+
+class AlertsError(Exception):
+    """Base of every error raised by :mod:`alerts`."""
+
+
+class KnowledgeError(AlertsError):
+    """An alias or vocabulary file is missing or malformed."""
+
+
+class RenderError(AlertsError):
+    """An alert could not be rendered."""
+
+
+class DeliveryError(AlertsError):
+    """An alert could not be delivered (SMTP refused, unreachable, outbox not writable...)."""
+
+
+class EvaluationError(AlertsError):
+    """A labelled file given to ``rudprk eval`` is unreadable or malformed."""

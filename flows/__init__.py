@@ -1,0 +1,1 @@
+"""Composition root: settings, CLI, Prefect flows and tasks; ingestion lives in :mod:`flows.ingest`."""

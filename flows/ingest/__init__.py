@@ -1,0 +1,1 @@
+"""Prefect-free ingestion: fetching, parsing, URLs and article extraction."""
