@@ -1,0 +1,186 @@
+"""The ``rudprk`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from alerts.errors import AlertsError
+from flows.feeds_cli import feeds_app
+from flows.ingest.errors import IngestError
+from flows.settings import Settings, SettingsError, load_settings
+from flows.sources import SourcesError
+from storage.errors import StorageError
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+app = typer.Typer(
+    name="rudprk",
+    help="Watch the press for Russia–North Korea cooperation and e-mail new events.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"rudprk: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn the packages' documented errors into one clear line and a non-zero exit."""
+    try:
+        yield
+    except SettingsError as exc:
+        fail(f"invalid configuration: {exc}")
+    except SourcesError as exc:
+        fail(f"invalid sources file: {exc}")
+    except (StorageError, AlertsError, IngestError) as exc:
+        fail(str(exc))
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def current_settings() -> Settings:
+    with reported_errors():
+        return load_settings()
+    raise AssertionError("unreachable")
+
+
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]
+
+
+@app.command()
+def run(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    use_prefect: Annotated[
+        bool, typer.Option("--prefect", help="Run the pass as the Prefect flow 'monitor'.")
+    ] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """One pass: fetch feeds, store new articles, detect events, send alerts (for system cron).
+
+    Exit 0 when the pass completed, even if some feeds failed (they are reported);
+    2 when it could not run (bad configuration, database unreachable).
+    """
+    configure_logging(verbose)
+    settings = current_settings()
+    with reported_errors():
+        if use_prefect:
+            from flows.monitor import monitor
+
+            data = monitor(settings)
+            from flows.pipeline import PassSummary
+
+            summary = PassSummary(**data)
+        else:
+            from flows.pipeline import run_pass
+
+            summary = run_pass(settings)
+    if as_json:
+        typer.echo(summary.to_json())
+    else:
+        typer.echo(summary.line())
+        for subject in summary.delivered:
+            typer.echo(f"  sent: {subject}")
+        if not settings.smtp_host and summary.delivered:
+            typer.echo(f"  (no RUDPRK_SMTP_HOST: alerts written to {settings.outbox_dir})")
+
+
+@app.command()
+def serve(
+    port: Annotated[
+        int,
+        typer.Option(
+            help="Port of the local Prefect server started when PREFECT_API_URL is unset."
+        ),
+    ] = 4200,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Serve the Prefect flow 'monitor' on the RUDPRK_SCHEDULE cron (default every 15 minutes)."""
+    configure_logging(verbose)
+    settings = current_settings()
+    from flows.serve import PrefectServerError, serve_monitor
+
+    try:
+        serve_monitor(settings.schedule, settings.data_dir, port=port, echo=typer.echo)
+    except PrefectServerError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+
+
+@app.command()
+def demo(
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start from an empty demo database.")
+    ] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """The whole pipeline offline: sample feeds on loopback HTTP, alerts to a loopback SMTP server."""
+    configure_logging(verbose)
+    settings = current_settings()
+    from flows.demo import run_demo
+
+    demo_dir = settings.data_dir / "demo"
+    if fresh and demo_dir.exists():
+        shutil.rmtree(demo_dir)
+    with reported_errors():
+        run_demo(settings, data_dir=demo_dir, echo=typer.echo)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Create or migrate the schema (Alembic) of RUDPRK_DATABASE_URL."""
+    settings = current_settings()
+    from storage.engine import check_connection, create_db_engine
+    from storage.migrate import current_revision, upgrade_database
+
+    with reported_errors():
+        engine = create_db_engine(settings.database_url)
+        try:
+            check_connection(engine)
+            upgrade_database(engine, revision)
+            typer.echo(f"database at revision {current_revision(engine)}")
+        finally:
+            engine.dispose()
+
+
+@app.command("eval")
+def evaluate(
+    path: Annotated[Path, typer.Argument(help="Labelled items, JSON Lines (dev_labelled schema).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Measure detection on labelled items (nothing is sent; the database is not touched)."""
+    from alerts.evaluate import evaluate_file, format_report
+
+    with reported_errors():
+        report = evaluate_file(path)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        typer.echo(format_report(report))
+
+
+app.add_typer(
+    feeds_app, name="feeds", help="Manage feeds: health, add, remove, enable, check, OPML."
+)

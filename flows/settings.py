@@ -1,0 +1,183 @@
+"""Configuration from the environment, validated at start-up.
+
+Every problem names the variable at fault, so ``rudprk run`` can exit with one clear line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from flows import __name__ as _pkg
+
+VERSION = "0.1.0"
+USER_AGENT = f"rudprk-watch/{VERSION} (+https://github.com/rudprk/rudprk-watch; news monitor)"
+TLS_MODES = ("none", "starttls", "ssl")
+
+
+class SettingsError(ValueError):
+    """A configuration variable is missing or invalid."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+def bundled_sources_path() -> Path:
+    return Path(str(resources.files(_pkg).joinpath("data/sources.toml")))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    sources_path: Path
+    data_dir: Path
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_tls: str = "none"
+    alert_from: str = "rudprk-watch <rudprk@localhost>"
+    alert_to: tuple[str, ...] = ("analysts@localhost",)
+    freshness_hours: float = 72.0
+    schedule: str = "*/15 * * * *"
+    user_agent: str = USER_AGENT
+    fetch_articles: bool = True
+    timeout_seconds: float = 30.0
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(name, f"expected a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(name, f"must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(name, f"expected a number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(name, f"must be between {lo:g} and {hi:g}, got {value:g}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(name, f"expected true or false, got {raw!r}")
+
+
+def _address(name: str, value: str) -> str:
+    value = value.strip()
+    if "@" not in value or any(c in value for c in "\r\n"):
+        raise SettingsError(name, f"not an e-mail address: {value!r}")
+    return value
+
+
+def _check_cron(name: str, value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5:
+        raise SettingsError(name, f"expected a 5-field cron expression, got {value!r}")
+    allowed = set("0123456789*/,-")
+    for item in fields:
+        if not set(item) <= allowed:
+            raise SettingsError(name, f"invalid cron field {item!r} in {value!r}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
+    """Read and validate ``RUDPRK_*`` variables (see README's configuration table)."""
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else cwd
+    data_dir = Path(env.get("RUDPRK_DATA_DIR") or cwd / "data")
+
+    database_url = env.get("RUDPRK_DATABASE_URL") or f"sqlite:///{data_dir / 'rudprk.sqlite3'}"
+    try:
+        parsed = make_url(database_url)
+    except ArgumentError:
+        raise SettingsError(
+            "RUDPRK_DATABASE_URL", f"not a SQLAlchemy URL: {database_url!r}"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingsError(
+            "RUDPRK_DATABASE_URL",
+            f"unsupported backend {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://",
+        )
+
+    sources = Path(env["RUDPRK_SOURCES"]) if env.get("RUDPRK_SOURCES") else bundled_sources_path()
+    if not sources.is_file():
+        raise SettingsError("RUDPRK_SOURCES", f"no such file: {sources}")
+
+    smtp_host = (env.get("RUDPRK_SMTP_HOST") or "").strip() or None
+    tls = (env.get("RUDPRK_SMTP_TLS") or "none").strip().lower()
+    if tls not in TLS_MODES:
+        raise SettingsError(
+            "RUDPRK_SMTP_TLS", f"expected one of {', '.join(TLS_MODES)}, got {tls!r}"
+        )
+    default_port = {"none": 25, "starttls": 587, "ssl": 465}[tls]
+    port = _int(env, "RUDPRK_SMTP_PORT", default_port, 1, 65535)
+
+    password = env.get("RUDPRK_SMTP_PASSWORD") or None
+    password_file = env.get("RUDPRK_SMTP_PASSWORD_FILE")
+    if password_file:
+        if password:
+            raise SettingsError(
+                "RUDPRK_SMTP_PASSWORD_FILE", "set either RUDPRK_SMTP_PASSWORD or this, not both"
+            )
+        try:
+            password = Path(password_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SettingsError("RUDPRK_SMTP_PASSWORD_FILE", f"cannot read: {exc}") from None
+
+    alert_from = _address("RUDPRK_ALERT_FROM", env.get("RUDPRK_ALERT_FROM") or Settings.alert_from)
+    raw_to = env.get("RUDPRK_ALERT_TO")
+    if raw_to is not None and raw_to.strip():
+        recipients = tuple(_address("RUDPRK_ALERT_TO", a) for a in raw_to.split(",") if a.strip())
+    else:
+        recipients = Settings.alert_to
+    if smtp_host and raw_to is None:
+        raise SettingsError("RUDPRK_ALERT_TO", "required when RUDPRK_SMTP_HOST is set")
+
+    return Settings(
+        database_url=database_url,
+        sources_path=sources,
+        data_dir=data_dir,
+        smtp_host=smtp_host,
+        smtp_port=port,
+        smtp_user=env.get("RUDPRK_SMTP_USER") or None,
+        smtp_password=password,
+        smtp_tls=tls,
+        alert_from=alert_from,
+        alert_to=recipients,
+        freshness_hours=_float(env, "RUDPRK_FRESHNESS_HOURS", 72.0, 0.0, 24.0 * 3650),
+        schedule=_check_cron("RUDPRK_SCHEDULE", env.get("RUDPRK_SCHEDULE") or "*/15 * * * *"),
+        fetch_articles=_bool(env, "RUDPRK_FETCH_ARTICLES", True),
+        timeout_seconds=_float(env, "RUDPRK_TIMEOUT_SECONDS", 30.0, 1.0, 600.0),
+    )
