@@ -1,0 +1,158 @@
+"""Decode a fetched feed body to text, repairing mislabelled and broken bytes.
+
+Order of evidence: a byte-order mark, the HTTP ``charset``, the XML declaration, valid UTF-8,
+then Windows-1252. Two repairs apply on top, each reported as a warning:
+
+* a declared non-UTF-8 charset whose bytes are valid, non-ASCII UTF-8 is taken as UTF-8
+  (UTF-8 text mislabelled as Latin-1 is common; Latin-1 text that happens to be valid UTF-8
+  is not);
+* UTF-8 (declared or guessed) with invalid bytes is decoded as UTF-8 with each invalid byte
+  read as Windows-1252, so one stray byte does not turn the whole document into mojibake and a
+  whole Windows-1252 document labelled UTF-8 still comes out right.
+
+Labels ``us-ascii``, ``iso-8859-1`` and ``latin-1`` are read as Windows-1252, as browsers do.
+C1 control characters (U+0080-U+009F) left in the text are mapped to their Windows-1252
+characters (a ``\\x92`` apostrophe becomes ``’``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+)
+# "<?" or "<" + a letter in UTF-16/32 without a BOM.
+_WIDE_PATTERNS: tuple[tuple[bytes, str], ...] = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\"';,\s]+)", re.IGNORECASE)
+_XML_ENCODING = re.compile(
+    rb"^\s*<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._:\-]+)[\"']", re.IGNORECASE
+)
+_LATIN_ALIASES = {"ascii", "latin_1", "iso8859-1"}  # codecs.lookup names
+_C1 = re.compile("[\x80-\x9f]")
+_C1_MAP = {cp: bytes([cp]).decode("cp1252", errors="replace") for cp in range(0x80, 0xA0)}
+_REPAIR = "rudprk-cp1252"
+
+
+def _repair_with_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return bad.decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error(_REPAIR, _repair_with_cp1252)
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str  # the codec actually used, e.g. "utf-8", "cp1252", "utf-16-le"
+    warnings: tuple[str, ...]
+
+
+def charset_from_headers(headers: Mapping[str, str] | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header (spaces around ``=`` tolerated)."""
+    if not headers:
+        return None
+    content_type = None
+    for key, value in headers.items():
+        if key.lower() == "content-type":
+            content_type = value
+            break
+    if not content_type:
+        return None
+    m = _CHARSET_PARAM.search(content_type)
+    return m.group(1) if m else None
+
+
+def decode_document(content: bytes, http_charset: str | None = None) -> DecodedText:
+    """Decode ``content`` following the order above; never raises on bad bytes."""
+    warnings: list[str] = []
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            body = content[len(bom) :]
+            if codec == "utf-8":
+                return _finish(_decode_utf8(body, "utf-8 BOM", warnings), "utf-8", warnings)
+            return _finish(_decode_strict(body, codec, warnings), codec, warnings)
+    head = content[:4]
+    for pattern, codec in _WIDE_PATTERNS:
+        if head.startswith(pattern):
+            return _finish(_decode_strict(content, codec, warnings), codec, warnings)
+
+    declared, source = None, ""
+    if http_charset:
+        declared = _lookup(http_charset)
+        source = f"HTTP charset {http_charset.lower()}"
+        if declared is None:
+            warnings.append(f"unknown HTTP charset {http_charset!r} ignored")
+    if declared is None:
+        m = _XML_ENCODING.match(content[:1024])
+        if m:
+            label = m.group(1).decode("ascii")
+            declared = _lookup(label)
+            source = f"declared {label.lower()}"
+            if declared is None:
+                warnings.append(f"unknown declared encoding {label!r} ignored")
+    if declared is not None and declared.startswith(("utf-16", "utf-32")):
+        warnings.append(f"{source} ignored: the bytes are not {declared}")
+        declared = None
+
+    if declared is None or declared == "utf-8":
+        label = source or "undeclared"
+        return _finish(_decode_utf8(content, label, warnings), "utf-8", warnings)
+    if not content.isascii():
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            warnings.append(f"encoding repaired: {source}, decoded as utf-8")
+            return _finish(text, "utf-8", warnings)
+    codec = "cp1252" if declared in _LATIN_ALIASES else declared
+    return _finish(_decode_strict(content, codec, warnings), codec, warnings)
+
+
+def _lookup(label: str) -> str | None:
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    if name == "utf-8-sig":
+        return "utf-8"
+    return name
+
+
+def _decode_utf8(content: bytes, source: str, warnings: list[str]) -> str:
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        warnings.append(f"encoding repaired: {source}, invalid utf-8 bytes decoded as windows-1252")
+        return content.decode("utf-8", errors=_REPAIR)
+
+
+def _decode_strict(content: bytes, codec: str, warnings: list[str]) -> str:
+    try:
+        return content.decode(codec)
+    except UnicodeDecodeError:
+        warnings.append(f"broken bytes replaced while decoding as {codec}")
+        return content.decode(codec, errors="replace")
+
+
+def _finish(text: str, codec: str, warnings: list[str]) -> DecodedText:
+    if _C1.search(text) is not None:
+        text = text.translate(_C1_MAP)
+        warnings.append("C1 control characters read as windows-1252")
+    return DecodedText(text=text, encoding=codec, warnings=tuple(warnings))
