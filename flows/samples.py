@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from html import escape
-from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from flows.loopback import Document
 
-STORIES_FILE = "data/samples/stories.toml"
+STORIES_FILE = Path(__file__).with_name("data") / "samples" / "stories.toml"
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class SampleStory:
 
 
 def load_samples() -> tuple[list[SampleFeed], list[SampleStory]]:
-    raw = resources.files("flows").joinpath(STORIES_FILE).read_text(encoding="utf-8")
+    raw = STORIES_FILE.read_text(encoding="utf-8")
     data = tomllib.loads(raw)
     feeds = [SampleFeed(**f) for f in data["feeds"]]
     stories = [SampleStory(**{**s, "body": tuple(s["body"])}) for s in data["stories"]]

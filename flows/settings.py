@@ -8,13 +8,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-
-from flows import __name__ as _pkg
 
 VERSION = "0.1.0"
 USER_AGENT = f"rudprk-watch/{VERSION} (+https://github.com/rudprk/rudprk-watch; news monitor)"
@@ -30,7 +27,7 @@ class SettingsError(ValueError):
 
 
 def bundled_sources_path() -> Path:
-    return Path(str(resources.files(_pkg).joinpath("data/sources.toml")))
+    return Path(__file__).with_name("data") / "sources.toml"
 
 
 @dataclass(frozen=True)

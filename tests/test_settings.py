@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.settings import SettingsError, bundled_sources_path, load_settings
+from flows.sources import SourcesError, load_sources
+
+
+def test_defaults_use_sqlite_in_data_folder_and_bundled_sources(tmp_path: Path) -> None:
+    settings = load_settings({}, cwd=tmp_path)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'rudprk.sqlite3'}"
+    assert settings.sources_path == bundled_sources_path()
+    assert settings.smtp_host is None
+    assert settings.outbox_dir == tmp_path / "data" / "outbox"
+    assert settings.freshness_hours == 72
+    assert settings.schedule == "*/15 * * * *"
+
+
+def test_full_configuration(tmp_path: Path) -> None:
+    pw = tmp_path / "pw"
+    pw.write_text("s3cret\n")
+    settings = load_settings(
+        {
+            "RUDPRK_DATABASE_URL": "postgresql+psycopg://u@db/rudprk",
+            "RUDPRK_SMTP_HOST": "smtp.example.org",
+            "RUDPRK_SMTP_TLS": "starttls",
+            "RUDPRK_SMTP_USER": "bot",
+            "RUDPRK_SMTP_PASSWORD_FILE": str(pw),
+            "RUDPRK_ALERT_FROM": "watch@example.org",
+            "RUDPRK_ALERT_TO": "a@example.org, b@example.org",
+            "RUDPRK_FRESHNESS_HOURS": "24",
+            "RUDPRK_SCHEDULE": "*/5 * * * *",
+        },
+        cwd=tmp_path,
+    )
+    assert settings.smtp_port == 587
+    assert settings.smtp_password == "s3cret"
+    assert settings.alert_to == ("a@example.org", "b@example.org")
+    assert settings.freshness_hours == 24
+    assert "s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"RUDPRK_DATABASE_URL": "mysql://x"}, "RUDPRK_DATABASE_URL"),
+        ({"RUDPRK_DATABASE_URL": "::not a url::"}, "RUDPRK_DATABASE_URL"),
+        ({"RUDPRK_SOURCES": "/nonexistent/sources.toml"}, "RUDPRK_SOURCES"),
+        ({"RUDPRK_SMTP_TLS": "tls13"}, "RUDPRK_SMTP_TLS"),
+        ({"RUDPRK_SMTP_PORT": "smtp"}, "RUDPRK_SMTP_PORT"),
+        ({"RUDPRK_SMTP_PORT": "70000"}, "RUDPRK_SMTP_PORT"),
+        ({"RUDPRK_SMTP_HOST": "mx"}, "RUDPRK_ALERT_TO"),
+        ({"RUDPRK_ALERT_TO": "not-an-address"}, "RUDPRK_ALERT_TO"),
+        ({"RUDPRK_FRESHNESS_HOURS": "soon"}, "RUDPRK_FRESHNESS_HOURS"),
+        ({"RUDPRK_FRESHNESS_HOURS": "-1"}, "RUDPRK_FRESHNESS_HOURS"),
+        ({"RUDPRK_SCHEDULE": "every minute"}, "RUDPRK_SCHEDULE"),
+        ({"RUDPRK_SMTP_PASSWORD_FILE": "/nonexistent/pw"}, "RUDPRK_SMTP_PASSWORD_FILE"),
+    ],
+)
+def test_bad_variable_is_named(env: dict[str, str], variable: str, tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(env, cwd=tmp_path)
+    assert info.value.variable == variable
+    assert str(info.value).startswith(variable)
+
+
+def test_bundled_sources_are_valid_and_cover_french_and_english() -> None:
+    sources = load_sources(bundled_sources_path())
+    languages = {s.language for s in sources}
+    assert {"fr", "en"} <= languages
+    assert len(sources) >= 15
+    assert all(s.url.startswith("https://") for s in sources)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[feeds]]\nurl = 'https://a.test/rss'\n", "missing 'name'"),
+        ("[[feeds]]\nname = 'A'\nurl = 'ftp://a.test/rss'\n", "'url' must be an http"),
+        ("[[feeds]]\nname = 'A'\nurl = 'https://a.test'\nlanguage = 'f-r'\n", "'language'"),
+        (
+            "[[feeds]]\nname = 'A'\nurl = 'https://a.test'\n[[feeds]]\nname = 'B'\nurl = 'https://a.test'\n",
+            "duplicate url",
+        ),
+        ("[[feeds]\n", "invalid TOML"),
+    ],
+)
+def test_bad_sources_file(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(text)
+    with pytest.raises(SourcesError, match=message):
+        load_sources(path)
