@@ -1,0 +1,64 @@
+"""``rudprk serve`` starts a local Prefect server and a scheduled run really happens."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flows.demo import LoopbackSMTP, free_port
+from flows.loopback import LoopbackServer
+from flows.samples import build_documents, write_sources
+
+
+@pytest.mark.prefect
+@pytest.mark.timeout(400)
+def test_serve_runs_the_flow_on_its_cron_schedule(tmp_path: Path) -> None:
+    server = LoopbackServer({})
+    server.set_documents(build_documents(server.base_url, datetime.now(UTC)))
+    with server, LoopbackSMTP() as smtp:
+        sources = write_sources(tmp_path / "sources.toml", server.base_url, include_broken=False)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RUDPRK_", "PREFECT_"))}
+        env.update(
+            {
+                "RUDPRK_SOURCES": str(sources),
+                "RUDPRK_SMTP_HOST": "127.0.0.1",
+                "RUDPRK_SMTP_PORT": str(smtp.port),
+                "RUDPRK_ALERT_TO": "desk@example.org",
+                "RUDPRK_SCHEDULE": "* * * * *",
+                "PREFECT_SERVER_UI_ENABLED": "false",
+                "DO_NOT_TRACK": "1",
+            }
+        )
+        log = (tmp_path / "serve.log").open("w")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flows", "serve", "--port", str(free_port())],
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and len(smtp.messages) < 2:
+                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+                time.sleep(1)
+        finally:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            log.close()
+        output = (tmp_path / "serve.log").read_text()
+        assert "starting a local Prefect server" in output
+        assert len(smtp.messages) == 2, output[-3000:]
+        assert {m["X-Rudprk-Event-Type"] for m in smtp.messages} == {"deployment", "agreement"}
