@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html as html_lib
 import json
 import logging
 import re
@@ -352,7 +353,7 @@ def parse_feed(
             raise NotAFeedError("not a feed: plain text")
         raise NotAFeedError("not a feed: no XML root element")
     root = prolog.root
-    if root.lower() == "html" or (prolog.doctype or "").lower() == "html":
+    if root.lower() == "html":
         raise _html_rejection(text, warnings)
     if not _is_feed_root(root):
         raise NotAFeedError(f"not a feed: XML document with root <{root}>")
@@ -544,7 +545,7 @@ def _parse_json_feed(
     home = doc.get("home_page_url")
     return ParsedFeed(
         format=fmt,
-        title=clean_text(_str(doc.get("title")), html=False) or None,
+        title=_json_title(doc.get("title")) or None,
         link=_absolute_http(url, _str(home)),
         language=feed_language,
         ttl_seconds=None,
@@ -559,6 +560,14 @@ def _str(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _json_title(value: Any) -> str:
+    """JSON Feed titles are plain text, but publishers often leave HTML entities in them."""
+    text = _str(value) or ""
+    if "&" in text:
+        text = html_lib.unescape(text)
+    return clean_text(text, html=False)
 
 
 def _json_author(obj: Mapping[str, Any]) -> str | None:
@@ -595,7 +604,7 @@ def _json_entry(
     now: datetime,
     warnings: list[str],
 ) -> ParsedEntry:
-    title = clean_text(_str(item.get("title")), html=False)
+    title = _json_title(item.get("title"))
     summary = clean_text(_str(item.get("summary")), html=False)
     if not summary:
         summary = clean_text(_str(item.get("content_text")), html=False)
