@@ -7,7 +7,9 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from alerts.delivery import DeliveryReport
 from flows import pipeline
+from flows.ingest.harvest import HarvestReport
 from flows.settings import Settings, load_settings
 
 
@@ -18,7 +20,7 @@ def sync_sources_task(settings: Settings, now: datetime) -> int:
 
 
 @task(name="harvest-feeds")
-def harvest_task(settings: Settings, now: datetime) -> pipeline.HarvestReport:
+def harvest_task(settings: Settings, now: datetime) -> HarvestReport:
     # Retries for transient HTTP faults happen per feed inside harvest, not here.
     with pipeline.opened_database(settings.database_url) as factory:
         return pipeline.ingest_feeds(factory, settings, now)
@@ -31,7 +33,7 @@ def analyse_task(settings: Settings, now: datetime) -> pipeline.AnalysisReport:
 
 
 @task(name="deliver-alerts")
-def deliver_task(settings: Settings, now: datetime) -> tuple[pipeline.DeliveryReport, int]:
+def deliver_task(settings: Settings, now: datetime) -> tuple[DeliveryReport, int]:
     # Undelivered alerts stay pending in the outbox and go out on the next pass.
     with pipeline.opened_database(settings.database_url) as factory:
         report = pipeline.deliver_alerts(factory, settings, now)
