@@ -17,5 +17,9 @@ class DeliveryError(AlertsError):
     """An alert could not be delivered (SMTP refused, unreachable, outbox not writable...)."""
 
 
+class ChannelUnavailableError(DeliveryError):
+    """The delivery channel itself is down (SMTP server unreachable): no alert is at fault."""
+
+
 class EvaluationError(AlertsError):
     """A labelled file given to ``rudprk eval`` is unreadable or malformed."""

@@ -173,9 +173,12 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(String(16))  # new, update, digest
     dedup_key: Mapped[str] = mapped_column(String(200))
     message_id: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    # pending, sending (claimed by a sender), sent, failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     channel: Mapped[str | None] = mapped_column(String(32))
+    # When a sender claimed the row (status "sending"); a stale claim may be taken over.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,135 @@
+"""Sending the outbox: claim → render → send → mark sent, one alert at a time.
+
+Guarantees:
+
+* **Never lost.** An alert is in the ``alerts`` table before anyone tries to send it. When the
+  channel is down (SMTP unreachable), nothing is marked: every alert stays pending for the next
+  pass. A message the server rejects is marked ``failed`` (``attempts`` + 1) and retried on the
+  next passes, up to ``max_attempts``.
+* **Not sent twice by two senders.** Before sending, the sender claims the row
+  (``pending``/``failed`` → ``sending``, committed; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
+  conditional ``UPDATE`` everywhere). A second pass running at the same time skips claimed rows.
+* **Trade-off after a crash.** A crash *between* the SMTP server's acceptance and the commit of
+  ``sent`` leaves the row ``sending``; once the claim is older than ``stale_after`` it is sent
+  again (at-least-once, not at-most-once: an alert that was maybe sent beats one that was
+  maybe lost). The copy carries the same ``Message-ID``, so mail clients and list servers that
+  deduplicate on it drop it, and a reader sees the same thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.errors import ChannelUnavailableError, DeliveryError
+from alerts.mailer import Mailer
+from alerts.render import render_alert
+from alerts.views import build_alert_views
+from storage.engine import session_scope
+from storage.outbox import (
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_STALE_CLAIM,
+    claim_alert,
+    mark_failed,
+    mark_sent,
+    pending_alerts,
+    release_claim,
+)
+
+__all__ = ["DeliveryReport", "build_alert_views", "deliver_pending"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0  # delivered in this run
+    failed: int = 0  # refused or not renderable in this run (retried on later runs)
+    pending: int = 0  # still unsent after this run (pending, failed below the cap, claimed)
+    # (alert_id, subject, file written when the channel is the outbox folder)
+    delivered: list[tuple[int, str, Path | None]] = field(default_factory=list)
+    error: str | None = None  # why the channel was unavailable, when it was
+
+
+def _render(
+    session_factory: sessionmaker[Session],
+    alert_id: int,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    now: datetime,
+) -> EmailMessage:
+    with session_factory() as session:
+        views = build_alert_views(session, [alert_id])
+    if not views:
+        raise DeliveryError(f"alert {alert_id} has no event to report")
+    return render_alert(views[0], sender=sender, recipients=recipients, now=now)
+
+
+def deliver_pending(
+    session_factory: sessionmaker[Session],
+    mailer: Mailer,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    now: datetime,
+    stale_after: timedelta = DEFAULT_STALE_CLAIM,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> DeliveryReport:
+    """Send every pending alert once; each is marked sent in its own transaction right after."""
+    report = DeliveryReport()
+    with session_factory() as session:
+        alert_ids = [a.id for a in pending_alerts(session, max_attempts)]
+    if not alert_ids:
+        return report
+    try:
+        mailer.__enter__()
+    except DeliveryError as exc:
+        log.warning(
+            "alert channel unavailable", extra={"error": str(exc), "pending": len(alert_ids)}
+        )
+        report.pending = len(alert_ids)
+        report.error = str(exc)
+        return report
+    try:
+        for alert_id in alert_ids:
+            with session_scope(session_factory) as session:
+                claimed = claim_alert(
+                    session, alert_id, now, stale_after=stale_after, max_attempts=max_attempts
+                )
+            if not claimed:  # sent or being sent by another pass meanwhile
+                continue
+            try:
+                message = _render(
+                    session_factory, alert_id, sender=sender, recipients=recipients, now=now
+                )
+                path = mailer.send(message)
+            except ChannelUnavailableError as exc:
+                with session_scope(session_factory) as session:
+                    release_claim(session, alert_id)
+                log.warning("alert channel lost", extra={"alert_id": alert_id, "error": str(exc)})
+                report.error = str(exc)
+                break
+            except Exception as exc:  # refused or unrenderable: this alert only
+                with session_scope(session_factory) as session:
+                    mark_failed(session, alert_id, str(exc) or type(exc).__name__)
+                log.warning("alert not delivered", extra={"alert_id": alert_id, "error": str(exc)})
+                report.failed += 1
+                continue
+            with session_scope(session_factory) as session:
+                mark_sent(session, alert_id, now, mailer.channel)
+            subject = str(message["Subject"])
+            report.sent += 1
+            report.delivered.append((alert_id, subject, path))
+            log.info("alert sent", extra={"alert_id": alert_id, "channel": mailer.channel})
+    finally:
+        mailer.__exit__(None, None, None)
+    with session_factory() as session:
+        report.pending = len(pending_alerts(session, max_attempts))
+    return report

@@ -1,0 +1,264 @@
+"""Delivery channels: real SMTP (stdlib ``smtplib``, one connection per batch) and an outbox folder.
+
+A mailer is a context manager: ``__enter__`` opens the channel (an SMTP connection, or the
+folder), ``send`` delivers one message, ``__exit__`` closes. Errors are
+:class:`~alerts.errors.DeliveryError` (this message could not be delivered: refused, rejected)
+or its subclass :class:`~alerts.errors.ChannelUnavailableError` (the channel itself is down:
+no message is at fault, and the caller should leave the rest for later).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, Self
+
+from alerts.errors import ChannelUnavailableError, DeliveryError
+
+log = logging.getLogger(__name__)
+
+TLS_MODES = ("none", "starttls", "ssl")
+
+
+class Mailer(Protocol):
+    channel: str
+
+    def __enter__(self) -> Mailer: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def send(self, message: EmailMessage) -> Path | None:
+        """Deliver one message; the file written, for channels that write files."""
+        ...
+
+
+def _smtp_reason(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error
+        detail = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        return f"{exc.smtp_code} {detail}".strip()
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = []
+        for rcpt, (code, text) in exc.recipients.items():
+            detail = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+            parts.append(f"{rcpt}: {code} {detail}")
+        return "all recipients refused (" + "; ".join(parts) + ")"
+    return str(exc) or type(exc).__name__
+
+
+class SMTPMailer:
+    """Sends over one SMTP connection per batch (opened in ``__enter__``).
+
+    ``tls``: ``none`` (plain, e.g. a local relay or Mailpit), ``starttls`` (upgrade on port 587)
+    or ``ssl`` (implicit TLS, port 465). Login only when ``user`` is given. If the server drops
+    the connection between two messages, it reconnects once and resends that message.
+    """
+
+    channel = "smtp"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        tls: str = "none",
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        if tls not in TLS_MODES:
+            raise DeliveryError(
+                f"unknown SMTP TLS mode {tls!r}: expected one of {', '.join(TLS_MODES)}"
+            )
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.user = user
+        self.password = password
+        self.timeout = timeout
+        self.connections_opened = 0
+        self._smtp: smtplib.SMTP | None = None
+
+    def __repr__(self) -> str:  # never shows the password
+        return f"SMTPMailer({self.host!r}, {self.port}, tls={self.tls!r}, user={self.user!r})"
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        smtp: smtplib.SMTP | None = None
+        try:
+            if self.tls == "ssl":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp.ehlo_or_helo_if_needed()
+            if self.tls == "starttls":
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if self.user:
+                smtp.login(self.user, self.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            self._close_quietly(smtp)
+            raise ChannelUnavailableError(
+                f"SMTP login to {self.address} as {self.user!r} refused: {_smtp_reason(exc)}"
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            self._close_quietly(smtp)
+            raise ChannelUnavailableError(
+                f"cannot connect to SMTP server {self.address} (tls={self.tls}): {_smtp_reason(exc)}"
+            ) from exc
+        self.connections_opened += 1
+        return smtp
+
+    @staticmethod
+    def _close_quietly(smtp: smtplib.SMTP | None) -> None:
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+    def __enter__(self) -> Self:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        smtp, self._smtp = self._smtp, None
+        self._close_quietly(smtp)
+
+    def _send_once(self, smtp: smtplib.SMTP, message: EmailMessage) -> None:
+        refused = smtp.send_message(message)
+        if refused:
+            # Some recipients took it: resending would duplicate it for them, so it counts as sent.
+            log.warning(
+                "smtp recipients refused",
+                extra={"message_id": message["Message-ID"], "refused": sorted(refused)},
+            )
+
+    def send(self, message: EmailMessage) -> None:
+        if self._smtp is None:
+            raise DeliveryError("SMTPMailer.send called outside its 'with' block")
+        try:
+            self._send_once(self._smtp, message)
+            return
+        except smtplib.SMTPServerDisconnected:
+            log.info("smtp reconnecting", extra={"server": self.address})
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryError(f"SMTP server {self.address} refused: {_smtp_reason(exc)}") from exc
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:  # the server is closing the channel: not this message's fault
+                self._close_quietly(self._smtp)
+                self._smtp = None
+                raise ChannelUnavailableError(
+                    f"SMTP server {self.address} closed the connection: {_smtp_reason(exc)}"
+                ) from exc
+            raise DeliveryError(
+                f"SMTP server {self.address} rejected the message: {_smtp_reason(exc)}"
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            log.info("smtp reconnecting", extra={"server": self.address, "error": str(exc)})
+        # The connection was dropped (idle timeout, server restart): reconnect once, resend once.
+        self._close_quietly(self._smtp)
+        self._smtp = None
+        self._smtp = self._connect()
+        try:
+            self._send_once(self._smtp, message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryError(f"SMTP server {self.address} refused: {_smtp_reason(exc)}") from exc
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(
+                f"SMTP server {self.address} rejected the message: {_smtp_reason(exc)}"
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            self._close_quietly(self._smtp)
+            self._smtp = None
+            raise ChannelUnavailableError(
+                f"SMTP server {self.address} dropped the connection twice: {_smtp_reason(exc)}"
+            ) from exc
+
+
+_SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def outbox_file_name(message: EmailMessage, now: datetime) -> str:
+    """``20261120T100102123456Z-alert-7.eml``: sorts by time; names the alert (or the Message-ID)."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    alert_id = str(message.get("X-Rudprk-Alert-Id", "")).strip()
+    if alert_id.isdigit():
+        slug = f"alert-{alert_id}"
+    else:
+        raw = str(message.get("Message-ID", "")).strip("<> ").split("@")[0]
+        slug = _SLUG_UNSAFE.sub("-", raw).strip("-.")[:60] or "message"
+    return f"{stamp}-{slug}.eml"
+
+
+class OutboxDirMailer:
+    """Writes each message as an ``.eml`` file in a folder, atomically (temporary file + rename).
+
+    For machines without an SMTP relay: any mail client opens the files.
+    """
+
+    channel = "file"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.written: list[Path] = []
+
+    def __enter__(self) -> Self:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ChannelUnavailableError(
+                f"cannot create outbox folder {self.directory}: {exc.strerror or exc}"
+            ) from exc
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def send(self, message: EmailMessage) -> Path:
+        data = message.as_bytes(policy=policy.SMTP)
+        target = self.directory / outbox_file_name(message, datetime.now(UTC))
+        tmp_name: str | None = None
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".eml", dir=self.directory)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, target)
+        except OSError as exc:
+            if tmp_name is not None:
+                Path(tmp_name).unlink(missing_ok=True)
+            raise DeliveryError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        self.written.append(target)
+        return target

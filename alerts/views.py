@@ -1,0 +1,95 @@
+"""What an alert e-mail shows, read from the store: alert + event + linked articles and feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.render import AlertView, SourceLink
+from storage.models import Alert, Article, Event, EventArticle, Feed
+
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def _source_order(role: str, article: Article, event: Event) -> tuple[int, datetime, int]:
+    is_origin = role == "origin" or article.id == event.first_article_id
+    return (0 if is_origin else 1, article.published_at or _LATEST, article.id)
+
+
+def build_alert_views(session: Session, alert_ids: Sequence[int]) -> list[AlertView]:
+    """Views of the given alerts, in the order given; alerts without an event are left out.
+
+    Sources: the article that raised the event first, then the others by publication time.
+    An ``update`` alert threads under the event's ``new`` alert (``In-Reply-To``).
+    """
+    if not alert_ids:
+        return []
+    alerts = {a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(list(alert_ids))))}
+    event_ids = sorted({a.event_id for a in alerts.values() if a.event_id is not None})
+    if not event_ids:
+        return []
+    events = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(event_ids)))}
+    rows = session.execute(
+        select(EventArticle.event_id, EventArticle.role, Article, Feed)
+        .join(Article, Article.id == EventArticle.article_id)
+        .join(Feed, Feed.id == Article.feed_id)
+        .where(EventArticle.event_id.in_(event_ids))
+    ).all()
+    linked: dict[int, list[tuple[tuple[int, datetime, int], SourceLink]]] = {}
+    for event_id, role, article, feed in rows:
+        link = SourceLink(
+            name=feed.name,
+            title=article.title,
+            url=article.url or article.canonical_url,
+            published_at=article.published_at,
+            language=article.language or feed.language,
+        )
+        linked.setdefault(event_id, []).append(
+            (_source_order(role, article, events[event_id]), link)
+        )
+    first_alerts = dict(
+        session.execute(
+            select(Alert.event_id, Alert.message_id).where(
+                Alert.event_id.in_(event_ids), Alert.kind == "new"
+            )
+        )
+        .tuples()
+        .all()
+    )
+    views = []
+    for alert_id in alert_ids:
+        alert = alerts.get(alert_id)
+        if alert is None or alert.event_id is None or alert.event_id not in events:
+            continue
+        event = events[alert.event_id]
+        parent = first_alerts.get(event.id) if alert.kind != "new" else None
+        views.append(
+            AlertView(
+                alert_id=alert.id,
+                kind=alert.kind,
+                event_id=event.id,
+                event_type=event.event_type,
+                modality=event.modality,
+                summary=event.summary,
+                evidence=event.evidence,
+                figure_low=event.figure_low,
+                figure_high=event.figure_high,
+                figure_unit=event.figure_unit,
+                force=event.force,
+                place=event.place,
+                event_date=event.event_date,
+                date_precision=event.date_precision,
+                actors=list(event.actors or []),
+                claimant=event.claimant,
+                additional=event.additional,
+                confidence=event.confidence,
+                sources=[link for _, link in sorted(linked.get(event.id, []), key=lambda x: x[0])],
+                message_id=alert.message_id,
+                detected_at=event.first_seen_at,
+                in_reply_to=parent if parent != alert.message_id else None,
+            )
+        )
+    return views

@@ -1,0 +1,113 @@
+"""A real SMTP server on loopback for tests: aiosmtpd's ``Controller`` in a thread.
+
+``Controller(port=0)`` cannot be used (its readiness probe connects to port 0), so a free port is
+picked first. The handler keeps every envelope and its parsed message, and can reject messages
+(an SMTP reply such as ``550 …``) chosen by a predicate.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any, Self
+
+from aiosmtpd.controller import Controller
+
+HOST = "127.0.0.1"
+
+
+def free_port(host: str = HOST) -> int:
+    """A TCP port that was free a moment ago on ``host``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Received:
+    peer: tuple[str, int]  # the client's address: one per SMTP connection
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+    message: EmailMessage
+
+
+class RecordingHandler:
+    """Stores what arrives; ``reject(message)`` returning a reply string refuses that message."""
+
+    def __init__(self, reject: Callable[[EmailMessage], str | None] | None = None) -> None:
+        self.reject = reject
+        self.received: list[Received] = []
+        self.rejected: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        data = bytes(envelope.original_content or envelope.content)
+        parsed = BytesParser(policy=policy.default).parsebytes(data)
+        assert isinstance(parsed, EmailMessage)
+        reply = self.reject(parsed) if self.reject else None
+        if reply:
+            self.rejected.append(parsed)
+            return reply
+        self.received.append(
+            Received(
+                peer=tuple(session.peer[:2]),
+                mail_from=str(envelope.mail_from),
+                rcpt_tos=[str(r) for r in envelope.rcpt_tos],
+                data=data,
+                message=parsed,
+            )
+        )
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [r.message for r in self.received]
+
+    @property
+    def connections(self) -> int:
+        """How many distinct SMTP connections delivered the received messages."""
+        return len({r.peer for r in self.received})
+
+
+class SMTPTestServer:
+    """A started aiosmtpd server on 127.0.0.1 and a free port; ``restart`` keeps the port."""
+
+    def __init__(self, handler: RecordingHandler, port: int | None = None) -> None:
+        self.handler = handler
+        self.host = HOST
+        self.port = port or free_port()
+        self._controller: Controller | None = None
+
+    def start(self) -> Self:
+        controller = Controller(self.handler, hostname=self.host, port=self.port)
+        controller.start()
+        self._controller = controller
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@contextmanager
+def running_smtp_server(
+    reject: Callable[[EmailMessage], str | None] | None = None,
+) -> Iterator[SMTPTestServer]:
+    with SMTPTestServer(RecordingHandler(reject)) as server:
+        yield server
