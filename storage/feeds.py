@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Feed
@@ -76,3 +76,135 @@ def failing_feeds(session: Session, min_errors: int) -> list[Feed]:
             select(Feed).where(Feed.error_count >= min_errors).order_by(Feed.error_count.desc())
         )
     )
+
+
+def add_feed(session: Session, source: FeedSource, now: datetime) -> int | None:
+    """Add one feed; return its id, or ``None`` when a feed with this URL already exists."""
+    stmt = (
+        insert_ignoring_conflicts(session, Feed)
+        .values(
+            url=source.url,
+            name=source.name,
+            language=source.language,
+            enabled=True,
+            created_at=now,
+            error_count=0,
+            entries_seen=0,
+        )
+        .returning(Feed.id)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def remove_feed(session: Session, url: str) -> bool:
+    """Delete a feed (its articles go with it through the foreign key); ``False`` if unknown."""
+    result = session.execute(delete(Feed).where(Feed.url == url))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def record_success(
+    session: Session,
+    feed_id: int,
+    *,
+    now: datetime,
+    next_check_at: datetime,
+    etag: str | None,
+    last_modified: str | None,
+    body_hash: str | None,
+    ttl_seconds: int | None,
+    entries_seen: int,
+) -> None:
+    """A 200 that parsed: store the validators and body hash, reset the error counter."""
+    session.execute(
+        update(Feed)
+        .where(Feed.id == feed_id)
+        .values(
+            etag=etag,
+            last_modified=last_modified,
+            body_hash=body_hash,
+            ttl_seconds=ttl_seconds,
+            last_checked_at=now,
+            last_success_at=now,
+            next_check_at=next_check_at,
+            error_count=0,
+            entries_seen=Feed.entries_seen + entries_seen,
+        )
+    )
+
+
+def record_not_modified(
+    session: Session,
+    feed_id: int,
+    *,
+    now: datetime,
+    next_check_at: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> None:
+    """A 304 (or an unchanged body): nothing to parse; new validators are kept when sent."""
+    values: dict[str, object] = {
+        "last_checked_at": now,
+        "last_success_at": now,
+        "next_check_at": next_check_at,
+        "error_count": 0,
+    }
+    if etag:
+        values["etag"] = etag
+    if last_modified:
+        values["last_modified"] = last_modified
+    session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+
+
+def record_failure(
+    session: Session,
+    feed_id: int,
+    *,
+    now: datetime,
+    error: str,
+    status: int | None,
+    content_type: str | None,
+    next_check_at: datetime,
+) -> int:
+    """One more consecutive failure; returns the new error count."""
+    session.execute(
+        update(Feed)
+        .where(Feed.id == feed_id)
+        .values(
+            error_count=Feed.error_count + 1,
+            last_error=error,
+            last_error_status=status,
+            last_error_content_type=content_type[:256] if content_type else None,
+            last_error_at=now,
+            last_checked_at=now,
+            next_check_at=next_check_at,
+        )
+    )
+    count = session.scalar(select(Feed.error_count).where(Feed.id == feed_id))
+    return int(count or 0)
+
+
+def move_feed(session: Session, feed_id: int, new_url: str) -> bool:
+    """Follow a permanent redirect; ``False`` (URL kept) when another feed already has ``new_url``."""
+    if session.scalar(select(Feed.id).where(Feed.url == new_url, Feed.id != feed_id)) is not None:
+        return False
+    session.execute(update(Feed).where(Feed.id == feed_id).values(url=new_url))
+    return True
+
+
+def disable_feed(session: Session, feed_id: int, reason: str, now: datetime) -> None:
+    """Stop checking a feed (410 Gone) until :func:`enable_feed`."""
+    session.execute(
+        update(Feed)
+        .where(Feed.id == feed_id)
+        .values(enabled=False, disabled_reason=reason, last_checked_at=now)
+    )
+
+
+def enable_feed(session: Session, url: str) -> bool:
+    """Re-enable a feed and clear its error state so the next pass checks it; ``False`` if unknown."""
+    result = session.execute(
+        update(Feed)
+        .where(Feed.url == url)
+        .values(enabled=True, disabled_reason=None, error_count=0, next_check_at=None)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,273 @@
+"""``rudprk feeds …``: the feeds' health table, add (with autodiscovery), remove, enable, check, OPML."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import httpx
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from flows.ingest.errors import IngestError
+from flows.ingest.harvest import HarvestConfig, ProbeResult, probe_feed
+from flows.settings import Settings, SettingsError, load_settings
+from storage.engine import create_db_engine, create_session_factory, session_scope
+from storage.errors import StorageError
+from storage.feeds import FeedSource, add_feed, enable_feed, list_feeds, remove_feed
+from storage.migrate import upgrade_database
+
+feeds_app = typer.Typer(
+    help="Manage feeds: health, add, remove, enable, check, OPML.", no_args_is_help=True
+)
+
+# Tests (and the demo) may route every request through a loopback transport.
+PROBE_TRANSPORT: httpx.AsyncBaseTransport | None = None
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"rudprk: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    try:
+        yield
+    except SettingsError as exc:
+        fail(f"invalid configuration: {exc}")
+    except (StorageError, IngestError) as exc:
+        fail(str(exc))
+
+
+def current_settings() -> Settings:
+    with reported_errors():
+        return load_settings()
+    raise AssertionError("unreachable")
+
+
+def open_database(settings: Settings) -> sessionmaker[Session]:
+    with reported_errors():
+        engine = create_db_engine(settings.database_url)
+        upgrade_database(engine)
+        return create_session_factory(engine)
+    raise AssertionError("unreachable")
+
+
+def probe_config(settings: Settings) -> HarvestConfig:
+    return HarvestConfig(user_agent=settings.user_agent, timeout_seconds=settings.timeout_seconds)
+
+
+def run_probe(url: str, settings: Settings) -> ProbeResult:
+    return asyncio.run(probe_feed(url, config=probe_config(settings), transport=PROBE_TRANSPORT))
+
+
+def format_time(value: datetime | None, now: datetime) -> str:
+    if value is None:
+        return "-"
+    delta = (value - now).total_seconds()
+    span = abs(delta)
+    if span < 90:
+        text = f"{span:.0f}s"
+    elif span < 5400:
+        text = f"{span / 60:.0f}m"
+    elif span < 172_800:
+        text = f"{span / 3600:.0f}h"
+    else:
+        text = f"{span / 86400:.0f}d"
+    return f"in {text}" if delta > 0 else f"{text} ago"
+
+
+def format_table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+    )
+
+
+@feeds_app.command("list")
+def list_command(
+    errors_only: Annotated[
+        bool, typer.Option("--failing", help="Only feeds whose last check failed.")
+    ] = False,
+) -> None:
+    """Health table: last success, last error, consecutive errors, next check, entries seen."""
+    factory = open_database(current_settings())
+    now = datetime.now(UTC)
+    with factory() as session:
+        feeds = list_feeds(session)
+    rows = [["NAME", "STATE", "LAST OK", "ERRORS", "LAST ERROR", "NEXT CHECK", "ENTRIES", "URL"]]
+    for feed in feeds:
+        if errors_only and not feed.error_count:
+            continue
+        state = "on" if feed.enabled else "off"
+        error = feed.disabled_reason if not feed.enabled else feed.last_error
+        rows.append(
+            [
+                feed.name[:40],
+                state,
+                format_time(feed.last_success_at, now),
+                str(feed.error_count or 0),
+                (error or "-")[:60].replace("\n", " "),
+                format_time(feed.next_check_at, now) if feed.enabled else "-",
+                str(feed.entries_seen or 0),
+                feed.url,
+            ]
+        )
+    typer.echo(format_table(rows))
+    typer.echo(f"{len(rows) - 1} feed(s)")
+
+
+def choose_feed(candidates: list[str], choice: int | None) -> str:
+    """The discovered feed to add: ``--choose N``, a prompt on a terminal, else the first."""
+    for i, candidate in enumerate(candidates, 1):
+        typer.echo(f"  [{i}] {candidate}")
+    if choice is None and len(candidates) > 1 and sys.stdin.isatty():
+        choice = typer.prompt("Feed to add", default=1, type=int)
+    index = (choice or 1) - 1
+    if not 0 <= index < len(candidates):
+        fail(f"--choose must be between 1 and {len(candidates)}")
+    return candidates[index]
+
+
+@feeds_app.command("add")
+def add_command(
+    url: str,
+    name: Annotated[
+        str | None, typer.Option(help="Display name (default: the feed's title).")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Language code when the feed does not say (fr, en…).")
+    ] = None,
+    choose: Annotated[
+        int | None,
+        typer.Option(help="When URL is a web page advertising several feeds, which one (1-based)."),
+    ] = None,
+) -> None:
+    """Validate URL by fetching and parsing it, then add it; on an HTML page, offer its feeds."""
+    settings = current_settings()
+    probe = run_probe(url, settings)
+    if probe.feed is None and probe.discovered:
+        typer.echo(f"{url} is a web page, not a feed; it advertises:")
+        url = choose_feed(probe.discovered, choose)
+        probe = run_probe(url, settings)
+    if probe.feed is None:
+        fail(f"cannot add {url}: {probe.error or 'not a feed'}", code=1)
+    feed_url = url
+    title = name or probe.feed.title or (httpx.URL(feed_url).host or feed_url)
+    factory = open_database(settings)
+    with reported_errors(), session_scope(factory) as session:
+        new_id = add_feed(
+            session,
+            FeedSource(name=title, url=feed_url, language=language or probe.feed.language),
+            datetime.now(UTC),
+        )
+    if new_id is None:
+        fail(f"{feed_url} is already in the database", code=1)
+    typer.echo(
+        f"added feed {new_id}: {title} <{feed_url}> ({probe.feed.format}, "
+        f"{len(probe.feed.entries)} entries)"
+    )
+
+
+@feeds_app.command("remove")
+def remove_command(url: str) -> None:
+    """Delete a feed and the articles stored from it."""
+    factory = open_database(current_settings())
+    with reported_errors(), session_scope(factory) as session:
+        removed = remove_feed(session, url)
+    if not removed:
+        fail(f"no feed with URL {url}", code=1)
+    typer.echo(f"removed {url}")
+
+
+@feeds_app.command("enable")
+def enable_command(url: str) -> None:
+    """Re-enable a feed (e.g. after 410 Gone) and clear its error count: checked on the next pass."""
+    factory = open_database(current_settings())
+    with reported_errors(), session_scope(factory) as session:
+        enabled = enable_feed(session, url)
+    if not enabled:
+        fail(f"no feed with URL {url}", code=1)
+    typer.echo(f"enabled {url}")
+
+
+@feeds_app.command("check")
+def check_command(
+    url: str,
+    show: Annotated[int, typer.Option(help="How many entries to print.")] = 5,
+) -> None:
+    """Fetch and parse URL and report what was found, without storing anything."""
+    probe = run_probe(url, current_settings())
+    typer.echo(f"url:          {url}")
+    if probe.final_url and probe.final_url != url:
+        typer.echo(f"final url:    {probe.final_url}")
+    typer.echo(f"status:       {probe.status if probe.status is not None else '-'}")
+    typer.echo(f"content type: {probe.content_type or '-'}")
+    if probe.feed is None:
+        typer.echo(f"error:        {probe.error}")
+        if probe.discovered:
+            typer.echo("feeds advertised by this page:")
+            for candidate in probe.discovered:
+                typer.echo(f"  {candidate}")
+        raise typer.Exit(1)
+    feed = probe.feed
+    typer.echo(f"format:       {feed.format}")
+    typer.echo(f"title:        {feed.title or '-'}")
+    typer.echo(f"language:     {feed.language or '-'}")
+    typer.echo(f"ttl:          {feed.ttl_seconds if feed.ttl_seconds is not None else '-'}")
+    typer.echo(f"entries:      {len(feed.entries)}")
+    for warning in feed.warnings:
+        typer.echo(f"warning:      {warning}")
+    for entry in feed.entries[:show]:
+        date = entry.published.isoformat() if entry.published else "undated"
+        typer.echo(f"  - {date}  {entry.title[:90]}")
+        if entry.link:
+            typer.echo(f"    {entry.link}")
+
+
+@feeds_app.command("import")
+def import_command(path: Path) -> None:
+    """Add the feeds of an OPML file (feeds already present are left as they are)."""
+    from flows.ingest.opml import read_opml
+
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    with reported_errors():
+        sources = read_opml(content)
+    factory = open_database(current_settings())
+    now = datetime.now(UTC)
+    added = 0
+    with reported_errors(), session_scope(factory) as session:
+        for source in sources:
+            if add_feed(session, source, now) is not None:
+                added += 1
+    typer.echo(f"imported {added} new feed(s), {len(sources) - added} already present")
+
+
+@feeds_app.command("export")
+def export_command(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Write every feed as OPML 2.0."""
+    from flows.ingest.opml import write_opml
+
+    factory = open_database(current_settings())
+    with factory() as session:
+        feeds = list_feeds(session)
+    content = write_opml([FeedSource(f.name, f.url, f.language) for f in feeds])
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(content)
+        typer.echo(f"exported {len(feeds)} feed(s) to {output}")

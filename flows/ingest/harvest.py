@@ -1,0 +1,582 @@
+"""One ingestion pass: due feeds → conditional GET → parse what changed → article pages → store.
+
+Prefect-free. Network work runs on the event loop through one shared ``httpx.AsyncClient`` and a
+:class:`~flows.ingest.fetch.HostGate` (global and per-host limits, per-host delay). CPU and
+database work (parsing, extraction, inserts) runs on one worker thread, so the loop keeps
+fetching while a feed is parsed and SQLite never sees two writers. Each feed is stored in its own
+transaction; a feed that fails is recorded with its error and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import TypeVar
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from flows.ingest.discover import discover_feed_urls
+from flows.ingest.errors import (
+    FeedGoneError,
+    FetchError,
+    IngestError,
+    ParseError,
+    TransientFetchError,
+)
+from flows.ingest.extract import ExtractedArticle, extract_article
+from flows.ingest.fetch import (
+    ACCEPT_HTML,
+    FetchResult,
+    HostGate,
+    build_client,
+    fetch_once,
+    fetch_with_retries,
+)
+from flows.ingest.parse import ParsedEntry, ParsedFeed, parse_feed
+from flows.ingest.robots import RobotsCache
+from flows.ingest.schedule import next_check_after_failure, next_check_after_success
+from flows.ingest.urls import canonicalize_url
+from storage.articles import NewArticle, insert_new_articles, known_guid_hashes
+from storage.feeds import (
+    disable_feed,
+    due_feeds,
+    move_feed,
+    record_failure,
+    record_not_modified,
+    record_success,
+)
+from storage.keys import guid_key
+
+log = logging.getLogger(__name__)
+
+FAILING_THRESHOLD = 3
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class HarvestConfig:
+    user_agent: str
+    timeout_seconds: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    global_concurrency: int = 10
+    per_host_concurrency: int = 2
+    per_host_delay_seconds: float = 0.2
+    max_entries_per_feed: int = 200
+    fetch_articles: bool = True
+    max_retries: int = 2
+    retry_base_seconds: float = 0.5
+    retry_max_wait_seconds: float = 10.0
+    max_article_pages_per_feed: int = 30
+    respect_robots: bool = True
+
+
+@dataclass
+class FeedReport:
+    feed_id: int
+    name: str
+    url: str
+    status: str  # 'ok' | 'not_modified' | 'unchanged' | 'failed' | 'disabled'
+    entries_seen: int = 0
+    new_article_ids: list[int] = field(default_factory=list)
+    error: str | None = None
+    error_count: int = 0
+
+
+@dataclass
+class HarvestReport:
+    feeds: list[FeedReport]
+
+    @property
+    def feeds_failed(self) -> int:
+        return sum(1 for f in self.feeds if f.status in ("failed", "disabled"))
+
+    @property
+    def entries_seen(self) -> int:
+        return sum(f.entries_seen for f in self.feeds)
+
+    @property
+    def new_article_ids(self) -> list[int]:
+        return [i for f in self.feeds for i in f.new_article_ids]
+
+    @property
+    def failing_feeds(self) -> list[FeedReport]:
+        return [f for f in self.feeds if f.error_count >= FAILING_THRESHOLD]
+
+
+@dataclass(frozen=True)
+class FeedSnapshot:
+    """The feed state a pass starts from (detached from any session)."""
+
+    id: int
+    name: str
+    url: str
+    language: str | None
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    error_count: int
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    entry: ParsedEntry
+    fetch_page: bool
+
+
+@dataclass
+class PassContext:
+    session_factory: sessionmaker[Session]
+    now: datetime
+    config: HarvestConfig
+    prefilter: Callable[[str], bool] | None
+    client: httpx.AsyncClient
+    gate: HostGate
+    robots: RobotsCache
+    executor: ThreadPoolExecutor
+
+    async def in_worker(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
+
+
+def body_digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+async def fetch_gated(
+    ctx: PassContext,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str | None = None,
+) -> FetchResult:
+    """A GET through the politeness gate, retried on transient faults."""
+    config = ctx.config
+    extra = {"accept": accept} if accept else {}
+
+    async def attempt() -> FetchResult:
+        async with ctx.gate.slot(url):
+            return await fetch_once(
+                ctx.client,
+                url,
+                etag=etag,
+                last_modified=last_modified,
+                max_bytes=config.max_bytes,
+                timeout_seconds=config.timeout_seconds,
+                **extra,
+            )
+
+    return await fetch_with_retries(
+        attempt,
+        max_retries=config.max_retries,
+        base_delay=config.retry_base_seconds,
+        max_delay=config.retry_max_wait_seconds,
+    )
+
+
+def select_new_entries(
+    session_factory: sessionmaker[Session],
+    feed_id: int,
+    parsed: ParsedFeed,
+    prefilter: Callable[[str], bool] | None,
+    fetch_articles: bool,
+) -> list[PendingEntry]:
+    """Entries whose GUID this feed has not stored yet, marked for a page fetch when relevant."""
+    seen: set[str] = set()
+    unique: list[ParsedEntry] = []
+    for entry in parsed.entries:
+        if entry.guid not in seen:
+            seen.add(entry.guid)
+            unique.append(entry)
+    with session_factory() as session:
+        known = known_guid_hashes(session, feed_id, [e.guid for e in unique])
+    pending: list[PendingEntry] = []
+    for entry in unique:
+        if guid_key(entry.guid) in known:
+            continue
+        wanted = bool(
+            fetch_articles
+            and prefilter is not None
+            and entry.link
+            and prefilter(f"{entry.title}\n{entry.summary}")
+        )
+        pending.append(PendingEntry(entry, wanted))
+    return pending
+
+
+async def fetch_article_page(ctx: PassContext, url: str) -> bytes | str:
+    """The page's HTML, or a short reason (``str``) why there is none."""
+    if ctx.config.respect_robots and not await ctx.robots.allowed(url):
+        return "robots"
+    try:
+        result = await fetch_gated(ctx, url, accept=ACCEPT_HTML)
+    except FetchError as exc:
+        return f"fetch_error: {exc}"[:64]
+    content_type = (result.content_type or "").lower()
+    if content_type and "html" not in content_type:
+        return f"fetch_error: not HTML ({content_type.split(';')[0]})"[:64]
+    return result.content
+
+
+def safe_canonical(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return canonicalize_url(url)
+    except ValueError:
+        return None
+
+
+def build_articles(
+    snap: FeedSnapshot,
+    parsed: ParsedFeed,
+    pending: Sequence[PendingEntry],
+    pages: Mapping[str, bytes | str],
+) -> list[NewArticle]:
+    """Turn new entries (and the pages fetched for some) into rows; extraction happens here."""
+    items: list[NewArticle] = []
+    for item in pending:
+        entry = item.entry
+        extracted: ExtractedArticle | None = None
+        body_status = "not_fetched"
+        if item.fetch_page and entry.link:
+            page = pages.get(entry.link)
+            if isinstance(page, bytes):
+                extracted = extract_article(page, entry.link)
+                body_status = extracted.status
+            elif isinstance(page, str):
+                body_status = page
+        body = extracted.text if extracted is not None and extracted.status == "full" else None
+        items.append(
+            NewArticle(
+                feed_id=snap.id,
+                guid=entry.guid,
+                url=entry.link,
+                canonical_url=safe_canonical(entry.link),
+                title=entry.title or (extracted.title if extracted and extracted.title else ""),
+                summary=entry.summary,
+                published_at=entry.published or (extracted.published if extracted else None),
+                language=entry.language
+                or (extracted.language if extracted else None)
+                or snap.language
+                or parsed.language,
+                author=entry.author[:500] if entry.author else None,
+                body=body,
+                body_status=body_status,
+            )
+        )
+    return items
+
+
+def store_success(
+    ctx: PassContext,
+    snap: FeedSnapshot,
+    result: FetchResult,
+    parsed: ParsedFeed,
+    items: Sequence[NewArticle],
+    digest: str,
+) -> list[int]:
+    with ctx.session_factory.begin() as session:
+        ids = insert_new_articles(session, items, ctx.now)
+        if result.permanent_redirect:
+            move_feed(session, snap.id, result.permanent_redirect)
+        record_success(
+            session,
+            snap.id,
+            now=ctx.now,
+            next_check_at=next_check_after_success(ctx.now, result.headers, parsed.ttl_seconds),
+            etag=header_value(result.headers, "etag"),
+            last_modified=header_value(result.headers, "last-modified"),
+            body_hash=digest,
+            ttl_seconds=parsed.ttl_seconds,
+            entries_seen=len(parsed.entries),
+        )
+    return ids
+
+
+def store_not_modified(ctx: PassContext, snap: FeedSnapshot, result: FetchResult) -> None:
+    with ctx.session_factory.begin() as session:
+        if result.permanent_redirect:
+            move_feed(session, snap.id, result.permanent_redirect)
+        record_not_modified(
+            session,
+            snap.id,
+            now=ctx.now,
+            next_check_at=next_check_after_success(ctx.now, result.headers),
+            etag=header_value(result.headers, "etag"),
+            last_modified=header_value(result.headers, "last-modified"),
+        )
+
+
+def store_failure(ctx: PassContext, snap: FeedSnapshot, exc: Exception) -> FeedReport:
+    message = str(exc) or type(exc).__name__
+    status = getattr(exc, "status", None)
+    content_type = getattr(exc, "content_type", None)
+    report = FeedReport(snap.id, snap.name, snap.url, "failed", error=message)
+    try:
+        with ctx.session_factory.begin() as session:
+            if isinstance(exc, FeedGoneError):
+                disable_feed(session, snap.id, message, ctx.now)
+                report.status = "disabled"
+            retry_after = exc.retry_after if isinstance(exc, TransientFetchError) else None
+            count = record_failure(
+                session,
+                snap.id,
+                now=ctx.now,
+                error=message,
+                status=status,
+                content_type=content_type,
+                next_check_at=next_check_after_failure(ctx.now, snap.error_count + 1, retry_after),
+            )
+            report.error_count = count
+    except Exception as db_exc:
+        log.error("feed failure not recorded", extra={"feed": snap.url, "error": str(db_exc)})
+        report.error_count = snap.error_count + 1
+    log.warning("feed failed", extra={"feed": snap.url, "error": message, "status": status})
+    return report
+
+
+async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
+    """Fetch, parse and store one feed; never raises for a per-feed problem."""
+    result: FetchResult | None = None
+    try:
+        result = await fetch_gated(ctx, snap.url, etag=snap.etag, last_modified=snap.last_modified)
+        if result.not_modified:
+            await ctx.in_worker(partial(store_not_modified, ctx, snap, result))
+            return FeedReport(snap.id, snap.name, snap.url, "not_modified")
+        digest = body_digest(result.content)
+        if snap.body_hash is not None and digest == snap.body_hash:
+            await ctx.in_worker(partial(store_not_modified, ctx, snap, result))
+            return FeedReport(snap.id, snap.name, snap.url, "unchanged")
+        parsed = await ctx.in_worker(
+            partial(
+                parse_feed,
+                result.content,
+                url=result.final_url,
+                headers=result.headers,
+                max_entries=ctx.config.max_entries_per_feed,
+                now=ctx.now,
+            )
+        )
+        pending = await ctx.in_worker(
+            partial(
+                select_new_entries,
+                ctx.session_factory,
+                snap.id,
+                parsed,
+                ctx.prefilter,
+                ctx.config.fetch_articles,
+            )
+        )
+        links = list(dict.fromkeys(p.entry.link for p in pending if p.fetch_page and p.entry.link))[
+            : ctx.config.max_article_pages_per_feed
+        ]
+        fetched = await asyncio.gather(*(fetch_article_page(ctx, link) for link in links))
+        pages: dict[str, bytes | str] = dict(zip(links, fetched, strict=True))
+        for p in pending:
+            if p.fetch_page and p.entry.link and p.entry.link not in pages:
+                pages[p.entry.link] = "not_fetched: page limit"
+        items = await ctx.in_worker(partial(build_articles, snap, parsed, pending, pages))
+        ids = await ctx.in_worker(partial(store_success, ctx, snap, result, parsed, items, digest))
+        return FeedReport(
+            snap.id,
+            snap.name,
+            snap.url,
+            "ok",
+            entries_seen=len(parsed.entries),
+            new_article_ids=ids,
+        )
+    except ParseError as exc:
+        if result is not None:
+            _with_response(exc, result)
+        return await ctx.in_worker(partial(store_failure, ctx, snap, exc))
+    except IngestError as exc:
+        return await ctx.in_worker(partial(store_failure, ctx, snap, exc))
+    except Exception as exc:  # a per-feed bug must not stop the pass
+        log.exception("feed crashed", extra={"feed": snap.url})
+        return await ctx.in_worker(
+            partial(store_failure, ctx, snap, IngestError(f"internal error: {exc!r}"))
+        )
+
+
+def _with_response(exc: ParseError, result: FetchResult) -> ParseError:
+    """Attach the response's status and content type to a parse error for the feed's health."""
+    if getattr(exc, "status", None) is None:
+        exc.status = result.status  # type: ignore[attr-defined]
+        exc.content_type = result.content_type  # type: ignore[attr-defined]
+    return exc
+
+
+def load_due(
+    session_factory: sessionmaker[Session], now: datetime, urls: Sequence[str] | None
+) -> list[FeedSnapshot]:
+    with session_factory() as session:
+        return [
+            FeedSnapshot(
+                id=f.id,
+                name=f.name,
+                url=f.url,
+                language=f.language,
+                etag=f.etag,
+                last_modified=f.last_modified,
+                body_hash=f.body_hash,
+                error_count=f.error_count or 0,
+            )
+            for f in due_feeds(session, now, urls)
+        ]
+
+
+async def harvest(
+    session_factory: sessionmaker[Session],
+    *,
+    now: datetime,
+    config: HarvestConfig,
+    prefilter: Callable[[str], bool] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    feed_urls: Sequence[str] | None = None,
+) -> HarvestReport:
+    """Run one ingestion pass over the due feeds (all of them, or those in ``feed_urls``)."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rudprk-ingest")
+    try:
+        loop = asyncio.get_running_loop()
+        snaps = await loop.run_in_executor(
+            executor, partial(load_due, session_factory, now, feed_urls)
+        )
+        if not snaps:
+            return HarvestReport(feeds=[])
+        async with build_client(
+            config.user_agent,
+            timeout_seconds=config.timeout_seconds,
+            max_connections=config.global_concurrency,
+            transport=transport,
+        ) as client:
+            ctx = PassContext(
+                session_factory=session_factory,
+                now=now,
+                config=config,
+                prefilter=prefilter,
+                client=client,
+                gate=HostGate(
+                    global_limit=config.global_concurrency,
+                    per_host_limit=config.per_host_concurrency,
+                    per_host_delay=config.per_host_delay_seconds,
+                ),
+                robots=RobotsCache(
+                    client, config.user_agent, timeout_seconds=min(10.0, config.timeout_seconds)
+                ),
+                executor=executor,
+            )
+            reports = await asyncio.gather(*(harvest_feed(ctx, snap) for snap in snaps))
+        return HarvestReport(feeds=list(reports))
+    finally:
+        executor.shutdown(wait=True)
+
+
+def harvest_sync(
+    session_factory: sessionmaker[Session],
+    *,
+    now: datetime,
+    config: HarvestConfig,
+    prefilter: Callable[[str], bool] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    feed_urls: Sequence[str] | None = None,
+) -> HarvestReport:
+    """:func:`harvest` for synchronous callers (CLI, Prefect tasks)."""
+    return asyncio.run(
+        harvest(
+            session_factory,
+            now=now,
+            config=config,
+            prefilter=prefilter,
+            transport=transport,
+            feed_urls=feed_urls,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What ``rudprk feeds check``/``add`` learn from a URL without storing anything."""
+
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    content_type: str | None = None
+    feed: ParsedFeed | None = None
+    discovered: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def looks_like_html(result: FetchResult) -> bool:
+    content_type = (result.content_type or "").lower()
+    head = result.content[:512].lstrip().lower()
+    return "html" in content_type or head.startswith((b"<!doctype html", b"<html"))
+
+
+async def probe_feed(
+    url: str, *, config: HarvestConfig, transport: httpx.AsyncBaseTransport | None = None
+) -> ProbeResult:
+    """Fetch and parse ``url``; when it is an HTML page, list the feeds it advertises."""
+    async with build_client(
+        config.user_agent, timeout_seconds=config.timeout_seconds, transport=transport
+    ) as client:
+        try:
+            result = await fetch_with_retries(
+                partial(
+                    fetch_once,
+                    client,
+                    url,
+                    max_bytes=config.max_bytes,
+                    timeout_seconds=config.timeout_seconds,
+                ),
+                max_retries=config.max_retries,
+                base_delay=config.retry_base_seconds,
+                max_delay=config.retry_max_wait_seconds,
+            )
+        except FetchError as exc:
+            return ProbeResult(
+                url, status=exc.status, content_type=exc.content_type, error=str(exc)
+            )
+    base = ProbeResult(
+        url, final_url=result.final_url, status=result.status, content_type=result.content_type
+    )
+    try:
+        parsed = parse_feed(
+            result.content,
+            url=result.final_url,
+            headers=result.headers,
+            max_entries=config.max_entries_per_feed,
+        )
+    except ParseError as exc:
+        discovered = (
+            discover_feed_urls(result.content, result.final_url) if looks_like_html(result) else []
+        )
+        return ProbeResult(
+            url,
+            final_url=result.final_url,
+            status=result.status,
+            content_type=result.content_type,
+            discovered=discovered,
+            error=str(exc),
+        )
+    return ProbeResult(
+        base.url,
+        final_url=base.final_url,
+        status=base.status,
+        content_type=base.content_type,
+        feed=parsed,
+    )
