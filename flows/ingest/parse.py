@@ -468,6 +468,9 @@ def _xml_entry(
     now: datetime,
     warnings: list[str],
 ) -> ParsedEntry:
+    # Plain dict look-ups: feedparser's own get() maps updated_parsed to published_parsed
+    # with a DeprecationWarning; the fallback order is spelled out here instead.
+    raw = dict(raw)
     title = clean_text(raw.get("title"), html=_is_html_detail(raw, "title"))
     summary_raw = raw.get("summary")
     summary_html = _is_html_detail(raw, "summary")
