@@ -276,7 +276,7 @@ def _assemble(
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
     for name, value in extra_headers:
-        msg[name] = one_line(value, MAX_HEADER_LENGTH)
+        msg[name] = one_line(value)
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     msg.set_boundary(_boundary(message_id))
@@ -390,8 +390,8 @@ def render_digest(
     ids = sorted({v.event_id for v in views})
     headers = [
         ("X-Rudprk-Alert-Kind", "digest"),
-        ("X-Rudprk-Event-Type", ",".join(types) or "none"),
-        ("X-Rudprk-Event-Id", ",".join(str(i) for i in ids) or "none"),
+        ("X-Rudprk-Event-Type", ", ".join(types) or "none"),
+        ("X-Rudprk-Event-Id", ", ".join(str(i) for i in ids) or "none"),
     ]
     return _assemble(
         subject=subject,
