@@ -7,8 +7,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 from smtpserver import SMTPTestServer, free_port, running_smtp_server
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.delivery import DeliveryReport, build_alert_views, deliver_pending
@@ -389,3 +390,22 @@ def test_build_alert_views_orders_sources_and_threads_updates(
     assert update.in_reply_to == new.message_id
     assert (new.figure_low, new.figure_unit, new.place) == (12000, "troops", "Kursk")
     assert new.detected_at == NOW - timedelta(hours=1)
+
+
+def test_postgresql_claim_skips_a_row_another_sender_is_claiming(
+    session_factory: sessionmaker[Session], db_url: str
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("FOR UPDATE SKIP LOCKED is the PostgreSQL path")
+    with session_factory() as session:
+        first, second, _ = _seed(session)
+    with session_factory() as a, session_factory() as b:
+        b.execute(text("SET LOCAL lock_timeout = '5s'"))  # a blocking claim would fail, not hang
+        assert claim_alert(a, first, NOW) is True  # not committed yet: the row is locked
+        assert claim_alert(b, first, NOW) is False  # skipped at once
+        assert claim_alert(b, second, NOW) is True  # other rows stay available
+        a.commit()
+        b.commit()
+    with session_scope(session_factory) as session:
+        assert claim_alert(session, first, NOW) is False  # committed claim, still fresh
+    assert _statuses(session_factory)[first] == (SENDING, 0)
