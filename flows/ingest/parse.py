@@ -323,9 +323,17 @@ def parse_feed(
     max_entries: int = 500,
     now: datetime | None = None,
 ) -> ParsedFeed:
-    """Parse a fetched feed body; raise NotAFeedError, HostileFeedError or ParseError."""
+    """Parse a fetched feed body; raise NotAFeedError, HostileFeedError or ParseError.
+
+    ``url`` is the URL the body came from (after redirects): relative links are resolved
+    against it, or against the response's ``Content-Location`` when ``headers`` has one.
+    ``now`` is the reference for the future-date rule.
+    """
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    if not content or not content.strip():
+    location = _header(headers, "content-location")
+    if location:
+        url = resolve_url(url, location)
+    if not content or content.isspace():
         raise NotAFeedError("not a feed: empty body")
     kind = _binary_kind(content)
     if kind is not None:
@@ -360,6 +368,13 @@ def parse_feed(
     return _parse_xml_feed(
         prolog.body, url=url, max_entries=max_entries, now=now, warnings=warnings
     )
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return value.strip() or None
+    return None
 
 
 def _parse_xml_feed(
