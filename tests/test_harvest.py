@@ -339,3 +339,56 @@ def test_robots_txt_and_paywalls_keep_the_summary(
     )
     assert all(a.summary for a in stored.values())
     assert len(server.requests_to("/robots.txt")) == 1
+
+
+def test_charset_from_http_header_and_gzip_bodies(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    title = "Café à Pyongyang – accord signé"
+    body = (
+        "<rss version='2.0'><channel><title>Presse</title><link>http://x/</link>"
+        f"<item><guid>c1</guid><title>{title}</title><link>http://x/c1</link>"
+        "<description>Résumé de l’article.</description></item></channel></rss>"
+    ).encode("cp1252")
+    server.routes["/cp1252.xml"] = Reply(
+        body=body, content_type="application/rss+xml; charset=windows-1252", gzip=True
+    )
+    add_feeds(session_factory, server.url("/cp1252.xml"))
+    report = harvest_sync(session_factory, now=NOW, config=config(fetch_articles=False))
+    assert report.feeds[0].status == "ok"
+    stored = articles(session_factory)
+    assert [a.title for a in stored] == [title]
+    assert stored[0].summary == "Résumé de l’article."
+
+
+def test_entries_per_feed_are_capped(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    many = [(f"m{i}", f"Item number {i}", f"Text {i}") for i in range(12)]
+    server.routes["/many.xml"] = Reply(body=rss(many, base=server.base_url))
+    add_feeds(session_factory, server.url("/many.xml"))
+    report = harvest_sync(
+        session_factory, now=NOW, config=config(fetch_articles=False, max_entries_per_feed=5)
+    )
+    assert report.feeds[0].entries_seen == 5
+    assert len(articles(session_factory)) == 5
+
+
+def test_feeds_on_several_hosts_in_one_pass(session_factory: sessionmaker[Session]) -> None:
+    servers = [LoopbackServer(host=f"127.0.0.{n}").start() for n in (2, 3, 4)]
+    try:
+        urls = []
+        for n, srv in enumerate(servers):
+            for k in range(3):
+                items = [(f"h{n}-{k}-{i}", f"Host {n} feed {k} item {i}", "t") for i in range(4)]
+                srv.routes[f"/f{k}.xml"] = Reply(body=rss(items, base=srv.base_url))
+                urls.append(srv.url(f"/f{k}.xml"))
+        add_feeds(session_factory, *urls)
+        report = harvest_sync(
+            session_factory, now=NOW, config=config(fetch_articles=False, global_concurrency=4)
+        )
+        assert sorted(f.status for f in report.feeds) == ["ok"] * 9
+        assert len(report.new_article_ids) == 36
+    finally:
+        for srv in servers:
+            srv.stop()

@@ -1,5 +1,8 @@
 """Main text of an article page with trafilatura (reader comments excluded), or why there is none.
 
+trafilatura runs with ``include_comments=False`` (its default keeps reader comments) and
+``favor_precision=True`` (on short pages the recall-oriented fallbacks returned the navigation).
+
 ``body_status`` values stored with each article:
 
 * ``full`` — the page's main text was extracted and is used for detection;
@@ -74,6 +77,7 @@ def extract_article(html: bytes, url: str) -> ExtractedArticle:
             html,
             url=url,
             include_comments=False,
+            favor_precision=True,
             with_metadata=True,
             include_tables=False,
         )
