@@ -14,6 +14,10 @@ Guarantees:
   again (at-least-once, not at-most-once: an alert that was maybe sent beats one that was
   maybe lost). The copy carries the same ``Message-ID``, so mail clients and list servers that
   deduplicate on it drop it, and a reader sees the same thread.
+
+Digests go through the same outbox: :func:`enqueue_digest` records a ``digest`` row for a period
+(its dedup key names the period, so each period's digest is sent once), and
+:func:`deliver_pending` renders it from the alerts recorded in that period and the failing feeds.
 """
 
 from __future__ import annotations
@@ -29,20 +33,22 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.errors import ChannelUnavailableError, DeliveryError
 from alerts.mailer import Mailer
-from alerts.render import render_alert
-from alerts.views import build_alert_views
+from alerts.render import message_id_for, render_alert
+from alerts.views import build_alert_views, build_digest, digest_dedup_key, digest_period
 from storage.engine import session_scope
+from storage.models import Alert
 from storage.outbox import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_STALE_CLAIM,
     claim_alert,
+    enqueue_alert,
     mark_failed,
     mark_sent,
     pending_alerts,
     release_claim,
 )
 
-__all__ = ["DeliveryReport", "build_alert_views", "deliver_pending"]
+__all__ = ["DeliveryReport", "build_alert_views", "deliver_pending", "enqueue_digest"]
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +72,35 @@ def _render(
     now: datetime,
 ) -> EmailMessage:
     with session_factory() as session:
+        alert = session.get(Alert, alert_id)
+        if alert is not None and alert.kind == "digest":
+            return build_digest(session, alert, sender=sender, recipients=recipients, now=now)
         views = build_alert_views(session, [alert_id])
     if not views:
         raise DeliveryError(f"alert {alert_id} has no event to report")
     return render_alert(views[0], sender=sender, recipients=recipients, now=now)
+
+
+def enqueue_digest(
+    session: Session,
+    *,
+    period_start: datetime,
+    period_end: datetime,
+    now: datetime,
+    domain: str = "rudprk-watch.local",
+) -> int | None:
+    """Record the digest of a period in the outbox (sent by :func:`deliver_pending` like any
+    alert); ``None`` when that period's digest was already recorded."""
+    key = digest_dedup_key(period_start, period_end)
+    digest_period(key)  # refuses naive or empty periods
+    return enqueue_alert(
+        session,
+        event_id=None,
+        kind="digest",
+        dedup_key=key,
+        message_id=message_id_for(key, domain),
+        created_at=now,
+    )
 
 
 def deliver_pending(

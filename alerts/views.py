@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.render import AlertView, SourceLink
+from alerts.errors import RenderError
+from alerts.render import AlertView, SourceLink, render_digest
+from storage.feeds import failing_feeds
 from storage.models import Alert, Article, Event, EventArticle, Feed
+
+DIGEST_KEY_PREFIX = "digest:"
+DIGEST_MIN_FEED_ERRORS = 3
 
 _LATEST = datetime.max.replace(tzinfo=UTC)
 
@@ -93,3 +99,61 @@ def build_alert_views(session: Session, alert_ids: Sequence[int]) -> list[AlertV
             )
         )
     return views
+
+
+def digest_dedup_key(period_start: datetime, period_end: datetime) -> str:
+    """``digest:<start>/<end>`` in UTC ISO 8601: one digest per period, ever."""
+    start = period_start.astimezone(UTC).isoformat()
+    end = period_end.astimezone(UTC).isoformat()
+    return f"{DIGEST_KEY_PREFIX}{start}/{end}"
+
+
+def digest_period(dedup_key: str) -> tuple[datetime, datetime]:
+    """The period a digest's dedup key names; :class:`RenderError` if it names none."""
+    if not dedup_key.startswith(DIGEST_KEY_PREFIX):
+        raise RenderError(f"not a digest key: {dedup_key!r}")
+    try:
+        start_text, end_text = dedup_key[len(DIGEST_KEY_PREFIX) :].split("/", 1)
+        start, end = datetime.fromisoformat(start_text), datetime.fromisoformat(end_text)
+    except ValueError as exc:
+        raise RenderError(f"not a digest key: {dedup_key!r}") from exc
+    if start.tzinfo is None or end.tzinfo is None or end <= start:
+        raise RenderError(f"not a digest period: {dedup_key!r}")
+    return start, end
+
+
+def build_digest(
+    session: Session,
+    digest: Alert,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    now: datetime,
+    min_feed_errors: int = DIGEST_MIN_FEED_ERRORS,
+) -> EmailMessage:
+    """The digest e-mail of a ``digest`` outbox row: every event alert recorded in its period
+    (sent or not) and the feeds failing at least ``min_feed_errors`` times in a row."""
+    start, end = digest_period(digest.dedup_key)
+    alert_ids = list(
+        session.scalars(
+            select(Alert.id)
+            .where(
+                Alert.kind != "digest",
+                Alert.event_id.is_not(None),
+                Alert.created_at >= start,
+                Alert.created_at < end,
+            )
+            .order_by(Alert.id)
+        )
+    )
+    feeds = [(f.name, f.error_count, f.last_error) for f in failing_feeds(session, min_feed_errors)]
+    return render_digest(
+        build_alert_views(session, alert_ids),
+        period_start=start,
+        period_end=end,
+        sender=sender,
+        recipients=recipients,
+        message_id=digest.message_id,
+        failing_feeds=feeds,
+        now=now,
+    )

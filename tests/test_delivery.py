@@ -12,7 +12,8 @@ from smtpserver import SMTPTestServer, free_port, running_smtp_server
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.delivery import DeliveryReport, build_alert_views, deliver_pending
+from alerts.delivery import DeliveryReport, build_alert_views, deliver_pending, enqueue_digest
+from alerts.errors import RenderError
 from alerts.mailer import OutboxDirMailer, SMTPMailer
 from alerts.render import message_id_for
 from storage.engine import session_scope
@@ -409,3 +410,51 @@ def test_postgresql_claim_skips_a_row_another_sender_is_claiming(
     with session_scope(session_factory) as session:
         assert claim_alert(session, first, NOW) is False  # committed claim, still fresh
     assert _statuses(session_factory)[first] == (SENDING, 0)
+
+
+def test_digest_is_recorded_once_and_sent_with_the_period_events_and_failing_feeds(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as session:
+        alert_ids = _seed(session)
+        broken = Feed(
+            url="https://broken.test/rss",
+            name="Broken Feed",
+            created_at=NOW,
+            error_count=4,
+            last_error="HTTP 503 Service Unavailable",
+        )
+        session.add(broken)
+        session.commit()
+    start, end = NOW - timedelta(days=1), NOW + timedelta(minutes=1)
+    with session_scope(session_factory) as session:
+        digest_id = enqueue_digest(session, period_start=start, period_end=end, now=NOW)
+        assert digest_id is not None
+        assert enqueue_digest(session, period_start=start, period_end=end, now=NOW) is None
+    # a digest of an earlier period holds no event
+    with session_scope(session_factory) as session:
+        empty_id = enqueue_digest(
+            session, period_start=start - timedelta(days=1), period_end=start, now=NOW
+        )
+    with running_smtp_server() as server:
+        report = _deliver(session_factory, server)
+        assert report.sent == 5
+        assert len(server.handler.messages) == 5
+        digests = [m for m in server.handler.messages if m["X-Rudprk-Alert-Kind"] == "digest"]
+        assert len(digests) == 2
+        full, empty = digests
+        assert full["X-Rudprk-Event-Type"] == "agreement, deployment"
+        assert full["Subject"].endswith(": 3 events, 1 failing feed")
+        plain = full.get_body(("plain",))
+        assert plain is not None
+        text_body = plain.get_content()
+        assert "Broken Feed: 4 consecutive errors; last: HTTP 503 Service Unavailable" in text_body
+        assert "12,000 troops" in text_body and "1,000–6,000 personnel" in text_body
+        assert empty["X-Rudprk-Event-Id"] == "none"
+        assert [a for a, _, _ in report.delivered] == [*alert_ids, digest_id, empty_id]
+        assert _deliver(session_factory, server).sent == 0
+
+
+def test_enqueue_digest_refuses_an_empty_period(session: Session) -> None:
+    with pytest.raises(RenderError, match="not a digest period"):
+        enqueue_digest(session, period_start=NOW, period_end=NOW, now=NOW)
