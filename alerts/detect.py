@@ -1,0 +1,715 @@
+"""Event detection: what an article reports about Russia–DPRK relations, with figures and framing.
+
+:func:`detect_article` is pure (no I/O): one scan of the text with the knowledge matcher, then
+rules over the hits. It returns a :class:`Detection` with the relevance and the events found,
+each with its type, modality (``new``, ``background``, ``speculative``, ``denied``), figures,
+force, place, date, actors, claimant and the evidence sentence. See ``docs/detection.md``.
+
+How the main event is chosen: every event cue (a movement verb paired with a personnel force, a
+transfer verb paired with a weapon, an act on an agreement instrument, a visit, casualties,
+sanctions...) becomes a candidate scored by its strength and its place in the article (title and
+lead weigh more). The framing of each candidate is read around its cue: a denial in its
+sentence, a conditional or a plan just before it, a recalled past date or a recap word near it.
+A recap (``background``) candidate weighs less than a fresh one, so an article about a
+ratification that recalls the signing is about the ratification.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+try:  # until alerts.dates lands (helper A1)
+    from alerts.dates import DateMention, resolve_dates
+except ImportError:  # pragma: no cover
+    from typing import Any as DateMention
+
+    def resolve_dates(text: str, lang: str | None, published: date) -> list[Any]:
+        return []
+
+
+from alerts.figures import Quantity, extract_quantities
+from alerts.knowledge import Hit, Knowledge, default_knowledge
+from alerts.language import detect_language
+from alerts.relevance import (
+    AliasMatch,
+    Relevance,
+    Span,
+    assess_relevance,
+    sentence_of,
+    side_of,
+    split_sentences,
+)
+
+__all__ = [
+    "ALERT_TYPES",
+    "EVENT_TYPES",
+    "MODALITIES",
+    "AliasMatch",
+    "DetectedEvent",
+    "Detection",
+    "Relevance",
+    "detect_article",
+]
+
+EVENT_TYPES = (
+    "deployment",
+    "agreement",
+    "arms_transfer",
+    "visit",
+    "casualties",
+    "sanctions",
+    "other",
+)
+ALERT_TYPES = frozenset({"deployment", "agreement"})
+MODALITIES = ("new", "background", "speculative", "denied")
+
+# A date this many days before publication makes a cue a recap.
+BACKGROUND_AGE_DAYS = 21
+# Below this effective score no specific type is claimed: the event is "other".
+MIN_TYPE_SCORE = 1.0
+
+_TYPE_LABELS = {
+    "deployment": "Deployment",
+    "agreement": "Agreement",
+    "arms_transfer": "Arms transfer",
+    "visit": "Visit",
+    "casualties": "Casualties",
+    "sanctions": "Sanctions",
+    "other": "Other",
+}
+_SIDE_ADJECTIVES = {"KP": "North Korean", "RU": "Russian"}
+_STAGE_OF_CUE = {
+    "cue:agree_sign": "signature",
+    "cue:agree_ratify": "ratification",
+    "cue:agree_enact": "enactment",
+    "cue:agree_in_force": "entry into force",
+}
+_STAGE_BONUS = {"signature": 0.0, "ratification": 0.2, "enactment": 0.3, "entry into force": 0.4}
+
+_CLAUSE_BREAK_RE = re.compile(
+    r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|который|которые|was|die|das)\b)"
+)
+_NOT_A_COUNT_RE = re.compile(
+    r"^\s*-?\s*(?:jours?|days?|tägig\w*|tage\w*|km\b|kilom\w*|ans?\b|years?|mois\b|months?|"
+    r"heures?|hours?|%|pour ?cent|percent|kt\b|kilotonnes?|kilotons?|mm\b|wagons?|e\b|ème|th\b|"
+    r"anniversaire|anniversary|articles?\b|lat\b|лет\b|дней|часов|км\b|일간|년|시간|월|일\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DetectedEvent:
+    event_type: str
+    modality: str  # 'new' | 'background' | 'speculative' | 'denied'
+    low: int | None
+    high: int | None
+    qualifier: str | None
+    unit: str | None
+    force: str | None
+    place: str | None
+    event_date: date | None
+    date_end: date | None
+    date_precision: str | None
+    actors: tuple[str, ...]
+    claimant: str | None
+    additional: bool
+    evidence: str
+    confidence: float
+
+    @property
+    def alert_worthy(self) -> bool:
+        return self.event_type in ALERT_TYPES and self.modality == "new"
+
+    @property
+    def figure(self) -> int | None:
+        """The single figure the report states: the upper bound of "up to N", else the lower."""
+        if self.low is None and self.high is None:
+            return None
+        if self.qualifier == "up_to" or self.low is None:
+            return self.high
+        return self.low
+
+    def summary(self) -> str:
+        """One-line headline, e.g. "Deployment: 12,000 North Korean troops to Kursk (claimed by NIS)"."""
+        label = _TYPE_LABELS.get(self.event_type, self.event_type.title())
+        parts: list[str] = []
+        figure = _format_figure(self)
+        if figure:
+            parts.append(figure)
+        force = _force_words(self.force)
+        origin = _origin(self)
+        if self.event_type in ("deployment", "arms_transfer", "casualties") and (force or figure):
+            if origin:
+                parts.append(origin)
+            parts.append(force or "")
+        elif force:
+            parts.append(force)
+        if self.place:
+            joiner = "to" if self.event_type == "deployment" else "in"
+            parts.append(f"{joiner} {self.place}")
+        body = " ".join(p for p in parts if p).strip()
+        if not body:
+            body = " – ".join(_SIDE_ADJECTIVES.get(a, a) for a in self.actors if a in ("RU", "KP"))
+        text = f"{label}: {body}" if body else label
+        if self.modality != "new":
+            text += f" [{self.modality}]"
+        if self.claimant:
+            text += f" (claimed by {self.claimant})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event_type": self.event_type,
+            "modality": self.modality,
+            "low": self.low,
+            "high": self.high,
+            "qualifier": self.qualifier,
+            "unit": self.unit,
+            "force": self.force,
+            "place": self.place,
+            "event_date": self.event_date.isoformat() if self.event_date else None,
+            "date_end": self.date_end.isoformat() if self.date_end else None,
+            "date_precision": self.date_precision,
+            "actors": list(self.actors),
+            "claimant": self.claimant,
+            "additional": self.additional,
+            "evidence": self.evidence,
+            "confidence": self.confidence,
+            "alert_worthy": self.alert_worthy,
+            "summary": self.summary(),
+        }
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str | None
+    relevance: Relevance
+    events: tuple[DetectedEvent, ...]
+
+    @property
+    def main_event(self) -> DetectedEvent | None:
+        return self.events[0] if self.events else None
+
+    @property
+    def alert_worthy(self) -> bool:
+        """The article should raise a new-event alert (before checking what is already stored)."""
+        main = self.main_event
+        return self.relevance.relevant and main is not None and main.alert_worthy
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "relevant": self.relevance.relevant,
+            "score": self.relevance.score,
+            "reasons": [
+                {
+                    "entity": r.entity,
+                    "kind": r.kind,
+                    "alias": r.alias,
+                    "field": r.field,
+                    "start": r.start,
+                    "end": r.end,
+                }
+                for r in self.relevance.reasons
+            ],
+            "events": [e.to_dict() for e in self.events],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Internal structures
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Article:
+    text: str
+    spans: list[Span]
+    hits: list[Hit]
+    knowledge: Knowledge
+    language: str | None
+    published: date | None
+    clause_breaks: list[int]
+    by_label: dict[str, list[Hit]] = field(default_factory=dict)
+    by_group: dict[str, list[Hit]] = field(default_factory=dict)
+    side_hits: list[tuple[Hit, str]] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        span = sentence_of(self.spans, pos)
+        start, end = span.start, span.end
+        for b in self.clause_breaks:
+            if b <= pos and b > start:
+                start = b
+            elif b > pos and b < end:
+                end = b
+                break
+        return start, end
+
+    def in_range(self, hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
+        return [h for h in hits if h.start >= start and h.end <= end]
+
+
+@dataclass
+class _Candidate:
+    event_type: str
+    score: float
+    anchor: Hit
+    partner: Hit | None = None
+    stage: str | None = None
+    modality: str = "new"
+    effective: float = 0.0
+
+
+def _force_of(hit: Hit) -> str:
+    return hit.label.partition(":")[2]
+
+
+def _nearest(
+    hits: Sequence[Hit], anchor: Hit, lo: int, hi: int, after: int = 80, before: int = 80
+) -> Hit | None:
+    best: Hit | None = None
+    best_d = 10**9
+    for h in hits:
+        if h.start < lo or h.end > hi or h is anchor:
+            continue
+        if h.start >= anchor.end:
+            d = h.start - anchor.end
+            if d > after:
+                continue
+        elif h.end <= anchor.start:
+            d = anchor.start - h.end + 5  # prefer what follows the verb
+            if d > before:
+                continue
+        else:
+            continue
+        if d < best_d:
+            best, best_d = h, d
+    return best
+
+
+def _sentence_weight(span: Span, first_body: int) -> float:
+    if span.in_title:
+        return 1.4
+    if span.index == first_body:
+        return 1.5
+    if span.index == first_body + 1:
+        return 1.0
+    return 0.8
+
+
+# --------------------------------------------------------------------------------------------
+# Candidates
+# --------------------------------------------------------------------------------------------
+
+
+def _candidates(art: _Article) -> list[_Candidate]:
+    g = art.by_group
+    forces_personnel = g.get("personnel", [])
+    forces_weapons = g.get("weapons", [])
+    forces_instrument = g.get("instrument", [])
+    forces_link = g.get("link", [])
+    people = [h for h, _side in art.side_hits if _entity_kind(art, h) == "person"]
+    places = [h for h, _side in art.side_hits if _entity_kind(art, h) == "place"]
+    out: list[_Candidate] = []
+
+    def near_side(hit: Hit, sides: set[str], window: int) -> bool:
+        return any(
+            side in sides and abs(h.start - hit.start) <= window for h, side in art.side_hits
+        )
+
+    for v in art.by_label.get("cue:deploy_verb", []):
+        lo, hi = art.clause(v.start)
+        f = _nearest(forces_personnel, v, lo, hi)
+        if f is None:
+            continue
+        score = 3.0 - min(abs(f.start - v.start), 120) / 240
+        if near_side(v, {"KP"}, 120):
+            score += 0.5
+        out.append(_Candidate("deployment", score, v, f))
+    for f in forces_personnel:
+        if near_side(f, {"KP"}, 30):
+            out.append(_Candidate("deployment", 1.2, f, f))
+    for t in art.by_label.get("cue:transfer_verb", []):
+        lo, hi = art.clause(t.start)
+        w = _nearest(forces_weapons, t, lo, hi)
+        if w is None:
+            continue
+        score = 3.0 - min(abs(w.start - t.start), 120) / 240
+        if near_side(t, {"KP", "RU"}, 120):
+            score += 0.3
+        out.append(_Candidate("arms_transfer", score, t, w))
+    for w in forces_weapons:
+        if near_side(w, {"KP"}, 30) and near_side(w, {"RU", "UA"}, 200):
+            out.append(_Candidate("arms_transfer", 1.5, w, w))
+    for w in art.by_label.get("cue:weapon_origin", []):
+        out.append(_Candidate("arms_transfer", 2.0, w, w))
+    for label, stage in _STAGE_OF_CUE.items():
+        for a in art.by_label.get(label, []):
+            lo, hi = art.clause(a.start)
+            inst = _nearest(forces_instrument, a, lo, hi, after=120, before=120)
+            score = (3.5 if inst is not None else 1.3) + _STAGE_BONUS[stage]
+            out.append(_Candidate("agreement", score, a, inst, stage))
+    for a in art.by_label.get("cue:link_start", []):
+        lo, hi = art.clause(a.start)
+        link = _nearest(forces_link, a, lo, hi)
+        if link is None:
+            continue
+        score = 2.0 if _force_of(link) == "bridge" else 3.2
+        out.append(_Candidate("agreement", score, a, link, "arrangement"))
+    for inst in forces_instrument:
+        out.append(_Candidate("agreement", 0.8, inst, inst, None))
+    for v in art.by_label.get("cue:visit", []):
+        lo, hi = art.clause(v.start)
+        who = _nearest(people, v, lo, hi, after=100, before=140)
+        where = _nearest(places, v, lo, hi, after=60, before=100)
+        score = 2.6 if who is not None else (1.6 if where is not None else 0.9)
+        out.append(_Candidate("visit", score, v, where))
+    for c in art.by_label.get("cue:casualty", []):
+        lo, hi = art.clause(c.start)
+        f = _nearest(forces_personnel, c, lo, hi, after=60, before=80)
+        q = any(lo <= q.start < hi for q in art.quantities)
+        score = 3.0 if f is not None else (2.2 if q else 1.4)
+        out.append(_Candidate("casualties", score, c, f))
+    for s in art.by_label.get("cue:sanction_strong", []):
+        out.append(_Candidate("sanctions", 2.6, s))
+    for s in art.by_label.get("cue:sanction_weak", []):
+        out.append(_Candidate("sanctions", 0.7, s))
+    for o in art.by_label.get("cue:other", []):
+        out.append(_Candidate("other", 1.3, o))
+    return out
+
+
+def _entity_kind(art: _Article, hit: Hit) -> str:
+    kind, _, ident = hit.label.partition(":")
+    if kind != "entity":
+        return ""
+    entity = art.knowledge.entities.get(ident)
+    return entity.kind if entity is not None else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Modality
+# --------------------------------------------------------------------------------------------
+
+
+def _modality(art: _Article, cand: _Candidate) -> str:
+    a = cand.anchor
+    span = sentence_of(art.spans, a.start)
+    lo, hi = art.clause(a.start)
+    labels = art.by_label
+    sentence_confirm = bool(art.in_range(labels.get("cue:confirm", []), span.start, span.end))
+    voids = labels.get("cue:denial_void", [])
+    for d in art.in_range(labels.get("cue:denial", []), span.start, span.end):
+        if any(v.start <= d.start and d.start - v.end <= 45 for v in voids):
+            continue
+        if any(v.start <= d.start < v.end for v in voids):
+            continue
+        return "denied"
+    korean = art.language in ("ko", "ja", "zh")
+    after = 60 if korean else 30
+    for s in art.in_range(labels.get("cue:speculative", []), lo, hi):
+        if a.start - 90 <= s.start <= a.end + after:
+            return "speculative"
+    if not sentence_confirm:
+        for b in art.in_range(labels.get("cue:background", []), lo, hi):
+            if a.start - 60 <= b.start <= a.end + 50 and not (b.start <= a.start < b.end):
+                return "background"
+            if b.start <= a.start < b.end and b.end > a.end:
+                # the cue is part of a recap phrase ("signé le 19 juin")
+                return "background"
+        if art.published is not None:
+            limit = art.published - timedelta(days=BACKGROUND_AGE_DAYS)
+            for m in art.dates:
+                if m.start_idx < lo or m.end_idx > hi:
+                    continue
+                if a.start - 50 <= m.start_idx <= a.end + 60 and m.end < limit:
+                    return "background"
+    if _analysis_framing(art):
+        return "background"
+    return "new"
+
+
+def _analysis_framing(art: _Article) -> bool:
+    first = next((s for s in art.spans if not s.in_title), None)
+    if first is None:
+        return False
+    return any(
+        first.start <= h.start < first.start + 40 for h in art.by_label.get("cue:analysis", [])
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Attributes of the chosen event
+# --------------------------------------------------------------------------------------------
+
+
+def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
+    span = sentence_of(art.spans, cand.anchor.start)
+    lo, hi = art.clause(cand.anchor.start)
+    forces = [h for h in art.hits if h.label.startswith("force:")]
+    kp = [h for h, side in art.side_hits if side == "KP"]
+    best: tuple[float, int] | None = None
+    chosen: Quantity | None = None
+    for q in art.quantities:
+        if q.start < span.start or q.end > span.end:
+            continue
+        if q.qualifier == "vague":
+            continue
+        if _NOT_A_COUNT_RE.match(art.text, q.end):
+            continue
+        score = 0.0
+        if any(q.end <= f.start <= q.end + 40 for f in forces):
+            score += 3.0
+        if lo <= q.start < hi:
+            score += 2.0
+            if any(lo <= h.start < hi for h in kp):
+                score += 1.0
+        score -= min(abs(q.start - cand.anchor.start), 300) / 150
+        key = (score, -q.start)
+        if best is None or key > best:
+            best, chosen = key, q
+    return chosen
+
+
+def _pick_date(art: _Article, cand: _Candidate) -> DateMention | None:
+    span = sentence_of(art.spans, cand.anchor.start)
+    best: DateMention | None = None
+    best_d = 10**9
+    for m in art.dates:
+        if m.start_idx < span.start or m.end_idx > span.end:
+            continue
+        d = abs(m.start_idx - cand.anchor.start)
+        if d < best_d:
+            best, best_d = m, d
+    return best
+
+
+def _pick_place(art: _Article, cand: _Candidate) -> str | None:
+    span = sentence_of(art.spans, cand.anchor.start)
+    best: tuple[int, int] | None = None
+    name: str | None = None
+    for h, _side in art.side_hits:
+        if h.start < span.start or h.end > span.end:
+            continue
+        kind, _, ident = h.label.partition(":")
+        entity = art.knowledge.entities.get(ident)
+        if kind != "entity" or entity is None or entity.kind != "place":
+            continue
+        key = (0 if entity.specific else 1, abs(h.start - cand.anchor.start))
+        if best is None or key < best:
+            best, name = key, entity.name
+    return name
+
+
+def _pick_claimant(art: _Article, cand: _Candidate) -> str | None:
+    span = sentence_of(art.spans, cand.anchor.start)
+    best_d = 10**9
+    name: str | None = None
+    for h in art.hits:
+        if h.start < span.start or h.end > span.end:
+            continue
+        kind, _, ident = h.label.partition(":")
+        entity = art.knowledge.entities.get(ident)
+        if kind != "entity" or entity is None or not entity.claimant:
+            continue
+        d = abs(h.start - cand.anchor.start)
+        if d < best_d:
+            best_d, name = d, entity.name
+    return name
+
+
+def _pick_actors(art: _Article, cand: _Candidate, relevant: bool) -> tuple[str, ...]:
+    span = sentence_of(art.spans, cand.anchor.start)
+    sides: set[str] = set()
+    for h, side in art.side_hits:
+        entity = art.knowledge.entities.get(h.label.partition(":")[2])
+        if (
+            entity is not None
+            and entity.kind == "org"
+            and entity.claimant
+            and side not in ("RU", "KP")
+        ):
+            continue
+        if span.start <= h.start < span.end:
+            sides.add(side)
+    if relevant:
+        sides |= {"RU", "KP"}
+    return tuple(sorted(sides))
+
+
+def _is_additional(art: _Article, cand: _Candidate, quantity: Quantity | None) -> bool:
+    if quantity is not None and quantity.additional:
+        return True
+    lo, hi = art.clause(cand.anchor.start)
+    forces = [h for h in art.hits if h.label.startswith("force:") and lo <= h.start < hi]
+    for h in art.in_range(art.by_label.get("cue:additional", []), lo, hi):
+        if any(abs(f.start - h.start) <= 40 for f in forces):
+            return True
+    return False
+
+
+def _stage_force(cand: _Candidate) -> str | None:
+    if cand.event_type == "agreement":
+        item = _force_of(cand.partner) if cand.partner is not None else None
+        if cand.stage and item:
+            return f"{item}:{cand.stage}"
+        return item or (f"agreement:{cand.stage}" if cand.stage else None)
+    if cand.partner is not None and cand.partner.label.startswith("force:"):
+        return _force_of(cand.partner)
+    return None
+
+
+def _confidence(cand: _Candidate, relevance: Relevance) -> float:
+    base = 0.25 + min(cand.effective, 5.0) * 0.12
+    if not relevance.relevant:
+        base *= 0.5
+    return round(max(0.05, min(0.99, base)), 2)
+
+
+def _format_figure(event: DetectedEvent) -> str:
+    if event.low is None and event.high is None:
+        return ""
+    lo, hi = event.low, event.high
+    q = event.qualifier
+    if q == "range" and lo is not None and hi is not None and lo != hi:
+        return f"{lo:,}–{hi:,}"
+    value = event.figure
+    if value is None:
+        return ""
+    prefix = {
+        "approx": "about ",
+        "more_than": "over ",
+        "less_than": "under ",
+        "up_to": "up to ",
+    }.get(q or "", "")
+    return f"{prefix}{value:,}"
+
+
+def _force_words(force: str | None) -> str:
+    if not force:
+        return ""
+    item, _, stage = force.partition(":")
+    words = item.replace("_", " ")
+    return f"{words} {stage}" if stage else words
+
+
+def _origin(event: DetectedEvent) -> str:
+    if event.event_type == "arms_transfer":
+        return ""
+    if "KP" in event.actors:
+        return "North Korean"
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def _as_date(published: date | datetime | None) -> date | None:
+    if published is None:
+        return None
+    if isinstance(published, datetime):
+        return published.date()
+    return published
+
+
+def detect_article(
+    text: str,
+    *,
+    title: str = "",
+    lang: str | None = None,
+    published: date | datetime | None = None,
+    knowledge: Knowledge | None = None,
+) -> Detection:
+    """Relevance and events of one article (title and text), resolved against ``published``."""
+    kn = knowledge if knowledge is not None else default_knowledge()
+    title = (title or "").strip()
+    text = text or ""
+    full = f"{title}\n\n{text}" if title else text
+    title_end = len(title)
+    body_start = title_end + 2 if title else 0
+    language = detect_language(full, lang) if full.strip() else None
+    pub = _as_date(published)
+    hits = kn.matcher.find(full)
+    spans = split_sentences(full, title_end)
+    relevance = assess_relevance(full, hits, spans, kn, title_end, body_start)
+    if not spans:
+        return Detection(language, relevance, ())
+    art = _Article(
+        text=full,
+        spans=spans,
+        hits=hits,
+        knowledge=kn,
+        language=language,
+        published=pub,
+        clause_breaks=[m.end() for m in _CLAUSE_BREAK_RE.finditer(full)],
+    )
+    for h in hits:
+        art.by_label.setdefault(h.label, []).append(h)
+        kind, _, ident = h.label.partition(":")
+        if kind == "force":
+            art.by_group.setdefault(kn.forces.get(ident, ""), []).append(h)
+        side = side_of(h, kn)
+        if side:
+            art.side_hits.append((h, side))
+    art.quantities = extract_quantities(full, language)
+    if pub is not None:
+        art.dates = resolve_dates(full, language, pub)
+    candidates = _candidates(art)
+    first_body = next((s.index for s in spans if not s.in_title), 0)
+    for cand in candidates:
+        span = sentence_of(spans, cand.anchor.start)
+        weight = _sentence_weight(span, first_body)
+        lo, _hi = art.clause(cand.anchor.start)
+        if lo == span.start:
+            weight *= 1.1
+        cand.modality = _modality(art, cand)
+        factor = 0.55 if cand.modality == "background" else 1.0
+        cand.effective = cand.score * weight * factor
+    main: _Candidate | None = max(
+        candidates, key=lambda c: (c.effective, -c.anchor.start), default=None
+    )
+    if main is None or main.effective < MIN_TYPE_SCORE:
+        if not relevance.relevant:
+            return Detection(language, relevance, ())
+        first = next((s for s in spans if not s.in_title), spans[0])
+        anchor = Hit("cue:none", first.start, first.start)
+        main = _Candidate("other", 1.0, anchor, modality="new", effective=1.0)
+        main.modality = _modality(art, main)
+    event = _build_event(art, main, relevance)
+    return Detection(language, relevance, (event,))
+
+
+def _build_event(art: _Article, cand: _Candidate, relevance: Relevance) -> DetectedEvent:
+    span = sentence_of(art.spans, cand.anchor.start)
+    quantity = _pick_quantity(art, cand)
+    when = _pick_date(art, cand)
+    unit = quantity.unit if quantity is not None else None
+    force = _stage_force(cand)
+    if force is None and quantity is not None and unit:
+        force = None
+    return DetectedEvent(
+        event_type=cand.event_type,
+        modality=cand.modality,
+        low=quantity.low if quantity is not None else None,
+        high=quantity.high if quantity is not None else None,
+        qualifier=quantity.qualifier if quantity is not None else None,
+        unit=unit,
+        force=force,
+        place=_pick_place(art, cand),
+        event_date=when.start if when is not None else None,
+        date_end=when.end if when is not None else None,
+        date_precision=when.precision if when is not None else None,
+        actors=_pick_actors(art, cand, relevance.relevant),
+        claimant=_pick_claimant(art, cand),
+        additional=_is_additional(art, cand, quantity),
+        evidence=art.text[span.start : span.end].strip(),
+        confidence=_confidence(cand, relevance),
+    )

@@ -1,0 +1,173 @@
+"""Event matching: is a detected event the same real-world event as one already stored?
+
+A pure function over a small :class:`EventSignature`, built either from a fresh
+:class:`~alerts.detect.DetectedEvent` or from a stored :class:`storage.models.Event` row, so the
+pipeline and ``rudprk eval`` decide the same way. Two signatures are the same event when they
+have the same type, compatible actors, compatible figures, compatible force or instrument (and,
+for agreements, the same stage: a ratification is not the signature), compatible places, and
+dates within the type's window. An *additional* contingent never joins a plain report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from alerts.detect import DetectedEvent
+from storage.models import Event
+
+# Days between two reports of the same event, per type.
+WINDOWS = {
+    "deployment": 10,
+    "agreement": 7,
+    "arms_transfer": 14,
+    "visit": 7,
+    "casualties": 10,
+    "sanctions": 14,
+    "other": 7,
+}
+DEFAULT_WINDOW = 7
+# Two figures are compatible when the larger is at most this much larger than the smaller.
+FIGURE_RATIO = 1.3
+
+_CORE_SIDES = frozenset({"RU", "KP"})
+_FORCE_CLASSES = {
+    "troops": "military",
+    "special_forces": "military",
+    "officers": "military",
+    "sappers": "engineering",
+    "engineers": "engineering",
+    "builders": "labour",
+    "workers": "labour",
+    "treaty": "document",
+    "accord": "document",
+    "memorandum": "document",
+    "agreement": "document",
+}
+
+
+@dataclass(frozen=True)
+class EventSignature:
+    """What matching compares. ``reference`` is when the event was reported (publication date)."""
+
+    event_type: str
+    modality: str
+    actors: frozenset[str]
+    figure: int | None
+    low: int | None
+    high: int | None
+    force: str | None
+    place: str | None
+    event_date: date | None
+    reference: date
+    additional: bool
+
+    @property
+    def anchor(self) -> date:
+        return self.event_date or self.reference
+
+
+def window_days(event_type: str) -> int:
+    return WINDOWS.get(event_type, DEFAULT_WINDOW)
+
+
+def signature_of_detected(event: DetectedEvent, reference: date) -> EventSignature:
+    return EventSignature(
+        event_type=event.event_type,
+        modality=event.modality,
+        actors=frozenset(event.actors),
+        figure=event.figure,
+        low=event.low,
+        high=event.high,
+        force=event.force,
+        place=event.place,
+        event_date=event.event_date,
+        reference=reference,
+        additional=event.additional,
+    )
+
+
+def signature_of_stored(row: Event) -> EventSignature:
+    low, high = row.figure_low, row.figure_high
+    figure = low if low is not None else high
+    return EventSignature(
+        event_type=row.event_type,
+        modality=row.modality,
+        actors=frozenset(row.actors or ()),
+        figure=figure,
+        low=low,
+        high=high,
+        force=row.force,
+        place=row.place,
+        event_date=row.event_date,
+        reference=row.first_seen_at.date(),
+        additional=bool(row.additional),
+    )
+
+
+def _figures_compatible(a: EventSignature, b: EventSignature) -> bool:
+    if a.figure is None or b.figure is None:
+        return True
+    if (
+        a.low is not None
+        and a.high is not None
+        and b.low is not None
+        and b.high is not None
+        and a.low <= b.high
+        and b.low <= a.high
+    ):
+        return True
+    lo, hi = sorted((a.figure, b.figure))
+    if lo <= 0:
+        return hi <= 0
+    return hi / lo <= FIGURE_RATIO
+
+
+def _forces_compatible(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return True
+    item_a, _, stage_a = a.partition(":")
+    item_b, _, stage_b = b.partition(":")
+    if stage_a and stage_b and stage_a != stage_b:
+        return False
+    if item_a == item_b:
+        return True
+    class_a = _FORCE_CLASSES.get(item_a, item_a)
+    class_b = _FORCE_CLASSES.get(item_b, item_b)
+    return class_a == class_b
+
+
+def _places_compatible(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return True
+    return a.casefold() == b.casefold()
+
+
+def _actors_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
+    core_a, core_b = a & _CORE_SIDES, b & _CORE_SIDES
+    if not core_a or not core_b:
+        return True
+    return core_a == core_b
+
+
+def date_distance(a: EventSignature, b: EventSignature) -> int:
+    """Days between two reports of possibly the same event (the closer of the two readings)."""
+    by_anchor = abs((a.anchor - b.anchor).days)
+    by_reference = abs((a.reference - b.reference).days)
+    return min(by_anchor, by_reference)
+
+
+def same_event(new: EventSignature, stored: EventSignature) -> bool:
+    """True when ``new`` reports the event already stored as ``stored``."""
+    if new.event_type != stored.event_type:
+        return False
+    if new.additional != stored.additional:
+        return False
+    if date_distance(new, stored) > window_days(new.event_type):
+        return False
+    return (
+        _actors_compatible(new.actors, stored.actors)
+        and _figures_compatible(new, stored)
+        and _forces_compatible(new.force, stored.force)
+        and _places_compatible(new.place, stored.place)
+    )

@@ -1,0 +1,192 @@
+"""Relevance to Russia–North Korea relations: which actors co-occur, where, and in what context.
+
+An article is relevant when a Russia-side and a North-Korea-side actor are named together (same
+sentence, or the title with the lead) in a context of relations or cooperation, and the article
+is not mainly about a third country (a Russia–Vietnam treaty that recalls the Pyongyang treaty
+in passing is not relevant). Pure functions over the hits of :class:`alerts.knowledge.Matcher`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from alerts.knowledge import Hit, Knowledge
+
+RUSSIA = "RU"
+NORTH_KOREA = "KP"
+# Countries whose bilateral dealings with Russia are classic near misses.
+THIRD_COUNTRIES = frozenset({"CN", "IR", "VN", "BY"})
+RELEVANCE_THRESHOLD = 0.6
+
+_EVENT_CUES = frozenset(
+    {
+        "cue:deploy_verb",
+        "cue:transfer_verb",
+        "cue:agree_sign",
+        "cue:agree_ratify",
+        "cue:agree_enact",
+        "cue:agree_in_force",
+        "cue:link_start",
+        "cue:visit",
+        "cue:casualty",
+        "cue:sanction_strong",
+        "cue:sanction_weak",
+        "cue:cooperation",
+        "cue:weapon_origin",
+    }
+)
+
+
+@dataclass(frozen=True)
+class AliasMatch:
+    """An alias found in the article: which entity, of what kind, in which field and where."""
+
+    entity: str
+    kind: str
+    alias: str
+    field: str  # 'title' | 'text'
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Relevance:
+    relevant: bool
+    score: float
+    reasons: tuple[AliasMatch, ...]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence of the analysed text (the title, when given, is sentence 0)."""
+
+    start: int
+    end: int
+    index: int
+    in_title: bool
+
+
+_SENTENCE_END_RE = re.compile(
+    r"(?<=[.!?。…])[\"'”»)\]]*\s+(?=[\"'“«(\[]?[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ\u0600-\u06ff\u0900-\u097f\uac00-\ud7af0-9])"
+    r"|\n\s*\n|\n(?=\s*[-•*])"
+)
+_ABBREVIATION_RE = re.compile(r"(?:\b[A-ZА-Я]\.|\bSt\.|\bMr\.|\bDr\.|\bM\.|\bgen\.|\bEE\.)$")
+
+
+def split_sentences(text: str, title_end: int = 0) -> list[Span]:
+    """Sentences of ``text``; the first ``title_end`` characters (the title) form sentence 0."""
+    spans: list[Span] = []
+    if title_end:
+        spans.append(Span(0, title_end, 0, True))
+    pos = title_end
+    for m in _SENTENCE_END_RE.finditer(text, title_end):
+        if _ABBREVIATION_RE.search(text, max(pos, m.start() - 6), m.start()):
+            continue
+        if text[pos : m.start()].strip():
+            spans.append(Span(pos, m.start(), len(spans), False))
+        pos = m.end()
+    if text[pos:].strip():
+        spans.append(Span(pos, len(text), len(spans), False))
+    return spans
+
+
+def sentence_of(spans: Sequence[Span], pos: int) -> Span:
+    lo, hi = 0, len(spans) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if spans[mid].start <= pos:
+            lo = mid
+        else:
+            hi = mid - 1
+    return spans[lo]
+
+
+def side_of(hit: Hit, knowledge: Knowledge) -> str:
+    kind, _, ident = hit.label.partition(":")
+    if kind not in ("entity", "demonym"):
+        return ""
+    entity = knowledge.entities.get(ident)
+    return entity.side if entity is not None else ""
+
+
+def assess_relevance(
+    text: str,
+    hits: Sequence[Hit],
+    spans: Sequence[Span],
+    knowledge: Knowledge,
+    title_end: int = 0,
+    body_start: int = 0,
+) -> Relevance:
+    """Score how much ``text`` (title + body, title first) is about Russia–DPRK relations."""
+    side_hits: list[tuple[Hit, str]] = []
+    cues_by_sentence: Counter[int] = Counter()
+    sides_by_sentence: dict[int, set[str]] = {}
+    for hit in hits:
+        span = sentence_of(spans, hit.start) if spans else None
+        if hit.label in _EVENT_CUES and span is not None:
+            cues_by_sentence[span.index] += 1
+            continue
+        side = side_of(hit, knowledge)
+        if not side:
+            continue
+        side_hits.append((hit, side))
+        if span is not None:
+            sides_by_sentence.setdefault(span.index, set()).add(side)
+    counts = Counter(side for _hit, side in side_hits)
+    reasons = tuple(
+        _alias_match(text, hit, knowledge, title_end, body_start) for hit, _s in side_hits
+    )
+    if not counts[RUSSIA] or not counts[NORTH_KOREA]:
+        score = 0.1 if (counts[RUSSIA] or counts[NORTH_KOREA]) else 0.0
+        return Relevance(False, score, reasons)
+
+    lead = {s.index for s in spans if s.in_title} | {
+        next((s.index for s in spans if not s.in_title), -1)
+    }
+    together = [i for i, sides in sides_by_sentence.items() if {RUSSIA, NORTH_KOREA} <= sides]
+    lead_sides: set[str] = set()
+    for i in lead:
+        lead_sides |= sides_by_sentence.get(i, set())
+    score = 0.0
+    if together:
+        score += 0.5
+        if any(cues_by_sentence[i] for i in together):
+            score += 0.2
+        score += 0.1 * min(3, len(together) - 1)
+    elif {RUSSIA, NORTH_KOREA} <= lead_sides:
+        score += 0.45
+        if any(cues_by_sentence[i] for i in lead):
+            score += 0.2
+    else:
+        score += 0.2
+    if {RUSSIA, NORTH_KOREA} & lead_sides:
+        score += 0.1
+    if {RUSSIA, NORTH_KOREA} <= lead_sides:
+        score += 0.1
+    third = max((counts[c] for c in THIRD_COUNTRIES), default=0)
+    if third and NORTH_KOREA not in lead_sides and third >= counts[NORTH_KOREA]:
+        score -= 0.5
+    elif third > 2 * counts[NORTH_KOREA]:
+        score -= 0.3
+    score = round(max(0.0, min(1.0, score)), 3)
+    return Relevance(score >= RELEVANCE_THRESHOLD, score, reasons)
+
+
+def _alias_match(
+    text: str, hit: Hit, knowledge: Knowledge, title_end: int, body_start: int
+) -> AliasMatch:
+    _kind, _, ident = hit.label.partition(":")
+    entity = knowledge.entities.get(ident)
+    in_title = hit.start < title_end
+    offset = 0 if in_title else body_start
+    return AliasMatch(
+        entity=ident,
+        kind=entity.kind if entity is not None else "",
+        alias=text[hit.start : hit.end],
+        field="title" if in_title else "text",
+        start=hit.start - offset,
+        end=hit.end - offset,
+    )
