@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from flows.ingest.errors import HostileFeedError, ParseError
 
 UTF8_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
+_UTF8_DECLARATION_BYTES = UTF8_DECLARATION.encode("ascii")
 
 _WS = re.compile(r"\s*")
 _NAME_START = re.compile(r"<([A-Za-z_][\w:.\-]*)")
@@ -40,15 +41,27 @@ _MAX_LEADING_JUNK = 4096
 class Prolog:
     """What the prolog scan found.
 
-    ``body`` is the document from its root element on, prefixed by a UTF-8 XML declaration
-    (or the original text when there is no root element). ``root`` is the root element's
-    name as written (``rss``, ``rdf:RDF``, ``feed``, ``html``...), None when there is none.
+    ``root`` is the root element's name as written (``rss``, ``rdf:RDF``, ``feed``,
+    ``html``...), None when there is none; ``start`` is where the kept document begins in
+    ``text`` (the root element, or after a DOCTYPE that has no element after it).
     """
 
-    body: str
+    text: str
+    start: int
     root: str | None
     doctype: str | None
     warnings: tuple[str, ...]
+
+    @property
+    def body(self) -> str:
+        """The document from its root element on, behind a UTF-8 XML declaration."""
+        rest = self.text[self.start :]
+        return UTF8_DECLARATION + rest if self.root is not None else rest
+
+    def utf8_document(self) -> bytes:
+        """``body`` encoded as UTF-8, without building the intermediate string."""
+        rest = self.text[self.start :].encode("utf-8")
+        return _UTF8_DECLARATION_BYTES + rest if self.root is not None else rest
 
 
 def scan_prolog(text: str) -> Prolog:
@@ -84,19 +97,14 @@ def scan_prolog(text: str) -> Prolog:
             if param:
                 warnings.append("DOCTYPE with parameter entities ignored (never fetched)")
         elif (m := _NAME_START.match(text, pos)) is not None:
-            return Prolog(
-                body=UTF8_DECLARATION + text[pos:],
-                root=m.group(1),
-                doctype=doctype,
-                warnings=tuple(warnings),
-            )
+            return Prolog(text, pos, m.group(1), doctype, tuple(warnings))
         else:
             break
         pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
     if doctype is not None:
         # A DOCTYPE with no element after it: never hand the DTD on.
-        return Prolog(body=text[pos:], root=None, doctype=doctype, warnings=tuple(warnings))
-    return Prolog(body=text, root=None, doctype=None, warnings=tuple(warnings))
+        return Prolog(text, pos, None, doctype, tuple(warnings))
+    return Prolog(text, 0, None, None, tuple(warnings))
 
 
 def _looks_like_markup_start(text: str, pos: int) -> bool:
