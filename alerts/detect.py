@@ -91,12 +91,19 @@ _STAGE_OF_CUE = {
 _STAGE_BONUS = {"signature": 0.0, "ratification": 0.2, "enactment": 0.3, "entry into force": 0.4}
 
 _CLAUSE_BREAK_RE = re.compile(
-    r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|который|которые|was|die|das)\b)"
+    r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|кото\w+|що|які|яка|was|die|das)\b)"
+)
+_NAME_BEFORE_RE = re.compile(r"(?<![.!?]\s)\b[A-Z][a-zà-ÿ]+\s$")
+_ONE_TIME_RE = re.compile(r"\s*(?:time|fois|vez|mal\b|раз|번)", re.IGNORECASE)
+_PARTITIVE_RE = re.compile(
+    r"\s+(?:of(?:\s+the)?|des|de|d'|de\s+los|de\s+las|von|из|з)\s+", re.IGNORECASE
 )
 _NOT_A_COUNT_RE = re.compile(
-    r"^\s*-?\s*(?:jours?|days?|tägig\w*|tage\w*|km\b|kilom\w*|ans?\b|years?|mois\b|months?|"
+    r"\s*-?\s*(?:jours?|days?|tägig\w*|tage\w*|km\b|kilom\w*|ans?\b|years?|mois\b|months?|"
     r"heures?|hours?|%|pour ?cent|percent|kt\b|kilotonnes?|kilotons?|mm\b|wagons?|e\b|ème|th\b|"
-    r"anniversaire|anniversary|articles?\b|lat\b|лет\b|дней|часов|км\b|일간|년|시간|월|일\b)",
+    r"anniversaire|anniversary|articles?\b|lat\b|лет\b|дней|часов|км\b|일간|년|시간|월|일\b|"
+    r"semaines?|weeks?|wochen|недел\w*|pays|countries|nations|sides|côtés|parties|leaders|"
+    r"dirigeants|présidents|presidents|hommes\s+ont|men\s+(?:have|had)|chefs)",
     re.IGNORECASE,
 )
 
@@ -262,6 +269,7 @@ class _Candidate:
     anchor: Hit
     partner: Hit | None = None
     stage: str | None = None
+    weak: bool = False
     modality: str = "new"
     effective: float = 0.0
 
@@ -270,20 +278,36 @@ def _force_of(hit: Hit) -> str:
     return hit.label.partition(":")[2]
 
 
+def _distance(hit: Hit, anchor: Hit, verb_final: bool = False) -> int:
+    """Characters between two hits, with a small preference for the usual object side."""
+    if hit.start >= anchor.end:
+        return hit.start - anchor.end + (25 if verb_final else 0)
+    if hit.end <= anchor.start:
+        return anchor.start - hit.end + (0 if verb_final else 5)
+    return 0
+
+
 def _nearest(
-    hits: Sequence[Hit], anchor: Hit, lo: int, hi: int, after: int = 80, before: int = 80
+    hits: Sequence[Hit],
+    anchor: Hit,
+    lo: int,
+    hi: int,
+    after: int = 80,
+    before: int = 80,
+    verb_final: bool = False,
 ) -> Hit | None:
+    """The hit closest to ``anchor`` inside [lo, hi); objects follow verbs unless ``verb_final``."""
     best: Hit | None = None
     best_d = 10**9
     for h in hits:
         if h.start < lo or h.end > hi or h is anchor:
             continue
         if h.start >= anchor.end:
-            d = h.start - anchor.end
+            d = h.start - anchor.end + (25 if verb_final else 0)
             if d > after:
                 continue
         elif h.end <= anchor.start:
-            d = anchor.start - h.end + 5  # prefer what follows the verb
+            d = anchor.start - h.end + (0 if verb_final else 5)
             if d > before:
                 continue
         else:
@@ -323,37 +347,46 @@ def _candidates(art: _Article) -> list[_Candidate]:
             side in sides and abs(h.start - hit.start) <= window for h, side in art.side_hits
         )
 
-    for v in art.by_label.get("cue:deploy_verb", []):
+    vf = art.language in ("ko", "ja")
+    deploy_cues = [(v, 3.0) for v in art.by_label.get("cue:deploy_verb", [])]
+    deploy_cues += [(v, 2.4) for v in art.by_label.get("cue:deploy_state", [])]
+    for v, base in deploy_cues:
         lo, hi = art.clause(v.start)
-        f = _nearest(forces_personnel, v, lo, hi)
+        f = _nearest(forces_personnel, v, lo, hi, verb_final=vf)
         if f is None:
             continue
-        score = 3.0 - min(abs(f.start - v.start), 120) / 240
-        if near_side(v, {"KP"}, 120):
-            score += 0.5
+        w = _nearest(forces_weapons, v, lo, hi, verb_final=vf)
+        if w is not None and _distance(w, v, vf) < _distance(f, v, vf):
+            continue  # "sent shells": the verb's object is a weapon
+        score = base - min(abs(f.start - v.start), 120) / 240
+        if near_side(f, {"KP"}, 40):
+            score += 1.2
         out.append(_Candidate("deployment", score, v, f))
     for f in forces_personnel:
         if near_side(f, {"KP"}, 30):
-            out.append(_Candidate("deployment", 1.2, f, f))
+            out.append(_Candidate("deployment", 1.2, f, f, weak=True))
     for t in art.by_label.get("cue:transfer_verb", []):
         lo, hi = art.clause(t.start)
-        w = _nearest(forces_weapons, t, lo, hi)
+        w = _nearest(forces_weapons, t, lo, hi, verb_final=vf)
         if w is None:
             continue
+        f = _nearest(forces_personnel, t, lo, hi, verb_final=vf)
+        if f is not None and _distance(f, t, vf) < _distance(w, t, vf):
+            continue  # "sent workers": the verb's object is people
         score = 3.0 - min(abs(w.start - t.start), 120) / 240
         if near_side(t, {"KP", "RU"}, 120):
             score += 0.3
         out.append(_Candidate("arms_transfer", score, t, w))
     for w in forces_weapons:
         if near_side(w, {"KP"}, 30) and near_side(w, {"RU", "UA"}, 200):
-            out.append(_Candidate("arms_transfer", 1.5, w, w))
+            out.append(_Candidate("arms_transfer", 1.5, w, w, weak=True))
     for w in art.by_label.get("cue:weapon_origin", []):
         out.append(_Candidate("arms_transfer", 2.0, w, w))
     for label, stage in _STAGE_OF_CUE.items():
         for a in art.by_label.get(label, []):
             lo, hi = art.clause(a.start)
             inst = _nearest(forces_instrument, a, lo, hi, after=120, before=120)
-            score = (3.5 if inst is not None else 1.3) + _STAGE_BONUS[stage]
+            score = (4.0 if inst is not None else 1.3) + _STAGE_BONUS[stage]
             out.append(_Candidate("agreement", score, a, inst, stage))
     for a in art.by_label.get("cue:link_start", []):
         lo, hi = art.clause(a.start)
@@ -363,25 +396,27 @@ def _candidates(art: _Article) -> list[_Candidate]:
         score = 2.0 if _force_of(link) == "bridge" else 3.2
         out.append(_Candidate("agreement", score, a, link, "arrangement"))
     for inst in forces_instrument:
-        out.append(_Candidate("agreement", 0.8, inst, inst, None))
+        out.append(_Candidate("agreement", 0.8, inst, inst, None, weak=True))
     for v in art.by_label.get("cue:visit", []):
         lo, hi = art.clause(v.start)
         who = _nearest(people, v, lo, hi, after=100, before=140)
         where = _nearest(places, v, lo, hi, after=60, before=100)
-        score = 2.6 if who is not None else (1.6 if where is not None else 0.9)
+        score = 3.0 if who is not None else (1.6 if where is not None else 0.9)
         out.append(_Candidate("visit", score, v, where))
     for c in art.by_label.get("cue:casualty", []):
         lo, hi = art.clause(c.start)
-        f = _nearest(forces_personnel, c, lo, hi, after=60, before=80)
+        f = _nearest(forces_personnel, c, lo, hi, after=60, before=80, verb_final=vf)
         q = any(lo <= q.start < hi for q in art.quantities)
-        score = 3.0 if f is not None else (2.2 if q else 1.4)
+        score = (3.0 if f is not None else (2.2 if q else 1.4)) + (0.3 if q else 0.0)
+        if f is not None and near_side(f, {"KP"}, 40):
+            score += 0.8
         out.append(_Candidate("casualties", score, c, f))
     for s in art.by_label.get("cue:sanction_strong", []):
         out.append(_Candidate("sanctions", 2.6, s))
     for s in art.by_label.get("cue:sanction_weak", []):
         out.append(_Candidate("sanctions", 0.7, s))
     for o in art.by_label.get("cue:other", []):
-        out.append(_Candidate("other", 1.3, o))
+        out.append(_Candidate("other", 1.6, o))
     return out
 
 
@@ -411,10 +446,12 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         if any(v.start <= d.start < v.end for v in voids):
             continue
         return "denied"
-    korean = art.language in ("ko", "ja", "zh")
-    after = 60 if korean else 30
-    for s in art.in_range(labels.get("cue:speculative", []), lo, hi):
-        if a.start - 90 <= s.start <= a.end + after:
+    # Korean (and Japanese) put modality at the end of the sentence: "서명할 예정이다".
+    final_modality = art.language in ("ko", "ja")
+    for s in art.in_range(labels.get("cue:speculative", []), span.start, span.end):
+        if lo <= s.start < hi and a.start - 90 <= s.start <= a.end + 30:
+            return "speculative"
+        if final_modality and s.start >= a.start:
             return "speculative"
     if not sentence_confirm:
         for b in art.in_range(labels.get("cue:background", []), lo, hi):
@@ -456,7 +493,17 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
     kp = [h for h, side in art.side_hits if side == "KP"]
     best: tuple[float, int] | None = None
     chosen: Quantity | None = None
-    for q in art.quantities:
+    pool = list(art.quantities)
+    if cand.event_type == "arms_transfer":
+        pool.extend(_ordinal_units(art, span))
+    # "two of the five missiles", "20 000 des 30 000 ouvriers": the first figure counts.
+    wholes = set()
+    for q in pool:
+        part = _PARTITIVE_RE.match(art.text, q.end)
+        if part is not None:
+            wholes.update(id(o) for o in pool if part.end() <= o.start <= part.end() + 12)
+    pool = [q for q in pool if id(q) not in wholes]
+    for q in pool:
         if q.start < span.start or q.end > span.end:
             continue
         if q.qualifier == "vague":
@@ -464,17 +511,45 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
         if _NOT_A_COUNT_RE.match(art.text, q.end):
             continue
         score = 0.0
-        if any(q.end <= f.start <= q.end + 40 for f in forces):
+        reach = q.end + 40
+        partitive = _PARTITIVE_RE.match(art.text, q.end)
+        if partitive:
+            reach = partitive.end() + 40
+        if any(q.end <= f.start <= reach for f in forces):
             score += 3.0
+        elif art.language != "de" and _NAME_BEFORE_RE.search(
+            art.text, max(0, q.start - 30), q.start
+        ):
+            continue  # "France 24", "Channel 4": part of a name
+        q_lo, q_hi = art.clause(q.start)
         if lo <= q.start < hi:
+            score += 1.5
+        if any(q_lo <= h.start < q_hi for h in kp):
             score += 2.0
-            if any(lo <= h.start < hi for h in kp):
-                score += 1.0
-        score -= min(abs(q.start - cand.anchor.start), 300) / 150
+        score -= min(abs(q.start - cand.anchor.start), 300) / 400
         key = (score, -q.start)
         if best is None or key > best:
             best, chosen = key, q
     return chosen
+
+
+def _ordinal_units(art: _Article, span: Span) -> list[Quantity]:
+    """ "the first Pantsir system" states one item: an ordinal right before a weapon."""
+    weapons = art.by_group.get("weapons", [])
+    out: list[Quantity] = []
+    for h in art.by_label.get("cue:first_unit", []):
+        if not span.start <= h.start < span.end:
+            continue
+        if _ONE_TIME_RE.match(art.text, h.end):
+            continue  # "for the first time"
+        before = art.language in ("ko", "ja")
+        if any(
+            h.end < w.start <= h.end + 40 or (before and h.start - 40 <= w.end <= h.start)
+            for w in weapons
+        ):
+            text = art.text[h.start : h.end]
+            out.append(Quantity(1, 1, "exact", text, h.start, h.end, None, False))
+    return out
 
 
 def _pick_date(art: _Article, cand: _Candidate) -> DateMention | None:
@@ -629,6 +704,19 @@ def detect_article(
     knowledge: Knowledge | None = None,
 ) -> Detection:
     """Relevance and events of one article (title and text), resolved against ``published``."""
+    art, relevance, candidates = _analyse(text, title, lang, published, knowledge)
+    if art is None:
+        return Detection(None, relevance, ())
+    return _decide(art, relevance, candidates)
+
+
+def _analyse(
+    text: str,
+    title: str,
+    lang: str | None,
+    published: date | datetime | None,
+    knowledge: Knowledge | None,
+) -> tuple[_Article | None, Relevance, list[_Candidate]]:
     kn = knowledge if knowledge is not None else default_knowledge()
     title = (title or "").strip()
     text = text or ""
@@ -641,7 +729,7 @@ def detect_article(
     spans = split_sentences(full, title_end)
     relevance = assess_relevance(full, hits, spans, kn, title_end, body_start)
     if not spans:
-        return Detection(language, relevance, ())
+        return None, relevance, []
     art = _Article(
         text=full,
         spans=spans,
@@ -670,12 +758,36 @@ def detect_article(
         lo, _hi = art.clause(cand.anchor.start)
         if lo == span.start:
             weight *= 1.1
+        # The main predicate of a sentence tends to come first.
+        weight *= 1.0 - 0.3 * (cand.anchor.start - span.start) / max(1, span.end - span.start)
         cand.modality = _modality(art, cand)
-        factor = 0.55 if cand.modality == "background" else 1.0
+        if cand.weak and cand.modality == "new":
+            # A force named without any act (a presence, a treaty mentioned): context.
+            cand.modality = "background"
+        factor = 0.5 if cand.modality == "background" else 1.0
         cand.effective = cand.score * weight * factor
+    return art, relevance, candidates
+
+
+def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -> Detection:
+    language, spans = art.language, art.spans
     main: _Candidate | None = max(
         candidates, key=lambda c: (c.effective, -c.anchor.start), default=None
     )
+    if main is not None and main.event_type == "visit":
+        # A visit is often the occasion of an agreement: a signature made during it is the news.
+        lead = {s.index for s in spans[:3]}
+        signed = [
+            c
+            for c in candidates
+            if c.event_type == "agreement"
+            and not c.weak
+            and c.score >= 4.0
+            and c.modality == "new"
+            and sentence_of(spans, c.anchor.start).index in lead
+        ]
+        if signed:
+            main = max(signed, key=lambda c: c.effective)
     if main is None or main.effective < MIN_TYPE_SCORE:
         if not relevance.relevant:
             return Detection(language, relevance, ())

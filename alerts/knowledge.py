@@ -36,8 +36,10 @@ FORCE_GROUPS = frozenset({"personnel", "weapons", "instrument", "link"})
 CUE_GROUPS = frozenset(
     {
         "deploy_verb",
+        "deploy_state",
         "transfer_verb",
         "weapon_origin",
+        "first_unit",
         "agree_sign",
         "agree_ratify",
         "agree_enact",
@@ -158,6 +160,7 @@ class Matcher:
         families: dict[str, list[list[str]]] = {"ci": [], "cs": [], "free": []}
         raw: list[str] = []
         self._groups: dict[str, list[_Pattern]] = {}
+        self._short: dict[str, list[_Pattern]] = {}
         self._raw: list[_Pattern] = []
         for source, labels in by_pattern.items():
             if not source.strip():
@@ -181,7 +184,13 @@ class Matcher:
             except re.error as exc:
                 raise KnowledgeError(f"{where}: bad pattern {source!r}: {exc}") from exc
             key = self._key(source)
-            self._groups.setdefault(fam + key, []).append(_Pattern(source, rx, tuple(labels)))
+            if len(source.rstrip("*")) < 2 or source[1] in " -*'\u2019":
+                # too short for a two-character key: checked at every match of its first char
+                self._short.setdefault(fam + key[:1], []).append(
+                    _Pattern(source, rx, tuple(labels))
+                )
+            else:
+                self._groups.setdefault(fam + key, []).append(_Pattern(source, rx, tuple(labels)))
         self._scanners: list[tuple[str, re.Pattern[str]]] = []
         for fam, seqs in families.items():
             if not seqs:
@@ -203,10 +212,15 @@ class Matcher:
         """Every (label, span) in ``text``; several labels may share a span or start."""
         hits: list[Hit] = []
         for fam, scanner in self._scanners:
-            for m in scanner.finditer(text):
+            m = scanner.search(text)
+            while m is not None:
                 pos = m.start()
+                # Resume just after the start, not the end: overlapping patterns
+                # ("a bien envoyé" and "envoyé") are all found.
+                m = scanner.search(text, pos + 1)
                 key = fam + self._key(text[pos : pos + 2])
-                for pat in self._groups.get(key, ()):
+                short = fam + self._key(text[pos : pos + 1])
+                for pat in (*self._groups.get(key, ()), *self._short.get(short, ())):
                     pm = pat.regex.match(text, pos)
                     if pm is None:
                         continue

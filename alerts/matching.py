@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from alerts.detect import DetectedEvent
+from alerts.knowledge import default_knowledge
 from storage.models import Event
 
 # Days between two reports of the same event, per type.
@@ -137,8 +139,23 @@ def _forces_compatible(a: str | None, b: str | None) -> bool:
     return class_a == class_b
 
 
+@lru_cache(maxsize=1)
+def _general_places() -> frozenset[str]:
+    """Places too broad to tell events apart: countries, and capitals (which also stand for
+    their governments: "Pyongyang confirms")."""
+    kn = default_knowledge()
+    return frozenset(
+        e.name.casefold()
+        for e in kn.entities.values()
+        if e.kind == "country" or (e.kind == "place" and not e.specific)
+    )
+
+
 def _places_compatible(a: str | None, b: str | None) -> bool:
     if not a or not b:
+        return True
+    general = _general_places()
+    if a.casefold() in general or b.casefold() in general:
         return True
     return a.casefold() == b.casefold()
 
