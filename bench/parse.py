@@ -65,7 +65,7 @@ def main() -> None:
     url = "https://news.example/feed"
     parse_feed(content, url=url)  # warm-up (imports)
 
-    rows = [
+    rows: list[tuple[str, Callable[[], object]]] = [
         ("feedparser defaults", lambda: feedparser.parse(content)),
         (
             "feedparser no sanitize/resolve",
