@@ -508,3 +508,76 @@ def test_text_before_the_prolog_is_tolerated() -> None:
     feed = parse(content)
     assert feed.entries[0].title == "ok"
     assert any("before the XML prolog" in w for w in feed.warnings)
+
+
+def test_date_without_a_year_is_not_guessed() -> None:
+    feed = parse(rss(item(date="5")))
+    assert feed.entries[0].published is None
+    assert any("unreadable date" in w for w in feed.warnings)
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def test_deeply_nested_json_is_refused_cleanly() -> None:
+    with pytest.raises(NotAFeedError, match="invalid JSON"):
+        parse(b"[" * 100_000)
+
+
+def test_json_feed_fields_of_the_wrong_type_are_ignored() -> None:
+    content = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": 3, "items": ['
+        b'{"id": [1], "url": 7, "title": {"a": 1}, "date_published": 5, "authors": "x",'
+        b' "author": [1], "language": 3, "content_text": ["no"]}, 17]}'
+    )
+    feed = parse(content)
+    (entry,) = feed.entries
+    assert (entry.link, entry.title, entry.published, entry.author) == (None, "", None, None)
+    assert entry.guid.startswith("sha1:")
+    assert any("not an object" in w for w in feed.warnings)
+
+
+def test_malformed_json_feed_items() -> None:
+    with pytest.raises(ParseError, match="'items' is not a list"):
+        parse(b'{"version": "https://jsonfeed.org/version/1", "items": {}}')
+
+
+TOKENS = [
+    b"<", b">", b"&", b"&amp;", b"<![CDATA[", b"]]>", b"<!--", b"<!DOCTYPE x [", b"\x00",
+    b"\xff", b"\xc3", b'<?xml encoding="utf-16"?>', b"<item>", b"</item>", b"{", b"<html>",
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
+def test_mutated_fixtures_never_crash(name: str) -> None:
+    """Deterministic mutations (insertions, deletions, byte flips, truncation) of every
+    fixture: parse_feed returns a feed or raises an ingestion error, nothing else (any other
+    exception fails the test), and lenient parsing still reads most damaged documents."""
+    import random
+
+    from flows.ingest.errors import IngestError
+
+    rng = random.Random(name)
+    original = fixture(name)
+    parsed = 0
+    for _ in range(80):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 4)):
+            pos = rng.randrange(len(data) + 1)
+            op = rng.random()
+            if op < 0.35:
+                data[pos:pos] = rng.choice(TOKENS)
+            elif op < 0.55:
+                del data[pos : pos + rng.randint(1, 50)]
+            elif op < 0.8 and data:
+                data[min(pos, len(data) - 1)] = rng.randrange(256)
+            else:
+                del data[pos:]
+        try:
+            parse(bytes(data))
+            parsed += 1
+        except IngestError:
+            pass
+    if not name.endswith(".json"):  # JSON has no lenient reading: damaged JSON is refused
+        assert parsed >= 20

@@ -178,6 +178,9 @@ def clean_text(value: str | None, *, html: bool) -> str:
 _RFC822_ZONES = frozenset(
     {"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
 )
+# dateparser reads almost anything as a date ("5" is the 5th of this month): only strings with
+# a four-digit year go to it. Two-digit years are RFC 822 and feedparser reads them.
+_HAS_YEAR = re.compile(r"\d{4}")
 _TRAILING_ZONE = re.compile(r"\b([A-Za-z]{2,5})\s*$")
 
 
@@ -227,16 +230,14 @@ def normalise_date(
     * more than one day after ``now``: clamped to ``now``, with a warning.
     """
     value = parsed
-    if raw and (value is None or _has_odd_zone(raw)):
+    if raw and _HAS_YEAR.search(raw) and (value is None or _has_odd_zone(raw)):
         langs = DATE_LANGUAGES
         if language and language not in langs:
             langs = (language, *langs)
-        fallback = _dateparser_parse(raw, langs)
-        if fallback is not None:
-            value = fallback
-        elif value is None:
-            warnings.append(f"unreadable date {raw[:60]!r}")
+        value = _dateparser_parse(raw, langs) or value
     if value is None:
+        if raw and raw.strip():
+            warnings.append(f"unreadable date {raw.strip()[:60]!r}")
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
@@ -516,7 +517,7 @@ def _parse_json_feed(
 ) -> ParsedFeed:
     try:
         doc = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise NotAFeedError(f"not a feed: invalid JSON ({exc})") from exc
     version = doc.get("version") if isinstance(doc, dict) else None
     if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
@@ -548,7 +549,7 @@ def _parse_json_feed(
     return ParsedFeed(
         format=fmt,
         title=_json_title(doc.get("title")) or None,
-        link=_absolute_http(url, _str(home)),
+        link=_absolute_http(url, _text(home)),
         language=feed_language,
         ttl_seconds=None,
         entries=entries,
@@ -556,7 +557,12 @@ def _parse_json_feed(
     )
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _str(value: Any) -> str | None:
+    """A string, or a number written as one (JSON Feed ids are sometimes numbers)."""
     if isinstance(value, str):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -566,7 +572,7 @@ def _str(value: Any) -> str | None:
 
 def _json_title(value: Any) -> str:
     """JSON Feed titles are plain text, but publishers often leave HTML entities in them."""
-    text = _str(value) or ""
+    text = _text(value) or ""
     if "&" in text:
         text = html_lib.unescape(text)
     return clean_text(text, html=False)
@@ -607,14 +613,14 @@ def _json_entry(
     warnings: list[str],
 ) -> ParsedEntry:
     title = _json_title(item.get("title"))
-    summary = clean_text(_str(item.get("summary")), html=False)
+    summary = clean_text(_text(item.get("summary")), html=False)
     if not summary:
-        summary = clean_text(_str(item.get("content_text")), html=False)
+        summary = clean_text(_text(item.get("content_text")), html=False)
     if not summary:
-        summary = clean_text(_str(item.get("content_html")), html=True)
-    link = _absolute_http(url, _str(item.get("url")) or _str(item.get("external_url")))
+        summary = clean_text(_text(item.get("content_html")), html=True)
+    link = _absolute_http(url, _text(item.get("url")) or _text(item.get("external_url")))
     language = _language_tag(item.get("language")) or feed_language
-    date_raw = _str(item.get("date_published")) or _str(item.get("date_modified"))
+    date_raw = _text(item.get("date_published")) or _text(item.get("date_modified"))
     published = normalise_date(
         _parse_iso(date_raw), date_raw, now=now, language=language, warnings=warnings
     )
