@@ -22,15 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-try:  # until alerts.dates lands (helper A1)
-    from alerts.dates import DateMention, resolve_dates
-except ImportError:  # pragma: no cover
-    from typing import Any as DateMention
-
-    def resolve_dates(text: str, lang: str | None, published: date) -> list[Any]:
-        return []
-
-
+from alerts.dates import DateMention, resolve_dates
 from alerts.figures import Quantity, extract_quantities
 from alerts.knowledge import Hit, Knowledge, default_knowledge
 from alerts.language import detect_language
@@ -94,6 +86,10 @@ _CLAUSE_BREAK_RE = re.compile(
     r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|кото\w+|що|які|яка|was|die|das)\b)"
 )
 _NAME_BEFORE_RE = re.compile(r"(?<![.!?]\s)\b[A-Z][a-zà-ÿ]+\s$")
+_SINCE_RE = re.compile(
+    r"(?:\bsince|\bdepuis|\bdesde|\bseit|\bс|\bз|\bod)\s*(?:l[ae']\s*|the\s+|el\s+)?$|^(?:since|depuis|desde|seit)\b",
+    re.IGNORECASE,
+)
 _ONE_TIME_RE = re.compile(r"\s*(?:time|fois|vez|mal\b|раз|번)", re.IGNORECASE)
 _PARTITIVE_RE = re.compile(
     r"\s+(?:of(?:\s+the)?|des|de|d'|de\s+los|de\s+las|von|из|з)\s+", re.IGNORECASE
@@ -455,6 +451,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
             return "speculative"
     if not sentence_confirm:
         for b in art.in_range(labels.get("cue:background", []), lo, hi):
+            if _SINCE_RE.search(art.text, max(lo, b.start - 12), b.start):
+                continue  # "shipped 20,000 containers since last year": a running total
             if a.start - 60 <= b.start <= a.end + 50 and not (b.start <= a.start < b.end):
                 return "background"
             if b.start <= a.start < b.end and b.end > a.end:
@@ -466,7 +464,9 @@ def _modality(art: _Article, cand: _Candidate) -> str:
                 if m.start_idx < lo or m.end_idx > hi:
                     continue
                 if a.start - 50 <= m.start_idx <= a.end + 60 and m.end < limit:
-                    return "background"
+                    since = _SINCE_RE.search(art.text, max(lo, m.start_idx - 12), m.start_idx)
+                    if since is None and not _SINCE_RE.match(m.text):
+                        return "background"
     if _analysis_framing(art):
         return "background"
     return "new"
@@ -497,7 +497,7 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
     if cand.event_type == "arms_transfer":
         pool.extend(_ordinal_units(art, span))
     # "two of the five missiles", "20 000 des 30 000 ouvriers": the first figure counts.
-    wholes = set()
+    wholes: set[int] = set()
     for q in pool:
         part = _PARTITIVE_RE.match(art.text, q.end)
         if part is not None:

@@ -162,17 +162,36 @@ def assess_relevance(
             score += 0.2
     else:
         score += 0.2
-    if {RUSSIA, NORTH_KOREA} & lead_sides:
-        score += 0.1
     if {RUSSIA, NORTH_KOREA} <= lead_sides:
-        score += 0.1
+        score += 0.2
+    else:
+        # Russia and North Korea only meet further down: a passing mention.
+        score -= 0.15
+    # The article opens on a third country (a Russia–Vietnam visit that recalls the
+    # Pyongyang pact): it is about that country.
+    lead_clause = _lead_clause_sides(text, spans, side_hits)
     third = max((counts[c] for c in THIRD_COUNTRIES), default=0)
-    if third and NORTH_KOREA not in lead_sides and third >= counts[NORTH_KOREA]:
+    if lead_clause & THIRD_COUNTRIES and NORTH_KOREA not in lead_clause:
         score -= 0.5
     elif third > 2 * counts[NORTH_KOREA]:
         score -= 0.3
     score = round(max(0.0, min(1.0, score)), 3)
     return Relevance(score >= RELEVANCE_THRESHOLD, score, reasons)
+
+
+_LEAD_CLAUSE_END_RE = re.compile(r"[;:]\s|\s[—–]\s")
+
+
+def _lead_clause_sides(
+    text: str, spans: Sequence[Span], side_hits: Sequence[tuple[Hit, str]]
+) -> set[str]:
+    """Sides named in the title and in the first clause of the first sentence."""
+    first = next((s for s in spans if not s.in_title), None)
+    ranges = [(s.start, s.end) for s in spans if s.in_title]
+    if first is not None:
+        m = _LEAD_CLAUSE_END_RE.search(text, first.start, first.end)
+        ranges.append((first.start, m.start() if m else first.end))
+    return {side for h, side in side_hits if any(a <= h.start < b for a, b in ranges)}
 
 
 def _alias_match(
