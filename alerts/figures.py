@@ -10,6 +10,7 @@ See ``docs/figures-and-dates.md`` for the rules.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -338,7 +339,9 @@ _KO_VAGUE_ALT = r"(?P<kovague>수(?:십만|백만|십|백|천|만))"
 _DIGIT_SCAN = re.compile(
     "|".join([_DATE_DAY_FIRST, _TIME_ALT, _PHONE_ALT, _KO_ALT, _NUM_ALT, _KO_VAGUE_ALT])
 )
-_DIGIT_START = re.compile(r"(?<!\d)\d|\+\d|수")
+# No look-behind in scanning patterns: it defeats the engine's fast scan (checked in Python).
+_DIGIT_START = re.compile(r"\d+|\+\d|수")
+_MONTH_SET = frozenset(_MONTHS)
 _MONTH_FIRST_DATE = re.compile(_MONTH_FIRST)
 _VAGUE_MATCH = re.compile(_trie_pattern(_VAGUE_PHRASES))
 _RU_RUN = re.compile(_RU_WORDS_RE + r"(?![^\W\d_])")
@@ -361,8 +364,21 @@ def _word_run(code: str) -> re.Pattern[str]:
     )
 
 
+def _script(word: str) -> str:
+    ch = word[:1]
+    if "가" <= ch <= "힣":
+        return "hangul"
+    if "\u0400" <= ch <= "\u04ff":
+        return "cyrillic"
+    return "latin"
+
+
+_SCRIPTS = {"ru": "cyrillic", "uk": "cyrillic", "bg": "cyrillic", "ko": "hangul"}
+
+
 def _build_word_scanner(lang: str) -> _WordScanner:
-    first_words: set[str] = set(_MONTHS) | set(_VAGUE_PHRASES)
+    script = _SCRIPTS.get(lang, "latin" if lang else "")
+    first_words = {p for p in _VAGUE_PHRASES if not script or _script(p) == script}
     runs: list[tuple[str, re.Pattern[str]]] = []
     for code in _word_languages(lang):
         first_words.update(_WORD_LISTS[code].split())
@@ -373,7 +389,7 @@ def _build_word_scanner(lang: str) -> _WordScanner:
         first_words.update(_RU_SCALES)
         runs.append(("ru", _RU_RUN))
     first_words.discard("")
-    return _WordScanner(re.compile(r"(?<![^\W\d_])" + _trie_pattern(first_words)), tuple(runs))
+    return _WordScanner(re.compile(_trie_pattern(first_words)), tuple(runs))
 
 
 def _word_languages(lang: str) -> tuple[str, ...]:
@@ -461,33 +477,42 @@ _NON_SPACE = re.compile(r"\S+")
 _ATTACHED = frozenset("$€£¥₩₽#§№제°º")
 
 
+@lru_cache(maxsize=2048)
+def _tail_phrases(low: str, pos: int) -> tuple[tuple[str, str, int], ...]:
+    """The 4, 3, 2 and 1 last words before ``pos``: (phrase, phrase without elision, start).
+
+    Cached: several tables are looked up at the same position (``low`` hashes once)."""
+    lo = max(0, pos - 40)
+    window = low[lo:pos].replace("’", "'")  # same length: offsets hold
+    if not window or (not window[-1].isspace() and window[-1] not in _ATTACHED):
+        return ()
+    words = window.split()
+    if lo > 0 and len(words) > 1 and not window[0].isspace():
+        del words[0]  # may be cut
+    out: list[tuple[str, str, int]] = []
+    idx = len(window.rstrip())
+    starts: list[int] = []
+    for word in reversed(words[-4:]):
+        idx = window.rfind(word, 0, idx)
+        starts.append(idx)
+    for k in range(min(4, len(words)), 0, -1):
+        phrase = " ".join(words[-k:])
+        stripped = phrase.lstrip(_TAIL_STRIP)
+        start = lo + starts[k - 1] + len(phrase) - len(stripped)
+        bare = stripped[2:] if len(stripped) > 2 and stripped[1] == "'" else stripped
+        out.append((stripped, bare, start if bare == stripped else start + 2))
+    return tuple(out)
+
+
 def _tail(
     low: str, pos: int, table: dict[str, str] | dict[str, bool] | set[str]
 ) -> tuple[str, int] | None:
     """The longest phrase of ``table`` (1-4 words) ending right before ``pos``: (phrase, start)."""
-    lo = max(0, pos - 40)
-    window = low[lo:pos]
-    if not window or (not window[-1].isspace() and window[-1] not in _ATTACHED):
-        return None
-    words = window.split()
-    if lo > 0 and len(words) > 1 and not window[0].isspace():
-        del words[0]  # may be cut
-    n = len(words)
-    for k in (4, 3, 2, 1):
-        if k > n:
-            continue
-        phrase = words[-1] if k == 1 else " ".join(words[-k:])
-        if "’" in phrase:
-            phrase = phrase.replace("’", "'")
-        stripped = phrase.lstrip(_TAIL_STRIP)
-        if stripped not in table and len(stripped) > 2 and stripped[1] == "'":
-            stripped = stripped[2:]  # l'article, d'environ
+    for stripped, bare, start in _tail_phrases(low, pos):
         if stripped in table:
-            end = len(window.rstrip())
-            idx = end
-            for word in reversed(words[-k:]):
-                idx = window.rfind(word, 0, idx)
-            return stripped, lo + idx + len(phrase) - len(stripped)
+            return stripped, start if bare == stripped else start - 2
+        if bare in table:
+            return bare, start
     return None
 
 
@@ -763,7 +788,16 @@ def _atoms(low: str, lang: str) -> list[_Atom]:
         t = _DIGIT_START.search(low, pos)
         if t is None:
             break
-        m = _DIGIT_SCAN.match(low, t.start())
+        ts = t.start()
+        if ts and low[ts - 1] == " ":
+            month = _tail(low, ts, _MONTH_SET)  # "June 19, 2024"
+            if month is not None:
+                dm = _MONTH_FIRST_DATE.match(low, month[1])
+                if dm is not None and dm.end() > ts:
+                    blocked.append((dm.start(), dm.end()))
+                    pos = dm.end()
+                    continue
+        m = _DIGIT_SCAN.match(low, ts)
         if m is None or m.end() == m.start():
             pos = t.end()
             continue
@@ -785,12 +819,10 @@ def _atoms(low: str, lang: str) -> list[_Atom]:
         elif m.group("kovague") is not None:
             lo, hi, q = _VAGUE_PHRASES[m.group("kovague")]
             atoms.append(_Atom(m.start(), m.end(), lo, hi, q, 1))
-    occupied = blocked + [(a.start, a.end) for a in atoms]
-    n_blocked = len(blocked)
-    word_atoms, month_dates = _word_atoms(low, lang, occupied)
-    if month_dates:
-        atoms = [a for a in atoms if not _inside(a.start, a.end, month_dates)]
-    del occupied[n_blocked:]
+    occupied = sorted(blocked + [(a.start, a.end) for a in atoms])
+    word_atoms = _word_atoms(low, lang, occupied)
+    if blocked:
+        atoms = [a for a in atoms if not _inside(a.start, a.end, blocked)]
     if word_atoms:
         atoms.extend(word_atoms)
         atoms.sort(key=lambda a: a.start)
@@ -801,12 +833,16 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _word_atoms(
-    low: str, lang: str, blocked: list[tuple[int, int]]
-) -> tuple[list[_Atom], list[tuple[int, int]]]:
+def _covered(pos: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether ``pos`` falls in one of ``spans`` (sorted, ``starts`` their first offsets)."""
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
+def _word_atoms(low: str, lang: str, blocked: list[tuple[int, int]]) -> list[_Atom]:
     scanner = _SCANNERS.get(lang, _OTHER_SCANNER)
     out: list[_Atom] = []
-    dates: list[tuple[int, int]] = []
+    starts = [s for s, _ in blocked]
     pos = 0
     n = len(low)
     while pos < n:
@@ -814,8 +850,11 @@ def _word_atoms(
         if t is None:
             break
         start = t.start()
+        if start and (low[start - 1].isalpha() or low[start - 1] == "_"):
+            pos = start + 1  # inside a word
+            continue
         pos = max(t.end(), start + 1)
-        if blocked and _inside(start, start + 1, blocked):
+        if blocked and _covered(start, blocked, starts):
             continue
         vm = _VAGUE_MATCH.match(low, start)
         if vm is not None and vm.group(0) in _VAGUE_PHRASES:
@@ -828,11 +867,6 @@ def _word_atoms(
             lo, hi, q = _VAGUE_PHRASES[vm.group(0)]
             out.append(_Atom(start, vm.end(), lo, hi, q, 1))
             pos = vm.end()
-            continue
-        dm = _MONTH_FIRST_DATE.match(low, start)
-        if dm is not None:
-            dates.append((dm.start(), dm.end()))
-            pos = dm.end()
             continue
         for code, run in scanner.runs:
             rm = run.match(low, start)
@@ -860,7 +894,7 @@ def _word_atoms(
                     out.append(_Atom(s0, start + rend, value, value, "exact", scale))
             pos = rm.end()
             break
-    return out, dates
+    return out
 
 
 def _digit_atom(text: str, m: re.Match[str]) -> _Atom | None:
