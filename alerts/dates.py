@@ -1230,8 +1230,8 @@ _DIGIT_BOUNDARY = frozenset(".,/")
 def _events(spec: _Lang, low: str) -> list[tuple[int, int]]:
     """Where a date may start, in order: (position, end of the phrase or -1 for a digit run)."""
     events: list[tuple[int, int]] = []
-    for m in _DIGIT_RUN.finditer(low):
-        i = m.start()
+    for dm in _DIGIT_RUN.finditer(low):
+        i = dm.start()
         if i and (low[i - 1].isalpha() or low[i - 1] in _DIGIT_BOUNDARY or low[i - 1] == "_"):
             continue
         events.append((i, -1))

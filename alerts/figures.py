@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -504,9 +504,7 @@ def _tail_phrases(low: str, pos: int) -> tuple[tuple[str, str, int], ...]:
     return tuple(out)
 
 
-def _tail(
-    low: str, pos: int, table: dict[str, str] | dict[str, bool] | set[str]
-) -> tuple[str, int] | None:
+def _tail(low: str, pos: int, table: Container[str]) -> tuple[str, int] | None:
     """The longest phrase of ``table`` (1-4 words) ending right before ``pos``: (phrase, start)."""
     for stripped, bare, start in _tail_phrases(low, pos):
         if stripped in table:
