@@ -581,3 +581,14 @@ def test_mutated_fixtures_never_crash(name: str) -> None:
             pass
     if not name.endswith(".json"):  # JSON has no lenient reading: damaged JSON is refused
         assert parsed >= 20
+
+
+def test_truncated_feed_with_entries_fails_the_poll() -> None:
+    content = b'<?xml version="1.0"?><rss version="2.0"><channel><title>C</title><item><title>x</ti'
+    with pytest.raises(ParseError, match="truncated"):
+        parse(content)
+
+
+def test_missing_final_bracket_is_not_truncation() -> None:
+    content = rss(item("whole")).rstrip()[:-1]  # "...</rss"
+    assert parse(content).entries[0].title == "whole"

@@ -345,7 +345,12 @@ def parse_feed(
     if not _is_feed_root(root):
         raise NotAFeedError(f"not a feed: XML document with root <{root}>")
     return _parse_xml_feed(
-        prolog.utf8_document(), url=url, max_entries=max_entries, now=now, warnings=warnings
+        prolog.utf8_document(),
+        root=root,
+        url=url,
+        max_entries=max_entries,
+        now=now,
+        warnings=warnings,
     )
 
 
@@ -357,7 +362,13 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
 
 
 def _parse_xml_feed(
-    body: bytes, *, url: str, max_entries: int, now: datetime, warnings: list[str]
+    body: bytes,
+    *,
+    root: str,
+    url: str,
+    max_entries: int,
+    now: datetime,
+    warnings: list[str],
 ) -> ParsedFeed:
     result = feedparser.parse(
         body,
@@ -372,7 +383,9 @@ def _parse_xml_feed(
         detail = f"{type(exc).__name__}: {exc}" if exc is not None else "unknown"
         if not entries_raw and not version:
             raise ParseError(f"malformed feed: {detail}"[:300])
-        if not entries_raw and _is_truncated(body):
+        if _is_truncated(body, root):
+            # A response cut short (server error mid-stream): its last entry may be cut too,
+            # so the poll fails and the feed is read again at its next check.
             raise ParseError(f"malformed feed (truncated): {detail}"[:300])
         warnings.append(f"malformed XML read leniently: {detail}"[:300])
     fp_feed = result.get("feed", {})
@@ -404,9 +417,9 @@ def _feedparser_headers(body: bytes, url: str) -> dict[str, str]:
     return headers
 
 
-def _is_truncated(body: bytes) -> bool:
-    tail = body[-400:].rstrip().lower()
-    return not tail.endswith((b"</rss>", b"</feed>", b"rdf>"))
+def _is_truncated(body: bytes, root: str) -> bool:
+    """No closing tag of the root element near the end (a missing final ">" is tolerated)."""
+    return b"</" + root.lower().encode("ascii", "replace") not in body[-4096:].lower()
 
 
 _FORMATS = {"rss091n": "rss091", "rss091u": "rss091", "json1": "json10", "json11": "json11"}
