@@ -675,7 +675,10 @@ _COUNT_AFTER: dict[str, dict[str, int]] = {
 _FUTURE = {
     "fr": r"\b(?:doit|doivent|devra|devront|devrait|devraient|prévue?s?|aura lieu|se tiendra|"
     r"va|vont|dès le|à partir du|attendue?s?|programmée?s?|sera|seront|d'ici|pourrait|"
-    r"pourraient|prochaine?|se rendra|signera|commencera|reprendra|aura|auront)\b",
+    r"pourraient|prochaine?|aura|auront)\b"
+    # verbs in the future tense: "partiront", "signera", "viendront"
+    r"|\b\w{2,}(?:eront|iront|dront|ront|era|ira|dra)\b(?<!\bfront)(?<!opéra)(?<!caméra)"
+    r"(?<!choléra)",
     "en": r"\b(?:will|is to|are to|scheduled|planned|plans|expected|due|set to|upcoming|next|"
     r"shall|going to|to be held|would)\b",
     "de": r"\b(?:wird|werden|soll|sollen|geplant|ab dem|nächste[nmrs]?|kommende[nmrs]?)\b",
@@ -684,7 +687,7 @@ _FUTURE = {
     "ru": r"(?:будет|будут|планируется|состоится|запланирован\w*|намерен\w*|собирается)",
     "ko": r"(?:예정|계획|것으로|할 것)",
 }
-_ALIASES = {"uk": "ru", "pt": "es", "it": "es"}
+_ALIASES = {"uk": "ru"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -823,7 +826,7 @@ def _build(code: str) -> _Lang:
 
 _LANGS: dict[str, _Lang] = {code: _build(code) for code in ("fr", "en", "de", "es", "ru", "ko")}
 _ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d])")
-_NUMERIC = re.compile(r"(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4}|\d{2})(?![\d.])")
+_NUMERIC = re.compile(r"(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4}|\d{2})(?!\d)(?![.,]\d)")
 _KO_DATE = re.compile(
     r"(?:(?P<y>\d{4})\s?년\s?)?(?P<m>\d{1,2})\s?월(?:\s?(?P<d>\d{1,2})\s?일)?|(?P<yo>\d{4})\s?년"
 )

@@ -1022,6 +1022,8 @@ def _find_unit(text: str, pos: int, after_scale: bool) -> tuple[str | None, int]
     """The noun after ``pos`` (skipping adjectives; "of"/"de" only after a scale word)."""
     # Korean counters written right after the figure: "1만 명", "1,500명".
     km = _KO_WORD.match(text, pos)
+    if km is not None and km.group(1) in _KO_QUALIFIER_HEAD:
+        km = _KO_WORD.match(text, km.end())  # "1만여 명"
     if km is not None:
         return _ko_unit(km.group(1)), km.end()
     cur = pos

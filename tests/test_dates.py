@@ -338,3 +338,88 @@ def test_mention_is_frozen() -> None:
     assert isinstance(m, DateMention)
     with pytest.raises(AttributeError):
         m.precision = "year"  # type: ignore[misc]
+
+
+MORE = [
+    ("en", "They will come next March.", WED, (D(2025, 3, 1), D(2025, 3, 31), "month", True)),
+    ("fr", "Ils partiront en mars prochain.", WED, (D(2025, 3, 1), D(2025, 3, 31), "month", True)),
+    ("fr", "L'été prochain, ils partiront.", WED, (D(2025, 6, 1), D(2025, 8, 31), "season", True)),
+    ("de", "Im Juni kamen sie an.", WED, (D(2024, 6, 1), D(2024, 6, 30), "month", True)),
+    ("es", "En junio llegaron.", WED, (D(2024, 6, 1), D(2024, 6, 30), "month", True)),
+    ("ko", "9월에 도착했다.", WED, (D(2024, 9, 1), D(2024, 9, 30), "month", True)),
+    ("fr", "Présents depuis octobre 2024.", WED, (D(2024, 10, 1), D(2024, 10, 31), "month", False)),
+    ("ko", "2주 후 도착한다.", WED, (D(2025, 1, 27), D(2025, 2, 2), "week", True)),
+    ("ru", "Через две недели они прибудут.", WED, (D(2025, 1, 27), D(2025, 2, 2), "week", True)),
+    ("en", "Filed 06/19/2024.", WED, (D(2024, 6, 19), D(2024, 6, 19), "day", False)),
+    ("en", "Talks ran June 19-21, 2024.", WED, (D(2024, 6, 19), D(2024, 6, 21), "day", False)),
+    (
+        "en",
+        "They met over the weekend.",
+        D(2025, 1, 19),
+        (D(2025, 1, 18), D(2025, 1, 19), "week", True),
+    ),
+    ("fr", "Ils sont arrivés mi-2024.", WED, (D(2024, 5, 1), D(2024, 8, 31), "season", False)),
+    (
+        "en",
+        "They arrived by the end of 2024.",
+        WED,
+        (D(2024, 10, 1), D(2024, 12, 31), "season", False),
+    ),
+    ("en", "They arrived in summer 2024.", WED, (D(2024, 6, 1), D(2024, 8, 31), "season", False)),
+    (
+        "es",
+        "Llegaron a principios de octubre.",
+        WED,
+        (D(2024, 10, 1), D(2024, 10, 10), "month", True),
+    ),
+    ("ru", "Они прибыли в начале октября.", WED, (D(2024, 10, 1), D(2024, 10, 10), "month", True)),
+    ("de", "Sie kamen Anfang Oktober.", WED, (D(2024, 10, 1), D(2024, 10, 10), "month", True)),
+    ("es", "El próximo lunes llegarán.", WED, (D(2025, 1, 20), D(2025, 1, 20), "day", True)),
+    (
+        "ru",
+        "В следующий понедельник они прибудут.",
+        WED,
+        (D(2025, 1, 20), D(2025, 1, 20), "day", True),
+    ),
+    ("ko", "지난여름 도착했다.", WED, (D(2024, 6, 1), D(2024, 8, 31), "season", True)),
+    ("ko", "올여름 도착한다.", WED, (D(2025, 6, 1), D(2025, 8, 31), "season", True)),
+    ("ru", "Прошлым летом они прибыли.", WED, (D(2024, 6, 1), D(2024, 8, 31), "season", True)),
+    ("ru", "Летом они прибыли.", WED, (D(2024, 6, 1), D(2024, 8, 31), "season", True)),
+    # a bare season means the latest one begun: "à l'automne" said in January
+    (
+        "fr",
+        "Depuis l'arrivée, à l'automne, des soldats.",
+        WED,
+        (D(2024, 9, 1), D(2024, 11, 30), "season", True),
+    ),
+    ("fr", "Ils partiront à l'automne.", WED, (D(2025, 9, 1), D(2025, 11, 30), "season", True)),
+    # "compte" (account) is not future wording
+    (
+        "fr",
+        "Il a rendu compte de son sommet du 12 juin.",
+        D(2018, 6, 20),
+        (D(2018, 6, 12), D(2018, 6, 12), "day", True),
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence", "published", "expected"), MORE)
+def test_more_mentions(
+    lang: str, sentence: str, published: date, expected: tuple[object, ...]
+) -> None:
+    found = resolve_dates(sentence, lang, published)
+    assert found, f"nothing found in {sentence!r}"
+    m = found[0]
+    assert (m.start, m.end, m.precision, m.relative) == expected
+
+
+MORE_NOTHING = [
+    ("en", "The 2024 treaty was cited."),
+    ("en", "Two days later, a day earlier."),
+    ("fr", "Le 31/02/2024 n'existe pas."),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), MORE_NOTHING)
+def test_more_nothing(lang: str, sentence: str) -> None:
+    assert resolve_dates(sentence, lang, WED) == []

@@ -238,3 +238,55 @@ def test_labelled_quantities_found() -> None:
         for item in labelled
     )
     assert hits >= 0.85 * len(labelled)
+
+
+MORE_NOTHING = [
+    ("en", "A $40 million loan, €3 bn in credit and USD 5 in fees."),
+    ("de", "Das Treffen beginnt um 8 Uhr."),
+    ("en", "Su-27 jets, G7 leaders and Pantsir-S1 units."),
+    ("fr", "Composez le 01 23 45 67 89 ou le 007."),
+    ("de", "Drei Viertel der Soldaten."),
+    ("ru", "3-й батальон прибыл."),
+    ("ko", "2번째 부대와 제3 군단."),
+    ("en", "Flight 271 landed; see page 3."),
+    ("ru", "Приказ № 12 подписан."),
+    ("fr", "Le décret n° 5 est paru."),
+    ("fr", "Une hausse de cinq pour cent."),
+    ("en", "The 1950-1953 war."),
+    ("en", "Growth of 2.5 and 3.7 points."),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), MORE_NOTHING)
+def test_more_not_quantities(lang: str, sentence: str) -> None:
+    assert extract_quantities(sentence, lang) == []
+
+
+def test_odd_suffix_is_approximate() -> None:
+    q = extract_quantities("Some 3,000-odd troops crossed.", "en")[0]
+    assert (q.low, q.qualifier) == (3000, "approx")
+
+
+def test_korean_postfix_approximate_with_counter() -> None:
+    q = extract_quantities("병력 1만여 명이 파견됐다.", "ko")[0]
+    assert (q.low, q.qualifier, q.unit) == (10000, "approx", "명")
+
+
+def test_range_text_starts_at_between() -> None:
+    text = "Officials said between 10,000 and 12,000 troops."
+    q = extract_quantities(text, "en")[0]
+    assert q.text == "between 10,000 and 12,000"
+    assert text[q.start : q.end] == q.text
+
+
+def test_curly_apostrophes() -> None:
+    found = extract_quantities("jusqu’à 25 000 ouvriers et d’autres 300 soldats", "fr")
+    assert [(q.low, q.qualifier, q.additional) for q in found] == [
+        (25000, "up_to", False),
+        (300, "exact", True),
+    ]
+
+
+def test_month_first_date_range_not_a_quantity() -> None:
+    found = extract_quantities("Talks ran June 19-21, 2024, with 300 delegates.", "en")
+    assert [(q.low, q.unit) for q in found] == [(300, "delegates")]
