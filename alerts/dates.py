@@ -916,7 +916,11 @@ def _weekend(published: date, offset: int) -> tuple[date, date]:
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
-    if not (1 <= month <= 12) or not (1 <= day <= _last_day(year, month)) or year < 1:
+    if (
+        not (1 <= year <= 9999)
+        or not (1 <= month <= 12)
+        or not (1 <= day <= _last_day(year, month))
+    ):
         return None
     return date(year, month, day)
 
@@ -1266,12 +1270,16 @@ def resolve_dates(text: str, lang: str | None, published: date) -> list[DateMent
         for start, end in _events(spec, low):
             if start < consumed:
                 continue
-            if end < 0:
-                mention, consumed = _scan_digits(spec, text, low, start, published)
-            else:
-                mention, consumed = _resolve_phrase(
-                    spec, text, low, start, end, spec.phrases[low[start:end]], published
-                )
+            try:
+                if end < 0:
+                    mention, consumed = _scan_digits(spec, text, low, start, published)
+                else:
+                    mention, consumed = _resolve_phrase(
+                        spec, text, low, start, end, spec.phrases[low[start:end]], published
+                    )
+            except (ValueError, OverflowError):
+                # a year outside 1..9999 ("juin 0000", "next year" said in 9999)
+                mention, consumed = None, max(end, start + 1)
             if mention is not None:
                 found.append(mention)
     if len(codes) > 1:

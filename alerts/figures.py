@@ -919,6 +919,11 @@ def _digit_atom(text: str, m: re.Match[str]) -> _Atom | None:
             if suffix.startswith(_KO_EXCLUDED):
                 return None
             suffix = _ko_unit(suffix)
+        else:
+            cut = next((i for i, ch in enumerate(suffix) if _is_hangul(ch)), len(suffix))
+            if cut < len(suffix):  # "110m가량": the unit, then a Korean word
+                end = m.start("suffix") + cut
+                suffix = suffix[:cut]
         unit = suffix
     total = value * scale
     if total != int(total):

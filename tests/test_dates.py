@@ -423,3 +423,9 @@ MORE_NOTHING = [
 @pytest.mark.parametrize(("lang", "sentence"), MORE_NOTHING)
 def test_more_nothing(lang: str, sentence: str) -> None:
     assert resolve_dates(sentence, lang, WED) == []
+
+
+def test_years_out_of_range_are_dropped_not_raised() -> None:
+    assert resolve_dates("juin 0000 et 0000-01-01", "fr", WED) == []
+    assert resolve_dates("l'année prochaine", "fr", date(9999, 12, 31)) == []
+    assert resolve_dates("hier", "fr", date(1, 1, 1)) == []

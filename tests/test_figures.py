@@ -290,3 +290,8 @@ def test_curly_apostrophes() -> None:
 def test_month_first_date_range_not_a_quantity() -> None:
     found = extract_quantities("Talks ran June 19-21, 2024, with 300 delegates.", "en")
     assert [(q.low, q.unit) for q in found] == [(300, "delegates")]
+
+
+def test_latin_unit_glued_to_a_korean_word() -> None:
+    q = extract_quantities("길이 110m가량의 다리", "ko")[0]
+    assert (q.low, q.qualifier, q.unit, q.text) == (110, "approx", "m", "110")
