@@ -464,12 +464,43 @@ def _modality(art: _Article, cand: _Candidate) -> str:
                 if m.start_idx < lo or m.end_idx > hi:
                     continue
                 if a.start - 50 <= m.start_idx <= a.end + 60 and m.end < limit:
+                    if _closer_act(art, a, m.start_idx, lo, hi):
+                        continue  # "ratified the treaty, signed on 19 June": the date is the signature's
                     since = _SINCE_RE.search(art.text, max(lo, m.start_idx - 12), m.start_idx)
                     if since is None and not _SINCE_RE.match(m.text):
                         return "background"
     if _analysis_framing(art):
         return "background"
     return "new"
+
+
+_ACT_LABELS = frozenset(
+    {
+        "cue:deploy_verb",
+        "cue:deploy_state",
+        "cue:transfer_verb",
+        "cue:agree_sign",
+        "cue:agree_ratify",
+        "cue:agree_enact",
+        "cue:agree_in_force",
+        "cue:link_start",
+        "cue:visit",
+        "cue:casualty",
+    }
+)
+
+
+def _closer_act(art: _Article, anchor: Hit, pos: int, lo: int, hi: int) -> bool:
+    """Another act of the clause stands closer to ``pos`` than the anchor does."""
+    mine = min(abs(pos - anchor.start), abs(pos - anchor.end))
+    for h in art.hits:
+        if h.label not in _ACT_LABELS or not lo <= h.start < hi:
+            continue
+        if h.start < anchor.end and h.end > anchor.start:
+            continue  # the anchor itself, or a cue sharing its words
+        if min(abs(pos - h.start), abs(pos - h.end)) < mine:
+            return True
+    return False
 
 
 def _analysis_framing(art: _Article) -> bool:

@@ -1,0 +1,295 @@
+"""Event detection: type, modality, figures, force, place, date, actors, claimant, additional."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pytest
+
+from alerts.detect import ALERT_TYPES, EVENT_TYPES, DetectedEvent, Detection, detect_article
+
+PUB = date(2025, 1, 15)  # a Wednesday
+
+
+def main(text: str, lang: str | None = None, published: date | None = PUB) -> DetectedEvent:
+    d = detect_article(text, lang=lang, published=published)
+    assert d.main_event is not None, text
+    return d.main_event
+
+
+# ------------------------------------------------------------------ types
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("North Korea has dispatched 1,500 special forces to Russia, the NIS said.", "deployment"),
+        (
+            "Pyongyang a envoyé des milliers d'ouvriers du bâtiment en Russie, selon Séoul.",
+            "deployment",
+        ),
+        (
+            "Russia and North Korea signed a memorandum on healthcare cooperation on Monday.",
+            "agreement",
+        ),
+        (
+            "La Russie a ratifié le traité de partenariat stratégique avec la Corée du Nord.",
+            "agreement",
+        ),
+        (
+            "Russian Railways agreed with North Korea to resume passenger trains to Pyongyang "
+            "from 17 June.",
+            "agreement",
+        ),
+        (
+            "North Korea delivered 6,700 containers of shells to Russia, Seoul said.",
+            "arms_transfer",
+        ),
+        ("Sergueï Lavrov est arrivé vendredi à Pyongyang pour rencontrer Kim Jong-un.", "visit"),
+        (
+            "About 400 North Korean soldiers were killed near Kursk, Ukraine's GUR said.",
+            "casualties",
+        ),
+        (
+            "Russia vetoed the renewal of the UN panel of experts monitoring sanctions on "
+            "North Korea.",
+            "sanctions",
+        ),
+        (
+            "Two North Korean soldiers captured in Kursk asked to go to South Korea, Kyiv said.",
+            "other",
+        ),
+    ],
+)
+def test_event_type(text: str, event_type: str) -> None:
+    assert main(text).event_type == event_type
+
+
+def test_signature_during_a_visit_is_an_agreement() -> None:
+    text = (
+        "Lors de sa visite d'État à Pyongyang, Vladimir Poutine a signé avec Kim Jong-un un "
+        "traité de partenariat stratégique global."
+    )
+    assert main(text).event_type == "agreement"
+
+
+def test_troops_mentioned_as_thanks_during_a_summit_keep_the_visit() -> None:
+    text = (
+        "Putin and Kim Jong Un held talks in Beijing; the Kremlin said Putin thanked Kim for "
+        "the North Korean soldiers sent to help Russia."
+    )
+    event = main(text, published=date(2025, 9, 3))
+    assert event.event_type == "visit"
+    assert not event.alert_worthy
+
+
+# ------------------------------------------------------------------ modality
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("North Korea has sent 3,000 more troops to Russia, the NIS said on Monday.", "new"),
+        ("North Korea could send up to 30,000 more troops to Russia, Kyiv warned.", "speculative"),
+        ("La Corée du Nord pourrait envoyer des ouvriers en Russie.", "speculative"),
+        (
+            "Moscou et Pyongyang devraient signer un accord sur les visas le mois prochain.",
+            "speculative",
+        ),
+        ("Russia plans to sign a fisheries agreement with North Korea next year.", "speculative"),
+        (
+            "The Kremlin dismissed as fake news reports that North Korean troops were sent to Russia.",
+            "denied",
+        ),
+        (
+            "Pyongyang dément avoir envoyé des soldats en Russie, une « rumeur sans fondement ».",
+            "denied",
+        ),
+        (
+            "Le traité signé le 19 juin 2024 entre Moscou et Pyongyang prévoit une assistance "
+            "mutuelle, rappelle un chercheur.",
+            "background",
+        ),
+        (
+            "In an analysis, experts recall that North Korea sent troops to Russia last year.",
+            "background",
+        ),
+    ],
+)
+def test_modality(text: str, modality: str) -> None:
+    assert main(text).modality == modality
+
+
+def test_denial_in_a_concessive_clause_is_not_the_main_content() -> None:
+    text = (
+        "Pyongyang confirme pour la première fois avoir envoyé des troupes en Russie, alors "
+        "que Moscou et la Corée du Nord avaient nié pendant des mois."
+    )
+    event = main(text, published=date(2025, 4, 28))
+    assert event.event_type == "deployment"
+    assert event.modality == "new"
+
+
+def test_ratification_recalling_the_signature_is_new() -> None:
+    text = (
+        "Le Conseil de la Fédération a ratifié mercredi le traité avec la Corée du Nord, "
+        "signé le 19 juin à Pyongyang."
+    )
+    event = main(text, published=date(2024, 11, 6))
+    assert (event.event_type, event.modality) == ("agreement", "new")
+    assert event.force == "treaty:ratification"
+
+
+def test_running_total_since_a_date_is_new() -> None:
+    text = "North Korea has shipped about 20,000 containers of shells to Russia since September."
+    event = main(text, published=date(2026, 2, 25))
+    assert (event.event_type, event.modality) == ("arms_transfer", "new")
+
+
+def test_korean_sentence_final_plan_is_speculative() -> None:
+    text = "러시아와 북한은 다음 주 평양에서 새 협정에 서명할 예정이다."
+    event = main(text, lang="ko")
+    assert (event.event_type, event.modality) == ("agreement", "speculative")
+
+
+# ------------------------------------------------------------------ figures
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "qualifier"),
+    [
+        ("La Corée du Nord a envoyé 12 000 soldats en Russie.", 12000, 12000, "exact"),
+        ("Corea del Norte envió 12.000 soldados a Rusia.", 12000, 12000, "exact"),
+        ("North Korea sent 12,000 troops to Russia.", 12000, 12000, "exact"),
+        ("La Corée du Nord a envoyé douze mille soldats en Russie.", 12000, 12000, "exact"),
+        ("La Corée du Nord a envoyé plus de 10 000 soldats en Russie.", 10000, 10000, "more_than"),
+        ("North Korea sent about 3,000 troops to Russia.", 3000, 3000, "approx"),
+        ("North Korea sent 10k troops to Russia.", 10000, 10000, "exact"),
+    ],
+)
+def test_figures(text: str, low: int, high: int, qualifier: str) -> None:
+    event = main(text)
+    assert (event.low, event.high, event.qualifier) == (low, high, qualifier)
+
+
+def test_figure_of_the_north_korean_contingent_not_the_russian_one() -> None:
+    text = (
+        "Russia has massed 50,000 soldiers near Kursk; among them, North Korean troops have "
+        "taken up positions, 12,000 men according to the report."
+    )
+    assert main(text).figure == 12000
+
+
+def test_partitive_figure_counts_the_part() -> None:
+    text = "Kyiv said two of the five missiles fired at Kharkiv were North Korean KN-23s."
+    assert main(text).figure == 2
+
+
+def test_durations_and_dates_are_not_figures() -> None:
+    text = "Nine North Korean sappers died during a 120-day mission in Kursk, KCNA said."
+    assert main(text).figure == 9
+
+
+def test_first_system_counts_one() -> None:
+    text = (
+        "Ukraine's intelligence chief said the first Russian Pantsir air defence system has "
+        "been installed in Pyongyang."
+    )
+    event = main(text)
+    assert (event.event_type, event.figure) == ("arms_transfer", 1)
+
+
+def test_up_to_figure_is_the_upper_bound() -> None:
+    event = main("North Korea may send up to 25,000 workers to Russia.")
+    assert event.qualifier == "up_to"
+    assert event.figure == 25000
+
+
+# ------------------------------------------------------------------ other fields
+
+
+def test_fields_of_a_deployment_report() -> None:
+    text = (
+        "Selon le NIS, la Corée du Nord a envoyé mardi plus de 10 000 soldats dans la région "
+        "russe de Koursk."
+    )
+    event = main(text, lang="fr")
+    assert event.event_type == "deployment"
+    assert event.modality == "new"
+    assert event.force == "troops"
+    assert event.place == "Kursk"
+    assert event.event_date == date(2025, 1, 14)
+    assert event.date_precision == "day"
+    assert event.actors == ("KP", "RU")
+    assert event.claimant == "NIS"
+    assert not event.additional
+    assert event.evidence == text
+    assert 0.5 <= event.confidence <= 1.0
+    assert event.alert_worthy
+    assert (
+        event.summary() == "Deployment: over 10,000 North Korean troops to Kursk (claimed by NIS)"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korea has sent 3,000 additional troops to Russia, the NIS said.",
+        "Pyongyang a envoyé 3 000 soldats supplémentaires en Russie.",
+        "Pyongyang has dispatched another contingent of troops to Russia.",
+        "Nordkorea hat weitere 3.000 Soldaten nach Russland entsandt.",
+    ],
+)
+def test_additional_contingents_are_marked(text: str) -> None:
+    assert main(text).additional
+
+
+def test_relative_dates_resolve_against_publication() -> None:
+    event = main("North Korea sent 2,000 troops to Russia last week, Seoul said.")
+    assert event.date_precision == "week"
+    assert event.event_date is not None and event.event_date < PUB
+
+
+def test_evidence_is_the_sentence_of_the_event() -> None:
+    text = (
+        "Tensions rose in the region this month. North Korea has sent 5,000 builders to "
+        "Russia, the NIS said. Officials in Seoul condemned the move."
+    )
+    event = main(text)
+    assert event.evidence == "North Korea has sent 5,000 builders to Russia, the NIS said."
+    assert event.force == "builders"
+
+
+def test_speculative_and_background_are_not_alert_worthy() -> None:
+    assert not main("North Korea could send 10,000 troops to Russia.").alert_worthy
+    event = main("La Corée du Nord a envoyé 12 000 soldats en Russie.")
+    assert event.alert_worthy
+    assert set(EVENT_TYPES) >= ALERT_TYPES
+
+
+def test_irrelevant_article_never_alerts() -> None:
+    d = detect_article("La Russie a déployé 1 500 soldats en Biélorussie.", published=PUB)
+    assert not d.relevance.relevant
+    assert not d.alert_worthy
+
+
+def test_detection_serialises_to_json() -> None:
+    d = detect_article(
+        "North Korea has sent 3,000 troops to Kursk, the NIS said on Monday.",
+        title="NIS: more North Korean troops in Russia",
+        published=datetime(2025, 1, 15, 8, 30),
+    )
+    payload = json.loads(json.dumps(d.to_dict()))
+    assert payload["relevant"] is True
+    assert payload["language"] == "en"
+    assert payload["events"][0]["event_type"] == "deployment"
+    assert payload["events"][0]["low"] == 3000
+    assert payload["events"][0]["event_date"] == "2025-01-13"
+    assert {r["field"] for r in payload["reasons"]} == {"title", "text"}
+
+
+def test_empty_text_gives_an_irrelevant_detection() -> None:
+    d = detect_article("")
+    assert isinstance(d, Detection)
+    assert d.events == () and not d.relevance.relevant and d.main_event is None

@@ -1,0 +1,129 @@
+"""Event matching: same real-world event or not."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from alerts.detect import detect_article
+from alerts.matching import (
+    EventSignature,
+    same_event,
+    signature_of_detected,
+    signature_of_stored,
+    window_days,
+)
+from storage.models import Event
+
+BASE = EventSignature(
+    event_type="deployment",
+    modality="new",
+    actors=frozenset({"KP", "RU"}),
+    figure=12000,
+    low=12000,
+    high=12000,
+    force="troops",
+    place="Kursk",
+    event_date=None,
+    reference=date(2025, 4, 28),
+    additional=False,
+)
+
+
+def test_identical_reports_match() -> None:
+    assert same_event(BASE, BASE)
+
+
+def test_other_type_does_not_match() -> None:
+    assert not same_event(replace(BASE, event_type="casualties"), BASE)
+
+
+def test_close_figures_match_and_far_figures_do_not() -> None:
+    assert same_event(replace(BASE, figure=11000, low=11000, high=11000), BASE)
+    assert not same_event(replace(BASE, figure=8000, low=8000, high=8000), BASE)
+    assert same_event(replace(BASE, figure=None, low=None, high=None), BASE)
+
+
+def test_overlapping_ranges_match() -> None:
+    ranged = replace(BASE, figure=10000, low=10000, high=15000)
+    assert same_event(ranged, BASE)
+
+
+def test_time_window() -> None:
+    later = replace(BASE, reference=date(2025, 5, 5))
+    assert same_event(later, BASE)
+    much_later = replace(BASE, reference=date(2025, 6, 28))
+    assert not same_event(much_later, BASE)
+    assert window_days("deployment") >= 7
+
+
+def test_stated_event_dates_count_too() -> None:
+    # a report published long after but dated to the same day is the same event
+    late = replace(BASE, reference=date(2025, 6, 1), event_date=date(2025, 4, 28))
+    early = replace(BASE, event_date=date(2025, 4, 28))
+    assert same_event(late, early)
+
+
+def test_additional_contingent_is_a_new_event() -> None:
+    more = replace(BASE, additional=True)
+    assert not same_event(more, BASE)
+    assert same_event(more, replace(BASE, additional=True))
+
+
+def test_places_cities_must_agree_capitals_and_countries_do_not_decide() -> None:
+    assert not same_event(replace(BASE, place="Vladivostok"), BASE)
+    assert same_event(replace(BASE, place="Pyongyang"), BASE)
+    assert same_event(replace(BASE, place="koursk".replace("ou", "u")), BASE)
+    assert same_event(replace(BASE, place=None), BASE)
+
+
+def test_forces_of_another_kind_are_another_event() -> None:
+    assert not same_event(replace(BASE, force="workers"), BASE)
+    assert same_event(replace(BASE, force="special_forces"), BASE)
+
+
+def test_agreement_stages_are_distinct_events() -> None:
+    signed = replace(
+        BASE, event_type="agreement", force="treaty:signature", figure=None, low=None, high=None
+    )
+    ratified = replace(signed, force="treaty:ratification")
+    assert not same_event(ratified, signed)
+    assert same_event(replace(signed, force="accord:signature"), signed)
+    assert not same_event(replace(signed, force="flights:arrangement"), signed)
+
+
+def test_actors_must_share_the_core_pair() -> None:
+    assert same_event(replace(BASE, actors=frozenset({"KP", "RU", "UA"})), BASE)
+    assert not same_event(replace(BASE, actors=frozenset({"RU", "BY"})), BASE)
+
+
+def test_signatures_from_a_detection_and_from_a_stored_row_agree() -> None:
+    d = detect_article(
+        "North Korea has sent 3,000 additional troops to Kursk, the NIS said.",
+        published=date(2025, 1, 15),
+    )
+    assert d.main_event is not None
+    fresh = signature_of_detected(d.main_event, date(2025, 1, 15))
+    e = d.main_event
+    row = Event(
+        event_type=e.event_type,
+        modality=e.modality,
+        summary=e.summary(),
+        evidence=e.evidence,
+        figure_low=e.low,
+        figure_high=e.high,
+        figure_unit=e.unit,
+        force=e.force,
+        place=e.place,
+        event_date=e.event_date,
+        date_precision=e.date_precision,
+        actors=list(e.actors),
+        claimant=e.claimant,
+        additional=e.additional,
+        confidence=e.confidence,
+        first_seen_at=datetime(2025, 1, 15, 9, tzinfo=UTC),
+        last_seen_at=datetime(2025, 1, 15, 9, tzinfo=UTC),
+    )
+    stored = signature_of_stored(row)
+    assert stored == fresh
+    assert same_event(fresh, stored)
