@@ -237,6 +237,11 @@ _WORD_SEPARATE = {
 _COMPOUNDING = {"de", "it"}
 _CONNECTORS = {"fr": "et", "en": "and", "es": "y", "pt": "e", "de": "und", "it": "e"}
 _LONE_ONE = {"un", "une", "one", "uno", "una", "um", "uma", "ein", "eine", "eins"}
+# after "un"/"one"...: a number word follows ("un million", "one hundred"), else it is an article
+_NEXT_IS_NUMBER_WORD = re.compile(
+    r"[\s-]+(?:mille|million|milliard|cent|hundred|thousand|million|billion|mil|millón|"
+    r"millones|milhão|mila|milione|tausend|hundert|millionen|milliarde|et|and|y|e|und)"
+)
 
 # Russian number words (nominative and genitive), parsed here: text2num has no Russian.
 _RU_UNITS: dict[str, int] = {}
@@ -340,7 +345,7 @@ _DIGIT_SCAN = re.compile(
     "|".join([_DATE_DAY_FIRST, _TIME_ALT, _PHONE_ALT, _KO_ALT, _NUM_ALT, _KO_VAGUE_ALT])
 )
 # No look-behind in scanning patterns: it defeats the engine's fast scan (checked in Python).
-_DIGIT_START = re.compile(r"\d+|\+\d|수")
+_DIGIT_START = re.compile(r"[\d+수]\d*")
 _MONTH_SET = frozenset(_MONTHS)
 _MONTH_FIRST_DATE = re.compile(_MONTH_FIRST)
 _VAGUE_MATCH = re.compile(_trie_pattern(_VAGUE_PHRASES))
@@ -637,6 +642,9 @@ _HEADCOUNT_NOUN = re.compile(
     re.I,
 )
 _UNIT_MAX_SKIP = 3
+_NON_DIGIT = re.compile(r"\D")
+_WORD_TOKEN = re.compile(r"[^\s-]+")
+_KO_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[억만천]")
 _OF_WORDS = frozenset(_split("de d' d’ of des du del von"))
 _NOT_UNITS = frozenset(
     _split(
@@ -677,7 +685,7 @@ def _norm_lang(lang: str | None) -> str:
 
 def _parse_digits(num: str, sep: str | None) -> float | None:
     if sep is not None:
-        return float(int(re.sub(r"\D", "", num)))
+        return float(int(_NON_DIGIT.sub("", num)))
     if "," in num or "." in num:
         whole, _, frac = num.replace(",", ".").partition(".")
         return float(f"{whole}.{frac}")
@@ -686,7 +694,7 @@ def _parse_digits(num: str, sep: str | None) -> float | None:
 
 def _words_value(span: str, lang: str) -> list[tuple[int, int, int, int]]:
     """Parse a run of number words with text2num: (rel_start, rel_end, value, scale) per number."""
-    tokens = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[^\s-]+", span)]
+    tokens = [(m.group(0), m.start(), m.end()) for m in _WORD_TOKEN.finditer(span)]
     conn = _CONNECTORS.get(lang, "")
     out: list[tuple[int, int, int, int]] = []
     i = 0
@@ -755,7 +763,7 @@ def _ru_value(span: str) -> tuple[int, int] | None:
 def _ko_value(span: str) -> int | None:
     value = 0
     part = 0.0
-    for tok in re.findall(r"\d[\d,]*(?:\.\d+)?|[억만천]", span):
+    for tok in _KO_TOKEN.findall(span):
         if tok == "억":
             value += round(part * 100_000_000)
             part = 0.0
@@ -866,6 +874,12 @@ def _word_atoms(low: str, lang: str, blocked: list[tuple[int, int]]) -> list[_At
             out.append(_Atom(start, vm.end(), lo, hi, q, 1))
             pos = vm.end()
             continue
+        if (
+            t.group(0) in _LONE_ONE
+            and not low[t.end() : t.end() + 1].isalpha()
+            and not _NEXT_IS_NUMBER_WORD.match(low, t.end())
+        ):
+            continue  # "un", "une", "one": an article, not a figure
         for code, run in scanner.runs:
             rm = run.match(low, start)
             if rm is None:
@@ -930,7 +944,7 @@ def _digit_atom(text: str, m: re.Match[str]) -> _Atom | None:
         return None
     ivalue = round(total)
     start = m.start()
-    digits = re.sub(r"\D", "", m.group("num"))
+    digits = _NON_DIGIT.sub("", m.group("num"))
     if scale == 1 and m.group("sep") is None and len(digits) >= 7:
         return None  # ID-like
     if len(digits) > 1 and digits.startswith("0") and m.group("sep") is None:
