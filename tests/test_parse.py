@@ -592,3 +592,15 @@ def test_truncated_feed_with_entries_fails_the_poll() -> None:
 def test_missing_final_bracket_is_not_truncation() -> None:
     content = rss(item("whole")).rstrip()[:-1]  # "...</rss"
     assert parse(content).entries[0].title == "whole"
+
+
+def test_double_encoded_utf8_is_repaired_in_text_fields() -> None:
+    feed = parse(rss(item("CorÃ©e â€“ lâ€™accord Â« sign&#195;&#169; Â»")))
+    assert feed.entries[0].title == "Corée – l’accord « signé »"
+
+
+def test_repair_leaves_real_accents_and_quotes_alone() -> None:
+    from flows.ingest.encoding import repair_mojibake
+
+    text = "pâte, château, „Gruß“, CAFÉ”, São Paulo, à « x », Ã"
+    assert repair_mojibake(text) == text

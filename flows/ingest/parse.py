@@ -29,7 +29,7 @@ from typing import Any
 
 import feedparser
 
-from flows.ingest.encoding import charset_from_headers, decode_document
+from flows.ingest.encoding import charset_from_headers, decode_document, repair_mojibake
 from flows.ingest.errors import NotAFeedError, ParseError
 from flows.ingest.guard import scan_prolog
 from flows.ingest.urls import canonicalize_url, resolve_url
@@ -170,6 +170,7 @@ def clean_text(value: str | None, *, html: bool) -> str:
             value = _TAG.sub("", value)
         if "&" in value:
             value = html_lib.unescape(value)
+    value = repair_mojibake(value)
     return " ".join(value.split())  # str.split: every Unicode space, no-break ones included
 
 
