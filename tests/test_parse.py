@@ -475,6 +475,11 @@ You don't have permission to access this server.<P>Reference&#32;&#35;18&#46;1
         (b" \r\n\t ", r"^not a feed: empty body$"),
         (b"Service temporarily unavailable", r"^not a feed: plain text$"),
         (b'<?xml version="1.0"?><note><to>x</to></note>', r"root <note>"),
+        (
+            b"<!DOCTYPE html><head><title>Bare</title></head><p>x",
+            r"^not a feed: HTML page \('Bare'\)$",
+        ),
+        (b"<body><p>Fragment</p></body>", r"^not a feed: HTML page$"),
         (b'<?xml version="1.0"?><!-- nothing here -->', r"no XML root element"),
     ],
 )

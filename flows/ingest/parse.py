@@ -112,6 +112,7 @@ _NOT_FOUND_TITLE = re.compile(
 )
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _FEED_ROOTS = frozenset({"rss", "rdf", "feed", "channel"})
+_HTML_ROOTS = frozenset({"html", "head", "body", "meta", "title", "link", "script", "div", "p"})
 
 
 def _binary_kind(content: bytes) -> str | None:
@@ -341,9 +342,11 @@ def parse_feed(
             raise NotAFeedError("not a feed: plain text")
         raise NotAFeedError("not a feed: no XML root element")
     root = prolog.root
-    if root.lower() == "html":
-        raise _html_rejection(text, warnings)
     if not _is_feed_root(root):
+        # An HTML DOCTYPE in front of a feed root is tolerated (feeds exist with one); in front
+        # of anything else, as with an HTML root element, it is a page.
+        if root.lower() in _HTML_ROOTS or (prolog.doctype or "").lower() == "html":
+            raise _html_rejection(text, warnings)
         raise NotAFeedError(f"not a feed: XML document with root <{root}>")
     return _parse_xml_feed(
         prolog.utf8_document(),
