@@ -609,3 +609,15 @@ def test_repair_leaves_real_accents_and_quotes_alone() -> None:
 
     text = "pâte, château, „Gruß“, CAFÉ”, São Paulo, à « x », Ã"
     assert repair_mojibake(text) == text
+
+
+@pytest.mark.timeout(10)
+def test_entity_declared_after_the_root_is_never_expanded() -> None:
+    entity = "B" * 100_000
+    refs = "&a;" * 20_000
+    content = (
+        f'<rss version="2.0"><!DOCTYPE rss [<!ENTITY a "{entity}">]><channel><title>t</title>'
+        f"<item><title>{refs}</title></item></channel></rss>"
+    ).encode()
+    feed = parse(content)
+    assert feed.entries[0].title == refs  # left literal, not 2 GB of B
