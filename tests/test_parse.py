@@ -621,3 +621,14 @@ def test_entity_declared_after_the_root_is_never_expanded() -> None:
     ).encode()
     feed = parse(content)
     assert feed.entries[0].title == refs  # left literal, not 2 GB of B
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [("fr-FR", "fr"), ("EN_us", "en"), ("French", None), ("", None), ("x1", None)],
+)
+def test_language_is_reduced_to_its_primary_subtag(declared: str, expected: str | None) -> None:
+    content = rss("").replace(
+        b"<title>T</title>", f"<title>T</title><language>{declared}</language>".encode()
+    )
+    assert parse(content).language == expected

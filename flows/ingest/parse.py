@@ -290,7 +290,7 @@ def _language_tag(value: Any) -> str | None:
     if not tag:
         return None
     primary = tag.split("-", 1)[0]
-    return primary[:16] if primary.isalpha() else None
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
 # --------------------------------------------------------------------------- entry point
