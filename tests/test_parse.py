@@ -632,3 +632,15 @@ def test_language_is_reduced_to_its_primary_subtag(declared: str, expected: str 
         b"<title>T</title>", f"<title>T</title><language>{declared}</language>".encode()
     )
     assert parse(content).language == expected
+
+
+def test_content_location_header_sets_the_base() -> None:
+    content = rss("<item><title>a</title><link>story</link></item>")
+    feed = parse(content, headers={"Content-Location": "/moved/feed.xml"})
+    assert feed.entries[0].link == "https://feeds.example/moved/story"
+
+
+def test_entity_keyword_inside_a_dtd_comment_is_not_a_declaration() -> None:
+    text = '<!doctype rss [<!-- <!ENTITY x "y"> --><!ELEMENT rss ANY>]><rss/>'
+    prolog = scan_prolog(text)
+    assert prolog.root == "rss" and prolog.body.endswith("\n<rss/>")
