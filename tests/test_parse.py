@@ -457,6 +457,10 @@ AKAMAI = b"""<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Den
 You don't have permission to access this server.<P>Reference&#32;&#35;18&#46;1
 <P>https&#58;&#47;&#47;errors&#46;edgesuite&#46;net&#47;18&#46;1</P></BODY></HTML>"""
 
+ORDINARY_PAGE_WITH_BOT_SCRIPTS = b"""<!DOCTYPE html><html><head><title>Le Journal</title>
+<script src="https://js.datadome.co/tags.js"></script></head><body><p>Articles</p>
+<script src="/cdn-cgi/challenge-platform/scripts/jsd/main.js"></script></body></html>"""
+
 
 @pytest.mark.parametrize(
     ("content", "message"),
@@ -467,6 +471,11 @@ You don't have permission to access this server.<P>Reference&#32;&#35;18&#46;1
         (CLOUDFLARE_BLOCK, r"^blocked by Cloudflare$"),
         (DATADOME, r"^blocked by DataDome$"),
         (AKAMAI, r"^blocked by Akamai$"),
+        (
+            b"<html><head><title>Access Denied</title></head><body>No.</body></html>",
+            r"^blocked by the server \(access denied\)$",
+        ),
+        (ORDINARY_PAGE_WITH_BOT_SCRIPTS, r"^not a feed: HTML page \('Le Journal'\)$"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", r"^not a feed: binary data \(PDF\)$"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r"^not a feed: binary data \(PNG image\)$"),
         (b"PK\x03\x04\x14\x00\x00\x00", r"^not a feed: binary data \(zip archive\)$"),

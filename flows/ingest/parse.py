@@ -89,22 +89,24 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"wOF2", "font"),
 )
 _RIFF = b"RIFF"
-# Anti-bot and block pages: (marker, name of the blocker), looked for in the first 64 kB.
+# Anti-bot and block pages: (marker, name of the blocker), looked for in the first 64 kB of a
+# document whose root is HTML, most specific first. Only markers of the block or challenge page
+# itself: the scripts these services inject into ordinary pages (Cloudflare's
+# /cdn-cgi/challenge-platform/scripts, DataDome's js.datadome.co tag) are not evidence.
 _BLOCK_MARKERS: tuple[tuple[str, str], ...] = (
     ("cf-browser-verification", "Cloudflare"),
-    ("attention required! | cloudflare", "Cloudflare"),
     ("<title>just a moment...</title>", "Cloudflare"),
-    ("cdn-cgi/challenge-platform", "Cloudflare"),
-    ("cf-error-details", "Cloudflare"),
+    ("attention required! | cloudflare", "Cloudflare"),
     ("cf_chl_opt", "Cloudflare"),
+    ("cf-error-details", "Cloudflare"),
     ("captcha-delivery.com", "DataDome"),
-    ("datadome", "DataDome"),
     ("errors.edgesuite.net", "Akamai"),
-    ("_incapsula_resource", "Imperva"),
+    ("incapsula incident id", "Imperva"),
     ("sucuri website firewall", "Sucuri"),
-    ("<title>access denied</title>", "Akamai"),
     ("px-captcha", "PerimeterX"),
-    ("ddos-guard", "DDoS-Guard"),
+    ("<title>ddos-guard</title>", "DDoS-Guard"),
+    ("<title>access denied</title>", "the server (access denied)"),
+    ("<title>403 forbidden</title>", "the server (403 forbidden)"),
 )
 _NOT_FOUND_TITLE = re.compile(
     r"\b404\b|not found|introuvable|non trouv|n'existe pas|nicht gefunden|no encontrad",
@@ -126,7 +128,7 @@ def _binary_kind(content: bytes) -> str | None:
 
 def _html_rejection(text: str, warnings: list[str]) -> NotAFeedError:
     head = text[:65536]
-    low = head.lower()
+    low = html_lib.unescape(head).lower()  # Akamai writes "errors&#46;edgesuite&#46;net"
     for marker, blocker in _BLOCK_MARKERS:
         if marker in low:
             return NotAFeedError(f"blocked by {blocker}")
