@@ -358,7 +358,7 @@ _RELATIVE: dict[str, dict[str, tuple[str, int]]] = {
         "this weekend": ("weekend", 0),
         "last weekend": ("weekend", -1),
         "next weekend": ("weekend", 1),
-        "over the weekend": ("weekend", 0),
+        "over the weekend": ("weekend_past", 0),
         "last month": ("month", -1),
         "this month": ("month", 0),
         "next month": ("month", 1),
@@ -680,7 +680,7 @@ _FUTURE = {
     r"|\b\w{2,}(?:eront|iront|dront|ront|era|ira|dra)\b(?<!\bfront)(?<!opéra)(?<!caméra)"
     r"(?<!choléra)",
     "en": r"\b(?:will|is to|are to|scheduled|planned|plans|expected|due|set to|upcoming|next|"
-    r"shall|going to|to be held|would)\b",
+    r"shall|going to|to be held)\b",
     "de": r"\b(?:wird|werden|soll|sollen|geplant|ab dem|nächste[nmrs]?|kommende[nmrs]?)\b",
     "es": r"\b(?:será|serán|va a|van a|prevista|previsto|previstas|previstos|a partir del|"
     r"próxim[oa]s?|tendrá lugar|se celebrará)\b",
@@ -688,6 +688,9 @@ _FUTURE = {
     "ko": r"(?:예정|계획|것으로|할 것)",
 }
 _ALIASES = {"uk": "ru"}
+# "in" + count is also a duration ("the first time in 30 years"): taken as a future date only
+# for up to 12 days, weeks or months, or in future wording
+_AMBIGUOUS_IN = frozenset({"in", "en", "within"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -832,6 +835,10 @@ _KO_DATE = re.compile(
 )
 _YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})(?![\d])(?![^\W\d_])")
 _SENTENCE_START = re.compile(r"[.!?;\n]\s")
+# where the clause governed by a date ends: "said on Tuesday that…", "a déclaré mardi qu'…"
+_CLAUSE_END = re.compile(
+    r"[.!?;\n]|\b(?:that|que|qu'|dass|что|which|who|after|before|après|avant|but|mais)\b"
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -890,6 +897,10 @@ def _relative_span(unit: str, offset: int, published: date) -> tuple[date, date,
         return s, e, "week"
     if unit == "weekend":
         return (*_weekend(published, offset), "week")
+    if unit == "weekend_past":  # "over the weekend": the latest one begun
+        wd = published.weekday()
+        saturday = published - timedelta(days=(wd - 5) % 7)
+        return saturday, saturday + timedelta(days=1), "week"
     if unit == "month":
         y, m = _shift_month(published.year, published.month, offset)
         s, e = _month_span(y, m)
@@ -1008,7 +1019,10 @@ def _lower(text: str) -> str:
     return low.replace("’", "'")
 
 
-def _is_future(spec: _Lang, low: str, start: int) -> bool:
+def _is_future(spec: _Lang, low: str, start: int, end: int) -> bool:
+    """Whether the sentence around ``low[start:end]`` speaks of the future: a marker before it
+    in the same sentence, or after it in the same clause ("On Saturday, storms will…", but not
+    "said on Tuesday that it will…")."""
     lo = max(0, start - 80)
     window = low[lo:start]
     cut = None
@@ -1016,7 +1030,13 @@ def _is_future(spec: _Lang, low: str, start: int) -> bool:
         cut = m.end()
     if cut is not None:
         window = window[cut:]
-    return spec.future.search(window) is not None
+    if spec.future.search(window) is not None:
+        return True
+    after = low[end : end + 60]
+    stop = _CLAUSE_END.search(after)
+    if stop is not None:
+        after = after[: stop.start()]
+    return spec.future.search(after) is not None
 
 
 def _mention(
@@ -1060,7 +1080,7 @@ def _scan_digits(
                         rel = False
                     else:
                         when = _resolve_day_month(
-                            month, int(m["d"]), published, _is_future(spec, low, pos)
+                            month, int(m["d"]), published, _is_future(spec, low, pos, m.end())
                         )
                         rel = True
                     if when is not None:
@@ -1069,7 +1089,8 @@ def _scan_digits(
                     if m["y"]:
                         y, rel = int(m["y"]), False
                     else:
-                        y = _month_year(month, "default", published, _is_future(spec, low, pos))
+                        future = _is_future(spec, low, pos, m.end())
+                        y = _month_year(month, "default", published, future)
                         rel = True
                     s, e = _month_span(y, month)
                     return _mention(text, s, e, "month", pos, m.end(), rel), m.end()
@@ -1083,7 +1104,7 @@ def _scan_digits(
             s1, s2 = _safe_date(y, month, d1), _safe_date(y, month, d2)
             rel = False
         else:
-            future = _is_future(spec, low, pos)
+            future = _is_future(spec, low, pos, m.end())
             s1 = _resolve_day_month(month, d1, published, future)
             s2 = None if s1 is None else _safe_date(s1.year, month, d2)
             rel = True
@@ -1125,7 +1146,7 @@ def _resolve_phrase(
             assert isinstance(a, int) and isinstance(b, str)
             if spec.date_follows.match(low, end):
                 return None, end  # "jeudi 12 décembre": the date itself follows
-            future = b == "default" and _is_future(spec, low, start)
+            future = b == "default" and _is_future(spec, low, start, end)
             d = _weekday_date(a, b, published, future)
             return _mention(text, d, d, "day", start, end, True), end
         if kind == "month":
@@ -1143,7 +1164,7 @@ def _resolve_phrase(
                 return _mention(text, s, e, "season", start, ym.end(), False), ym.end()
             if b == "bare":
                 continue
-            future = b in ("default", "this") and _is_future(spec, low, start)
+            future = b in ("default", "this") and _is_future(spec, low, start, end)
             sy = _season_year(a, b, published, future)
             s, e = _season_span(a, sy)
             return _mention(text, s, e, "season", start, end, True), end
@@ -1162,6 +1183,12 @@ def _resolve_phrase(
             if cm is not None:
                 n = int(cm["n"]) if cm["n"].isdigit() else spec.numbers[cm["n"]]
                 unit = spec.units[cm["u"]]
+                if (
+                    low[start:end] in _AMBIGUOUS_IN
+                    and (n > 12 or unit == "year")
+                    and not _is_future(spec, low, start, cm.end())
+                ):
+                    continue  # "the worst crash in 30 years" is a duration
                 s, e, precision = _count_span(unit, a * n, published)
                 return _mention(text, s, e, precision, start, cm.end(), True), cm.end()
             continue
@@ -1204,7 +1231,8 @@ def _resolve_month(
                 s1, s2 = _safe_date(y, month, d1), _safe_date(y, month, d2)
                 rel = False
             else:
-                s1 = _resolve_day_month(month, d1, published, _is_future(spec, low, start))
+                future = _is_future(spec, low, start, dm.end())
+                s1 = _resolve_day_month(month, d1, published, future)
                 s2 = None if s1 is None else _safe_date(s1.year, month, d2)
                 rel = True
             if s1 is not None and s2 is not None and s1 <= s2:
@@ -1219,7 +1247,7 @@ def _resolve_month(
         return _mention(text, s, e, "month", start, ym.end(), False), ym.end()
     if mode == "bare":
         return None, end
-    future = mode not in ("last", "next") and _is_future(spec, low, start)
+    future = mode not in ("last", "next") and _is_future(spec, low, start, end)
     y = _month_year(
         month, "default" if mode in ("early", "mid", "late") else mode, published, future
     )

@@ -303,7 +303,9 @@ _RU_WORDS_RE = _RU_WORD + r"(?:\s+" + _RU_WORD + r")*"
 
 _SEPS = " \u00a0\u202f\u2009'.,"
 _DIGITS = (
-    r"(?P<num>\d{1,3}(?P<sep>[" + _SEPS + r"])\d{3}(?:(?P=sep)\d{3})*(?![\d])"
+    r"(?P<num>\d{1,3}(?P<sep>[" + _SEPS + r"])\d{3}(?:(?P=sep)\d{3})*(?![\d])(?![.,]\d)"
+    # grouped with a decimal part: "7.612,52", "12 000,5", "1,234.5"
+    r"|(?P<dec>\d{1,3}(?:[" + _SEPS + r"]\d{3})+[.,]\d+(?!\d))"
     r"|\d+(?:[.,]\d+)?)"
 )
 _NUM_ALT = (
@@ -325,6 +327,8 @@ _DATE_DAY_FIRST = (
     r"\s+(?:de\s+|of\s+)?" + _MONTH_RE + r"(?:\s+(?:de\s+)?\d{4})?"
     # 19/06/2024, 2024-06-19, 19.06.2024
     r"|(?<![\w.,/])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}/\d{4})(?![\d])"
+    # Korean dates: 12·3 (3 December), 5·18
+    r"|(?<![\w.,])\d{1,2}·\d{1,2}(?!\d)"
     # Korean and Japanese dates: 2024년 6월 19일
     r"|(?<![\w.,])\d{1,4}\s?년(?:\s?\d{1,2}\s?월)?(?:\s?\d{1,2}\s?일)?|\d{1,2}\s?월(?:\s?\d{1,2}\s?일)?"
     r")"
@@ -535,9 +539,16 @@ _RANGE_WEAK = re.compile(r"\s*(?:and|et|y|und|и|і|e|a|à|to|до|bis|i|-|–)\
 _MONEY_AFTER = re.compile(
     r"\s*(?:(?:de |of |d['’])\s*)?(?:[$€£¥₩₽]|dollars?|euros?|roubles?|rubles?|рубл\w*|"
     r"долл\w*|евро|гривен\w*|won|wons|원|달러|dólares?|dollar|rubel|usd|eur|yuan|yens?|"
-    r"francs?|pounds?|livres sterling)(?![\w])",
+    r"francs?|pounds?|livres sterling|couronnes?|crowns?|kronor|kroner|rupees?|roupies?|"
+    r"pesos?|reais|złotych|zł|hryvnias?|тенге|юан\w*|위안|엔|chf|gbp|jpy|cny)(?![\w])",
     re.I,
 )
+_SLASH_DIGIT = re.compile(r"/\d")
+_SENTENCE_OPENERS = frozenset('.!?:;\n"«“(—–-•')
+_NOUNS_CAPITALISED = frozenset({"de", "ko", "ja", "zh", "lb"})
+_CLOCK_UNITS = frozenset({"heures", "heure", "h", "uhr", "horas"})
+_CLOCK_PREPOSITIONS = frozenset({"à", "vers", "dès", "jusqu'à", "avant", "après", "a", "um", "las"})
+_CLAUSE_END = re.compile(r"\s*(?:[,.;:!?)\]»\"”]|$)")
 _PERCENT_AFTER = re.compile(
     r"\s*(?:%|‰|pour\s?cent|percent|per\s?cent|por\s?ciento|por\s?cento|prozent|процент\w*|"
     r"відсот\w*|procent\w*|per\s?cento|퍼센트|프로)",
@@ -575,6 +586,11 @@ _ORDINAL_SUFFIXES = {
     "ое",
     "ого",
     "ей",
+    "м",
+    "х",
+    "ом",
+    "ым",
+    "ых",
     "им",
     "번째",
     "차",
@@ -683,7 +699,10 @@ def _norm_lang(lang: str | None) -> str:
     return lang.strip().lower().replace("_", "-").split("-")[0]
 
 
-def _parse_digits(num: str, sep: str | None) -> float | None:
+def _parse_digits(num: str, sep: str | None, grouped_decimal: bool = False) -> float | None:
+    if grouped_decimal:
+        cut = max(num.rfind(","), num.rfind("."))
+        return float(_NON_DIGIT.sub("", num[:cut]) + "." + num[cut + 1 :])
     if sep is not None:
         return float(int(_NON_DIGIT.sub("", num)))
     if "," in num or "." in num:
@@ -910,7 +929,7 @@ def _word_atoms(low: str, lang: str, blocked: list[tuple[int, int]]) -> list[_At
 
 
 def _digit_atom(text: str, m: re.Match[str]) -> _Atom | None:
-    value = _parse_digits(m.group("num"), m.group("sep"))
+    value = _parse_digits(m.group("num"), m.group("sep"), m.group("dec") is not None)
     if value is None:
         return None
     scale = 1
@@ -966,13 +985,37 @@ def _digit_atom(text: str, m: re.Match[str]) -> _Atom | None:
 
 
 def _is_excluded(text: str, start: int, end: int) -> bool:
-    """Article numbers, money, percentages and fractions are not quantities."""
+    """Article numbers, money, percentages, fractions, "757/21" and list markers "1)"."""
+    if text[end : end + 1] == ")" and (
+        start == 0 or text[start - 1] == "\n" or text[start - 2 : start] in (". ", "\n ")
+    ):
+        return True
     return bool(
         _tail(text, start, _EXCLUDE_WORDS)
         or _PERCENT_AFTER.match(text, end)
         or _MONEY_AFTER.match(text, end)
         or _FRACTION_AFTER.match(text, end)
+        or _SLASH_DIGIT.match(text, end)
     )
+
+
+def _after_name(text: str, start: int) -> bool:
+    """Whether the figure follows a capitalised word inside a sentence ("Highway 287")."""
+    i = start
+    while i > 0 and text[i - 1] == " ":
+        i -= 1
+    if i == start:
+        return False
+    j = i
+    while j > 0 and (text[j - 1].isalpha() or text[j - 1] == "-"):
+        j -= 1
+    word = text[j:i]
+    if len(word) < 2 or not word[0].isupper() or not word.replace("-", "").isalpha():
+        return False
+    k = j
+    while k > 0 and text[k - 1] == " ":
+        k -= 1
+    return k > 0 and text[k - 1] not in _SENTENCE_OPENERS and k < j
 
 
 def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
@@ -1074,7 +1117,10 @@ def _suffix_qualifier(text: str, end: int, unit_end: int) -> str:
             kind = m.lastgroup
             if kind.endswith("_ko"):
                 return kind[:-3]
-            if pos == end or kind != "approx":
+            if pos == end:
+                return kind
+            # after the unit only at the end of a clause: "10,000 troops or more."
+            if kind != "approx" and _CLAUSE_END.match(text, m.end()):
                 return kind
     return "exact"
 
@@ -1125,6 +1171,14 @@ def extract_quantities(text: str, lang: str | None) -> list[Quantity]:
         prefix = _tail(lowered, start, _PREFIX_QUALIFIERS)
         if prefix is not None and qualifier == "exact":
             qualifier = _PREFIX_QUALIFIERS[prefix[0]]
+        if (
+            prefix is None
+            and qualifier == "exact"
+            and atom.low < 10_000
+            and code not in _NOUNS_CAPITALISED
+            and _after_name(text, start)
+        ):
+            continue  # "Highway 287", "ATR 72", "CAC 40", "Zone 1"
         unit = atom.unit
         unit_end = atom.unit_end if atom.unit_end > 0 else end
         if not atom.skip_unit:
@@ -1132,6 +1186,8 @@ def extract_quantities(text: str, lang: str | None) -> list[Quantity]:
             unit, unit_end = _find_unit(lowered, end, after_scale)
             if unit is not None and _MONEY_AFTER.fullmatch(unit):
                 continue
+        if unit in _CLOCK_UNITS and _tail(lowered, start, _CLOCK_PREPOSITIONS) is not None:
+            continue  # "à 6 heures"
         if qualifier == "exact":
             qualifier = _suffix_qualifier(lowered, end, unit_end)
         if atom.maybe_year and prefix is None:

@@ -429,3 +429,29 @@ def test_years_out_of_range_are_dropped_not_raised() -> None:
     assert resolve_dates("juin 0000 et 0000-01-01", "fr", WED) == []
     assert resolve_dates("l'année prochaine", "fr", date(9999, 12, 31)) == []
     assert resolve_dates("hier", "fr", date(1, 1, 1)) == []
+
+
+def test_in_thirty_years_is_a_duration_not_a_date() -> None:
+    found = resolve_dates("It was the worst crash in 30 years.", "en", WED)
+    assert found == []
+    found = resolve_dates("He turns 18 in three days.", "en", WED)
+    assert [(m.start, m.precision) for m in found] == [(D(2025, 1, 18), "day")]
+
+
+def test_over_the_weekend_is_the_latest_weekend() -> None:
+    tuesday = D(2024, 4, 30)
+    m = resolve_dates("A report published over the weekend said so.", "en", tuesday)[0]
+    assert (m.start, m.end) == (D(2024, 4, 27), D(2024, 4, 28))
+
+
+def test_future_wording_after_the_date_in_the_same_clause() -> None:
+    friday = D(2024, 4, 26)
+    m = resolve_dates("On Saturday, storms will reach Dallas.", "en", friday)[0]
+    assert m.start == D(2024, 4, 27)
+    # "said on Tuesday that it will": the future belongs to another clause
+    m = resolve_dates("The ministry said on Tuesday that it will act.", "en", WED)[0]
+    assert m.start == D(2025, 1, 14)
+    m = resolve_dates("Mardi, il se rendra à Moscou.", "fr", WED)[0]
+    assert m.start == D(2025, 1, 21)
+    m = resolve_dates("Le ministère a annoncé mardi qu'il signera.", "fr", WED)[0]
+    assert m.start == D(2025, 1, 14)

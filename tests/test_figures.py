@@ -295,3 +295,41 @@ def test_month_first_date_range_not_a_quantity() -> None:
 def test_latin_unit_glued_to_a_korean_word() -> None:
     q = extract_quantities("길이 110m가량의 다리", "ko")[0]
     assert (q.low, q.qualifier, q.unit, q.text) == (110, "approx", "m", "110")
+
+
+NAMES_AND_CODES = [
+    ("en", "Traffic moved along Interstate 80 toward the city."),
+    ("en", "An ATR 72 landed."),
+    ("fr", "Le CAC 40 gagne du terrain."),
+    ("ru", "Дело 757/21 рассматривается."),
+    ("ru", "Экзамен в 2019-м и в 2024-м."),
+    ("ko", "12·3 비상계엄과 5·18 민주화운동."),
+    ("fr", "Le couvre-feu commence à 6 heures."),
+    ("fr", "Le bénéfice atteint 20,3 milliards de couronnes."),
+    ("fr", "L'indice finit à 7.612,52 points."),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), NAMES_AND_CODES)
+def test_names_codes_and_clock_hours_are_not_quantities(lang: str, sentence: str) -> None:
+    assert extract_quantities(sentence, lang) == []
+
+
+def test_list_markers_are_not_quantities() -> None:
+    text = "Deux affaires.\n1) La première affaire.\n2) La seconde."
+    assert [q.low for q in extract_quantities(text, "fr")] == [2]
+
+
+def test_or_more_after_the_unit_only_at_clause_end() -> None:
+    assert extract_quantities("They sent 10,000 troops or more.", "en")[0].qualifier == "more_than"
+    found = extract_quantities("entre les deux pays et plus largement", "fr")
+    assert found[0].qualifier == "exact"
+
+
+def test_capitalised_word_before_a_figure_inside_a_sentence_is_a_name() -> None:
+    assert extract_quantities("They took Highway 287 north.", "en") == []
+    # at the start of a sentence the capital says nothing
+    assert [q.low for q in extract_quantities("Troops left. Moscow 300 troops.", "en")] == [300]
+    assert [q.low for q in extract_quantities("Selon Séoul, 11 000 soldats.", "fr")] == [11000]
+    # German capitalises nouns: "Laut Bericht 12.000 Soldaten"
+    assert [q.low for q in extract_quantities("Laut Bericht 900 Soldaten.", "de")] == [900]
