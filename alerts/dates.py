@@ -531,10 +531,12 @@ _MONTH_TEMPLATES: dict[str, dict[str, list[str]]] = {
             "in early {m}",
             "early in {m}",
             "the beginning of {m}",
+            "beginning of {m}",
             "the start of {m}",
+            "start of {m}",
         ],
-        "mid": ["mid-{m}", "in mid-{m}", "mid {m}", "the middle of {m}"],
-        "late": ["late {m}", "in late {m}", "late in {m}", "the end of {m}"],
+        "mid": ["mid-{m}", "in mid-{m}", "mid {m}", "the middle of {m}", "middle of {m}"],
+        "late": ["late {m}", "in late {m}", "late in {m}", "the end of {m}", "end of {m}"],
     },
     "de": {
         "bare": ["{m}"],
@@ -640,8 +642,11 @@ _YEAR_PREFIXES: dict[str, dict[str, str]] = {
         "in late": "late",
         "late in": "late",
         "the end of": "late",
+        "end of": "late",
         "the beginning of": "early",
+        "beginning of": "early",
         "the start of": "early",
+        "start of": "early",
     },
     "de": {"im jahr": "", "seit": "", "anfang": "early", "mitte": "mid", "ende": "late"},
     "es": {
@@ -791,7 +796,8 @@ def _build(code: str) -> _Lang:
     month_alt = _alt(months) if months else "(?!)"
     day_month = re.compile(
         r"(?P<d1>\d{1,2})(?:er|st|nd|rd|th|\.)?"
-        r"(?:\s*(?:-|–|au|à|to|and|et|y|und|bis|и|по|al)\s*(?P<d2>\d{1,2})(?:er|st|nd|rd|th|\.)?)?"
+        r"(?:\s*(?:-|–|au|à|to|and|et|ou|or|y|o|und|oder|bis|и|или|по|al)\s*"
+        r"(?P<d2>\d{1,2})(?:er|st|nd|rd|th|\.)?)?"
         r"\s+(?:de\s+|of\s+)?(?P<m>" + month_alt + r")(?![^\W\d_])"
         r"(?:,?\s+(?:de\s+|del\s+)?(?P<y>\d{4})(?!\d)(?:\s*(?:года|г\.))?)?"
     )
@@ -829,7 +835,9 @@ def _build(code: str) -> _Lang:
 
 _LANGS: dict[str, _Lang] = {code: _build(code) for code in ("fr", "en", "de", "es", "ru", "ko")}
 _ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d])")
-_NUMERIC = re.compile(r"(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4}|\d{2})(?!\d)(?![.,]\d)")
+_NUMERIC = re.compile(
+    r"(?P<a>\d{1,2})(?P<s>[/.-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?!\d)(?![.,]\d)"
+)
 _KO_DATE = re.compile(
     r"(?:(?P<y>\d{4})\s?년\s?)?(?P<m>\d{1,2})\s?월(?:\s?(?P<d>\d{1,2})\s?일)?|(?P<yo>\d{4})\s?년"
 )

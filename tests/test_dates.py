@@ -455,3 +455,27 @@ def test_future_wording_after_the_date_in_the_same_clause() -> None:
     assert m.start == D(2025, 1, 21)
     m = resolve_dates("Le ministère a annoncé mardi qu'il signera.", "fr", WED)[0]
     assert m.start == D(2025, 1, 14)
+
+
+EXTRA = [
+    (
+        "fr",
+        "Il doit le rencontrer vers le 4 ou 5 août.",
+        D(2001, 7, 27),
+        (D(2001, 8, 4), D(2001, 8, 5)),
+    ),
+    ("en", "They left by end of October.", WED, (D(2024, 10, 21), D(2024, 10, 31))),
+    ("en", "They left at the start of March.", WED, (D(2024, 3, 1), D(2024, 3, 10))),
+    ("en", "They left at the end of 2024.", WED, (D(2024, 10, 1), D(2024, 12, 31))),
+    ("fr", "Signé le 19-06-2024.", WED, (D(2024, 6, 19), D(2024, 6, 19))),
+    ("de", "Unterzeichnet am 19.06.2024 in Moskau.", WED, (D(2024, 6, 19), D(2024, 6, 19))),
+    ("en", "Signed on the 19th of June.", WED, (D(2024, 6, 19), D(2024, 6, 19))),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence", "published", "expected"), EXTRA)
+def test_extra_forms(
+    lang: str, sentence: str, published: date, expected: tuple[date, date]
+) -> None:
+    m = resolve_dates(sentence, lang, published)[0]
+    assert (m.start, m.end) == expected
