@@ -653,3 +653,8 @@ def test_entity_keyword_inside_a_dtd_comment_is_not_a_declaration() -> None:
     text = '<!doctype rss [<!-- <!ENTITY x "y"> --><!ELEMENT rss ANY>]><rss/>'
     prolog = scan_prolog(text)
     assert prolog.root == "rss" and prolog.body.endswith("\n<rss/>")
+
+
+def test_invisible_characters_are_removed() -> None:
+    assert clean_text("Pyong\xadyang\u200b talks\ufeff", html=False) == "Pyongyang talks"
+    assert clean_text("Pyong&shy;yang&#8203;", html=True) == "Pyongyang"

@@ -156,12 +156,15 @@ _BLOCK_TAGS = (
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _SKIPPED = re.compile(rf"<({_SKIP_TAGS})\b[^>]*>.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
 _BLOCK = re.compile(rf"</?(?:{_BLOCK_TAGS})\b[^>]*>", re.IGNORECASE)
+# Soft hyphen, zero-width space, word joiner, BOM used as zero-width no-break space.
+_INVISIBLE = ("\xad", "\u200b", "\u2060", "\ufeff")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>|<![^>]*>|<\?[^>]*>")
 
 
 def clean_text(value: str | None, *, html: bool) -> str:
     """Plain text of a feed field: tags dropped (with the content of script, style, iframe...),
-    entities decoded, whitespace (including no-break spaces) collapsed to single spaces.
+    entities decoded, double-encoded UTF-8 undone, soft hyphens and zero-width spaces removed,
+    whitespace (including no-break spaces) collapsed to single spaces.
     With ``html=False`` the value is only trimmed and its whitespace collapsed."""
     if not value:
         return ""
@@ -174,6 +177,9 @@ def clean_text(value: str | None, *, html: bool) -> str:
         if "&" in value:
             value = html_lib.unescape(value)
     value = repair_mojibake(value)
+    for invisible in _INVISIBLE:  # they split words for keyword matching ("Pyong\xadyang")
+        if invisible in value:
+            value = value.replace(invisible, "")
     return " ".join(value.split())  # str.split: every Unicode space, no-break ones included
 
 
