@@ -115,7 +115,8 @@ _VAGUE: list[tuple[str, int, int, str]] = [
         "vague",
     ),
     (
-        r"(?:hundreds of thousands|des centaines de milliers|plusieurs centaines de milliers|"
+        r"(?:hundreds of thousands|several hundred thousand|a few hundred thousand|"
+        r"des centaines de milliers|plusieurs centaines de milliers|"
         r"cientos de miles|centenas de milhares|centinaia di migliaia|hunderttausende|"
         r"сотни тысяч|сотні тисяч|setki tysięcy|수십만)",
         200_000,
@@ -149,7 +150,7 @@ _VAGUE: list[tuple[str, int, int, str]] = [
         "vague",
     ),
     (
-        r"(?:dozens of|scores of|several dozen|des dizaines|plusieurs dizaines|quelques dizaines|"
+        r"(?:dozens of|scores of|several dozen|a few dozen|des dizaines|plusieurs dizaines|quelques dizaines|"
         r"decenas de|dezenas de|decine di|dutzende|десятки|несколько десятков|кілька десятків|"
         r"dziesiątki|kilkadziesiąt|수십)",
         20,
@@ -419,14 +420,14 @@ _OTHER_SCANNER = _build_word_scanner("xx")
 _PREFIX_QUALIFIERS: dict[str, str] = {}
 for _q, _phrases in {
     "more_than": "more than|over|upwards of|in excess of|at least|no fewer than|not less than|"
-    "plus de|au moins|pas moins de|au-delà de|más de|al menos|por lo menos|mehr als|über|"
+    "plus de|plus d'|au moins|pas moins de|au-delà de|más de|al menos|por lo menos|mehr als|über|"
     "mindestens|более чем|более|больше|свыше|не менее|по меньшей мере|как минимум|понад|"
     "більше ніж|більше|щонайменше|mais de|pelo menos|ao menos|più di|oltre|almeno|ponad|"
     "co najmniej|przeszło",
-    "less_than": "less than|fewer than|under|below|moins de|menos de|weniger als|unter|менее|"
+    "less_than": "less than|fewer than|under|below|moins de|moins d'|menos de|weniger als|unter|менее|"
     "меньше|менше|poniżej|mniej niż|meno di",
     "approx": "about|around|some|roughly|approximately|nearly|almost|close to|an estimated|"
-    "estimated|approx.|circa|environ|près de|quelque|presque|autour de|approximativement|"
+    "estimated|approx.|circa|environ|près de|près d'|quelque|presque|autour de|approximativement|"
     "à peu près|quasiment|unos|unas|cerca de|alrededor de|aproximadamente|casi|en torno a|rund|"
     "etwa|ungefähr|ca.|knapp|fast|около|примерно|почти|порядка|приблизительно|близько|"
     "приблизно|майже|około|blisko|prawie|quasi|intorno a|quase|por volta de|약|대략|거의",
@@ -483,7 +484,7 @@ _TAIL_STRIP = "([«\"“‘'<"
 
 
 _NON_SPACE = re.compile(r"\S+")
-_ATTACHED = frozenset("$€£¥₩₽#§№제°º")
+_ATTACHED = frozenset("$€£¥₩₽#§№제°º'’")
 
 
 @lru_cache(maxsize=2048)
@@ -1169,8 +1170,11 @@ def extract_quantities(text: str, lang: str | None) -> list[Quantity]:
             continue
         low, high, qualifier = atom.low, atom.high, atom.qualifier
         prefix = _tail(lowered, start, _PREFIX_QUALIFIERS)
-        if prefix is not None and qualifier == "exact":
-            qualifier = _PREFIX_QUALIFIERS[prefix[0]]
+        if prefix is not None and (
+            qualifier == "exact"
+            or (qualifier == "approx" and _PREFIX_QUALIFIERS[prefix[0]] != "approx")
+        ):
+            qualifier = _PREFIX_QUALIFIERS[prefix[0]]  # "plus d'une centaine": more than
         if (
             prefix is None
             and qualifier == "exact"

@@ -333,3 +333,26 @@ def test_capitalised_word_before_a_figure_inside_a_sentence_is_a_name() -> None:
     assert [q.low for q in extract_quantities("Selon Séoul, 11 000 soldats.", "fr")] == [11000]
     # German capitalises nouns: "Laut Bericht 12.000 Soldaten"
     assert [q.low for q in extract_quantities("Laut Bericht 900 Soldaten.", "de")] == [900]
+
+
+ELISIONS_AND_PHRASES = [
+    ("fr", "Plus d'un million d'obus ont été livrés.", (1000000, 1000000, "more_than", "obus")),
+    ("fr", "Près d'un million d'obus ont été livrés.", (1000000, 1000000, "approx", "obus")),
+    ("fr", "Plus d'une centaine de conseillers.", (100, 100, "more_than", "conseillers")),
+    ("fr", "Près d'un millier de soldats.", (1000, 1000, "approx", "soldats")),
+    ("en", "A few dozen officers were sent.", (20, 99, "vague", "officers")),
+    ("en", "Several hundred thousand shells.", (200000, 999999, "vague", "shells")),
+    ("en", "Over a thousand workers left.", (1000, 1000, "more_than", "workers")),
+    ("pt", "Cerca de três mil soldados.", (3000, 3000, "approx", "soldados")),
+    ("it", "Circa tremila soldati.", (3000, 3000, "approx", "soldati")),
+    ("de", "Mehr als zehntausend Soldaten.", (10000, 10000, "more_than", "soldaten")),
+    ("ko", "최대 3만 명이 파견될 수 있다.", (30000, 30000, "up_to", "명")),
+    ("ko", "북한군 1만1000여 명", (11000, 11000, "approx", "명")),
+    ("en", "Some 1.5k troops.", (1500, 1500, "approx", "troops")),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence", "expected"), ELISIONS_AND_PHRASES)
+def test_elisions_and_phrases(lang: str, sentence: str, expected: tuple[object, ...]) -> None:
+    q = extract_quantities(sentence, lang)[0]
+    assert (q.low, q.high, q.qualifier, q.unit) == expected
