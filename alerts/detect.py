@@ -17,8 +17,9 @@ ratification that recalls the signing is about the ratification.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -84,6 +85,11 @@ _STAGE_BONUS = {"signature": 0.0, "ratification": 0.2, "enactment": 0.3, "entry 
 
 _CLAUSE_BREAK_RE = re.compile(
     r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|кото\w+|що|які|яка|was|die|das)\b)"
+)
+_NUMBER_HINT_RE = re.compile(
+    r"\d|\b(?:hundreds?|thousands?|cents|mille|milliers|тысяч\w*|сот\w*|Tausend\w*|mil|"
+    r"dozens?|douzaines?|dizaines?|centaines?)\b|[천만백]\s?명",
+    re.IGNORECASE,
 )
 _NAME_BEFORE_RE = re.compile(r"(?<![.!?]\s)\b[A-Z][a-zà-ÿ]+\s$")
 _SINCE_RE = re.compile(
@@ -240,22 +246,64 @@ class _Article:
     by_label: dict[str, list[Hit]] = field(default_factory=dict)
     by_group: dict[str, list[Hit]] = field(default_factory=dict)
     side_hits: list[tuple[Hit, str]] = field(default_factory=list)
+    side_starts: list[int] = field(default_factory=list)
+    act_hits: list[Hit] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
-    quantities: list[Quantity] = field(default_factory=list)
+    _quantities: dict[int, list[Quantity]] = field(default_factory=dict)
+    _dates: dict[int, list[DateMention]] = field(default_factory=dict)
+
+    # Figures and dates are read only in the sentences that matter, once each.
+    def quantities_in(self, span: Span) -> list[Quantity]:
+        found = self._quantities.get(span.index)
+        if found is None:
+            part = self.text[span.start : span.end]
+            found = [
+                replace(q, start=q.start + span.start, end=q.end + span.start)
+                for q in extract_quantities(part, self.language)
+            ]
+            self._quantities[span.index] = found
+        return found
+
+    def dates_in(self, span: Span) -> list[DateMention]:
+        if self.published is None:
+            return []
+        found = self._dates.get(span.index)
+        if found is None:
+            part = self.text[span.start : span.end]
+            found = [
+                replace(m, start_idx=m.start_idx + span.start, end_idx=m.end_idx + span.start)
+                for m in resolve_dates(part, self.language, self.published)
+            ]
+            self._dates[span.index] = found
+        return found
 
     def clause(self, pos: int) -> tuple[int, int]:
         span = sentence_of(self.spans, pos)
         start, end = span.start, span.end
-        for b in self.clause_breaks:
-            if b <= pos and b > start:
-                start = b
-            elif b > pos and b < end:
-                end = b
-                break
+        i = bisect_right(self.clause_breaks, pos)
+        if i and self.clause_breaks[i - 1] > start:
+            start = self.clause_breaks[i - 1]
+        if i < len(self.clause_breaks) and self.clause_breaks[i] < end:
+            end = self.clause_breaks[i]
         return start, end
 
     def in_range(self, hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
-        return [h for h in hits if h.start >= start and h.end <= end]
+        """Hits of a start-sorted list lying inside [start, end)."""
+        if len(hits) < 8:
+            return [h for h in hits if h.start >= start and h.end <= end]
+        i = bisect_left(hits, start, key=_start_of)
+        j = bisect_left(hits, end, key=_start_of)
+        return [h for h in hits[i:j] if h.end <= end]
+
+    def sides_near(self, pos: int, sides: set[str], window: int) -> bool:
+        """A hit of one of ``sides`` starts within ``window`` characters of ``pos``."""
+        i = bisect_left(self.side_starts, pos - window)
+        j = bisect_right(self.side_starts, pos + window)
+        return any(self.side_hits[k][1] in sides for k in range(i, j))
+
+
+def _start_of(hit: Hit) -> int:
+    return hit.start
 
 
 @dataclass
@@ -267,7 +315,9 @@ class _Candidate:
     stage: str | None = None
     weak: bool = False
     modality: str = "new"
+    raw: float = 0.0
     effective: float = 0.0
+    settled: bool = False
 
 
 def _force_of(hit: Hit) -> str:
@@ -339,9 +389,7 @@ def _candidates(art: _Article) -> list[_Candidate]:
     out: list[_Candidate] = []
 
     def near_side(hit: Hit, sides: set[str], window: int) -> bool:
-        return any(
-            side in sides and abs(h.start - hit.start) <= window for h, side in art.side_hits
-        )
+        return art.sides_near(hit.start, sides, window)
 
     vf = art.language in ("ko", "ja")
     deploy_cues = [(v, 3.0) for v in art.by_label.get("cue:deploy_verb", [])]
@@ -402,7 +450,7 @@ def _candidates(art: _Article) -> list[_Candidate]:
     for c in art.by_label.get("cue:casualty", []):
         lo, hi = art.clause(c.start)
         f = _nearest(forces_personnel, c, lo, hi, after=60, before=80, verb_final=vf)
-        q = any(lo <= q.start < hi for q in art.quantities)
+        q = bool(_NUMBER_HINT_RE.search(art.text, lo, hi))
         score = (3.0 if f is not None else (2.2 if q else 1.4)) + (0.3 if q else 0.0)
         if f is not None and near_side(f, {"KP"}, 40):
             score += 0.8
@@ -460,7 +508,7 @@ def _modality(art: _Article, cand: _Candidate) -> str:
                 return "background"
         if art.published is not None:
             limit = art.published - timedelta(days=BACKGROUND_AGE_DAYS)
-            for m in art.dates:
+            for m in art.dates_in(span):
                 if m.start_idx < lo or m.end_idx > hi:
                     continue
                 if a.start - 50 <= m.start_idx <= a.end + 60 and m.end < limit:
@@ -493,9 +541,7 @@ _ACT_LABELS = frozenset(
 def _closer_act(art: _Article, anchor: Hit, pos: int, lo: int, hi: int) -> bool:
     """Another act of the clause stands closer to ``pos`` than the anchor does."""
     mine = min(abs(pos - anchor.start), abs(pos - anchor.end))
-    for h in art.hits:
-        if h.label not in _ACT_LABELS or not lo <= h.start < hi:
-            continue
+    for h in art.in_range(art.act_hits, lo, hi):
         if h.start < anchor.end and h.end > anchor.start:
             continue  # the anchor itself, or a cue sharing its words
         if min(abs(pos - h.start), abs(pos - h.end)) < mine:
@@ -524,7 +570,7 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
     kp = [h for h, side in art.side_hits if side == "KP"]
     best: tuple[float, int] | None = None
     chosen: Quantity | None = None
-    pool = list(art.quantities)
+    pool = list(art.quantities_in(span))
     if cand.event_type == "arms_transfer":
         pool.extend(_ordinal_units(art, span))
     # "two of the five missiles", "20 000 des 30 000 ouvriers": the first figure counts.
@@ -587,7 +633,7 @@ def _pick_date(art: _Article, cand: _Candidate) -> DateMention | None:
     span = sentence_of(art.spans, cand.anchor.start)
     best: DateMention | None = None
     best_d = 10**9
-    for m in art.dates:
+    for m in art.dates_in(span):
         if m.start_idx < span.start or m.end_idx > span.end:
             continue
         d = abs(m.start_idx - cand.anchor.start)
@@ -778,9 +824,9 @@ def _analyse(
         side = side_of(h, kn)
         if side:
             art.side_hits.append((h, side))
-    art.quantities = extract_quantities(full, language)
-    if pub is not None:
-        art.dates = resolve_dates(full, language, pub)
+        if h.label in _ACT_LABELS:
+            art.act_hits.append(h)
+    art.side_starts = [h.start for h, _side in art.side_hits]
     candidates = _candidates(art)
     first_body = next((s.index for s in spans if not s.in_title), 0)
     for cand in candidates:
@@ -791,32 +837,51 @@ def _analyse(
             weight *= 1.1
         # The main predicate of a sentence tends to come first.
         weight *= 1.0 - 0.3 * (cand.anchor.start - span.start) / max(1, span.end - span.start)
-        cand.modality = _modality(art, cand)
-        if cand.weak and cand.modality == "new":
-            # A force named without any act (a presence, a treaty mentioned): context.
-            cand.modality = "background"
-        factor = 0.5 if cand.modality == "background" else 1.0
-        cand.effective = cand.score * weight * factor
+        cand.raw = cand.score * weight
+    # Framing is read for the strongest candidates only: a recap weighs half, so once the
+    # best framed score beats every remaining raw score the choice is made.
+    candidates.sort(key=lambda c: (-c.raw, c.anchor.start))
+    best = 0.0
+    for cand in candidates:
+        if cand.raw < best:
+            break
+        _settle(art, cand)
+        best = max(best, cand.effective)
     return art, relevance, candidates
+
+
+def _settle(art: _Article, cand: _Candidate) -> None:
+    """Read the framing of a candidate and its effective score (once)."""
+    if cand.settled:
+        return
+    cand.modality = _modality(art, cand)
+    if cand.weak and cand.modality == "new":
+        # A force named without any act (a presence, a treaty mentioned): context.
+        cand.modality = "background"
+    factor = 0.5 if cand.modality == "background" else 1.0
+    cand.effective = cand.raw * factor
+    cand.settled = True
 
 
 def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -> Detection:
     language, spans = art.language, art.spans
     main: _Candidate | None = max(
-        candidates, key=lambda c: (c.effective, -c.anchor.start), default=None
+        (c for c in candidates if c.settled),
+        key=lambda c: (c.effective, -c.anchor.start),
+        default=None,
     )
     if main is not None and main.event_type == "visit":
         # A visit is often the occasion of an agreement: a signature made during it is the news.
         lead = {s.index for s in spans[:3]}
-        signed = [
-            c
-            for c in candidates
-            if c.event_type == "agreement"
-            and not c.weak
-            and c.score >= 4.0
-            and c.modality == "new"
-            and sentence_of(spans, c.anchor.start).index in lead
-        ]
+        signed = []
+        for c in candidates:
+            if c.event_type != "agreement" or c.weak or c.score < 4.0:
+                continue
+            if sentence_of(spans, c.anchor.start).index not in lead:
+                continue
+            _settle(art, c)
+            if c.modality == "new":
+                signed.append(c)
         if signed:
             main = max(signed, key=lambda c: c.effective)
     if main is None or main.effective < MIN_TYPE_SCORE:
@@ -824,7 +889,7 @@ def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -
             return Detection(language, relevance, ())
         first = next((s for s in spans if not s.in_title), spans[0])
         anchor = Hit("cue:none", first.start, first.start)
-        main = _Candidate("other", 1.0, anchor, modality="new", effective=1.0)
+        main = _Candidate("other", 1.0, anchor, raw=1.0, effective=1.0, settled=True)
         main.modality = _modality(art, main)
     event = _build_event(art, main, relevance)
     return Detection(language, relevance, (event,))

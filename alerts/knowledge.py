@@ -62,9 +62,11 @@ CUE_GROUPS = frozenset(
     }
 )
 
-_SEP = "[\\s\\u00a0\\-\\u2010\\u2011\\u2013]+"
-_APOS = "['\\u2019\\u02bc]"
-_STAR = "\\w*"
+_TOKEN_RE = re.compile(r"\w+")
+_PATTERN_TOKEN_RE = re.compile(r"(\w+)(\*)?")
+# What may separate two words of one pattern: spaces, hyphens, apostrophes, a middle dot.
+_GAP_RE = re.compile(r"[\s\u00a0\-\u2010\u2011\u2013'\u2019\u02bc\u00b7]{1,3}")
+_ABBREVIATION_GAP_RE = re.compile(r"\.\s?")
 _UNBOUNDED_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af]")
 _CAPS_RE = re.compile(r"^[A-ZА-ЯЁ]{2,5}$")
 
@@ -92,148 +94,130 @@ class Hit:
 @dataclass(frozen=True)
 class _Pattern:
     source: str
-    regex: re.Pattern[str]
+    words: tuple[tuple[str, bool], ...]  # (word, matches any ending)
+    case_sensitive: bool
     labels: tuple[str, ...]
 
 
-def _tokens(pattern: str) -> list[str]:
-    """Regex pieces of a pattern, one per character or special token."""
-    out: list[str] = []
-    n = len(pattern)
-    for i, ch in enumerate(pattern):
-        if ch in " -\u2010\u2011":
-            if out and out[-1] == _SEP:
-                continue
-            out.append(_SEP)
-        elif ch in "'\u2019":
-            out.append(_APOS)
-        elif ch == "*" and (i == n - 1 or pattern[i + 1] == " "):
-            out.append(_STAR)
-        else:
-            out.append(re.escape(ch))
-    return out
-
-
-def _trie_regex(sequences: Iterable[list[str]], *, bounded: bool) -> str:
-    """One alternation shaped as a trie (shared prefixes factored out, longest first)."""
-    root: dict[str, Any] = {}
-    for seq in sequences:
-        node = root
-        for tok in seq:
-            node = node.setdefault(tok, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any], top: bool) -> str:
-        branches: list[str] = []
-        end = False
-        for tok in sorted(node, key=lambda t: (t == "", t)):
-            if tok == "":
-                end = True
-                continue
-            head = tok
-            if top and bounded:
-                # Boundary checked after the first character keeps the literal-prefix scan fast.
-                head = f"{tok}(?<!\\w.)"
-            branches.append(head + emit(node[tok], False))
-        if end:
-            branches.append("")
-        if len(branches) == 1:
-            return branches[0]
-        if not branches:
-            return ""
-        return "(?:" + "|".join(branches) + ")"
-
-    body = emit(root, True)
-    return body + ("(?!\\w)" if bounded else "")
+def _compile_pattern(source: str, labels: tuple[str, ...]) -> _Pattern:
+    case_sensitive = bool(_CAPS_RE.match(source))
+    free = bool(_UNBOUNDED_RE.search(source))
+    words: list[tuple[str, bool]] = []
+    for m in _PATTERN_TOKEN_RE.finditer(source):
+        word = m.group(1) if case_sensitive else m.group(1).lower()
+        # Korean particles attach to the word: Hangul words match any ending.
+        words.append((word, bool(m.group(2)) or free))
+    if not words:
+        raise KnowledgeError(f"pattern {source!r} has no word")
+    return _Pattern(source, tuple(words), case_sensitive, labels)
 
 
 class Matcher:
-    """Finds every pattern of a labelled set in a text, in one scan per pattern family."""
+    """Finds every pattern of a labelled set in a text in one pass over its words.
+
+    Patterns are indexed by their first word (exact words in a dictionary, open-ended words
+    by their first three characters), so the cost grows with the length of the text, not
+    with the size of the tables.
+    """
 
     def __init__(self, labelled: Mapping[str, Iterable[str]], *, where: str = "") -> None:
         by_pattern: dict[str, list[str]] = {}
         for label, patterns in labelled.items():
             for pattern in patterns:
+                if not pattern.strip():
+                    raise KnowledgeError(f"{where}: empty pattern for {label}")
                 by_pattern.setdefault(pattern, [])
                 if label not in by_pattern[pattern]:
                     by_pattern[pattern].append(label)
-        families: dict[str, list[list[str]]] = {"ci": [], "cs": [], "free": []}
-        raw: list[str] = []
-        self._groups: dict[str, list[_Pattern]] = {}
+        # Single words: plain dictionary look-ups; several words: checked word by word.
+        self._single: dict[str, tuple[str, ...]] = {}
+        self._exact: dict[str, list[_Pattern]] = {}
+        self._prefix: dict[str, list[_Pattern]] = {}
         self._short: dict[str, list[_Pattern]] = {}
-        self._raw: list[_Pattern] = []
+        raw: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
         for source, labels in by_pattern.items():
-            if not source.strip():
-                raise KnowledgeError(f"{where}: empty pattern for {labels[0]}")
-            try:
-                if source.startswith("re:"):
-                    body = source[3:]
-                    rx = re.compile(body, re.IGNORECASE)
-                    raw.append(body)
-                    self._raw.append(_Pattern(source, rx, tuple(labels)))
-                    continue
-                toks = _tokens(source)
-                if _UNBOUNDED_RE.search(source):
-                    fam, flags, tail = "free", int(re.IGNORECASE), ""
-                elif _CAPS_RE.match(source):
-                    fam, flags, tail = "cs", 0, "(?!\\w)"
-                else:
-                    fam, flags, tail = "ci", int(re.IGNORECASE), "(?!\\w)"
-                families[fam].append(toks)
-                rx = re.compile("".join(toks) + tail, flags)
-            except re.error as exc:
-                raise KnowledgeError(f"{where}: bad pattern {source!r}: {exc}") from exc
-            key = self._key(source)
-            if len(source.rstrip("*")) < 2 or source[1] in " -*'\u2019":
-                # too short for a two-character key: checked at every match of its first char
-                self._short.setdefault(fam + key[:1], []).append(
-                    _Pattern(source, rx, tuple(labels))
-                )
-            else:
-                self._groups.setdefault(fam + key, []).append(_Pattern(source, rx, tuple(labels)))
-        self._scanners: list[tuple[str, re.Pattern[str]]] = []
-        for fam, seqs in families.items():
-            if not seqs:
+            if source.startswith("re:"):
+                try:
+                    raw.append((re.compile(source[3:], re.IGNORECASE), tuple(labels)))
+                except re.error as exc:
+                    raise KnowledgeError(f"{where}: bad pattern {source!r}: {exc}") from exc
                 continue
-            flags = 0 if fam == "cs" else int(re.IGNORECASE)
-            self._scanners.append(
-                (fam, re.compile(_trie_regex(seqs, bounded=fam != "free"), flags))
-            )
-        self._raw_scanner = (
-            re.compile("|".join(f"(?:{r})" for r in raw), re.IGNORECASE) if raw else None
-        )
-
-    @staticmethod
-    def _key(text: str) -> str:
-        head = text[:2].lower()
-        return re.sub(r"[\s\u00a0\-\u2010\u2011\u2013]", " ", head).replace("\u2019", "'")
+            try:
+                pat = _compile_pattern(source, tuple(labels))
+            except KnowledgeError as exc:
+                raise KnowledgeError(f"{where}: {exc}") from exc
+            first, open_ended = pat.words[0]
+            first = first.lower()
+            if not open_ended and len(pat.words) == 1 and not pat.case_sensitive:
+                merged = self._single.get(first, ())
+                self._single[first] = merged + tuple(lb for lb in labels if lb not in merged)
+            elif not open_ended:
+                self._exact.setdefault(first, []).append(pat)
+            elif len(first) >= 3:
+                self._prefix.setdefault(first[:3], []).append(pat)
+            else:
+                self._short.setdefault(first[:1], []).append(pat)
+        self._raw = raw
 
     def find(self, text: str) -> list[Hit]:
         """Every (label, span) in ``text``; several labels may share a span or start."""
-        hits: list[Hit] = []
-        for fam, scanner in self._scanners:
-            m = scanner.search(text)
-            while m is not None:
-                pos = m.start()
-                # Resume just after the start, not the end: overlapping patterns
-                # ("a bien envoyé" and "envoyé") are all found.
-                m = scanner.search(text, pos + 1)
-                key = fam + self._key(text[pos : pos + 2])
-                short = fam + self._key(text[pos : pos + 1])
-                for pat in (*self._groups.get(key, ()), *self._short.get(short, ())):
-                    pm = pat.regex.match(text, pos)
-                    if pm is None:
-                        continue
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few characters change length when lowered
+            lowered = "".join(ch.lower()[:1] for ch in text)
+        spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+        words = [lowered[a:b] for a, b in spans]
+        n = len(words)
+        hits: set[Hit] = set()
+        single, exact, prefix, short = self._single, self._exact, self._prefix, self._short
+        gap_ok = _GAP_RE.fullmatch
+        abbreviation_gap = _ABBREVIATION_GAP_RE.fullmatch
+        for i, word in enumerate(words):
+            start = spans[i][0]
+            labels = single.get(word)
+            if labels:
+                end = spans[i][1]
+                for label in labels:
+                    hits.add(Hit(label, start, end))
+            candidates: list[_Pattern] = []
+            more = exact.get(word)
+            if more:
+                candidates += more
+            if len(word) >= 3:
+                more = prefix.get(word[:3])
+                if more:
+                    candidates += more
+            more = short.get(word[:1])
+            if more:
+                candidates += more
+            for pat in candidates:
+                size = len(pat.words)
+                if i + size > n:
+                    continue
+                ok = True
+                for k, (want, open_ended) in enumerate(pat.words):
+                    j = i + k
+                    a, b = spans[j]
+                    if k:
+                        gap = spans[j - 1][1]
+                        if not gap_ok(text, gap, a) and not (
+                            b - a <= 2
+                            and spans[j - 1][1] - spans[j - 1][0] <= 2
+                            and abbreviation_gap(text, gap, a)
+                        ):
+                            ok = False
+                            break
+                    got = text[a:b] if pat.case_sensitive else words[j]
+                    if not (got.startswith(want) if open_ended else got == want):
+                        ok = False
+                        break
+                if ok:
+                    end = spans[i + size - 1][1]
                     for label in pat.labels:
-                        hits.append(Hit(label, pos, pm.end()))
-        if self._raw_scanner is not None:
-            for m in self._raw_scanner.finditer(text):
-                for pat in self._raw:
-                    pm = pat.regex.match(text, m.start())
-                    if pm is not None:
-                        hits.extend(Hit(label, m.start(), pm.end()) for label in pat.labels)
-        unique = set(hits)
-        return sorted(unique, key=lambda h: (h.start, -h.end, h.label))
+                        hits.add(Hit(label, start, end))
+        for rx, labels in self._raw:
+            for m in rx.finditer(text):
+                hits.update(Hit(label, m.start(), m.end()) for label in labels)
+        return sorted(hits, key=lambda h: (h.start, -h.end, h.label))
 
 
 @dataclass(frozen=True)

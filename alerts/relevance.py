@@ -9,6 +9,7 @@ in passing is not relevant). Pure functions over the hits of :class:`alerts.know
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,9 +77,15 @@ _SENTENCE_END_RE = re.compile(
 _ABBREVIATION_RE = re.compile(r"(?:\b[A-ZА-Я]\.|\bSt\.|\bMr\.|\bDr\.|\bM\.|\bgen\.|\bEE\.)$")
 
 
-def split_sentences(text: str, title_end: int = 0) -> list[Span]:
+class Sentences(list[Span]):
+    """Sentences in order, with their start offsets kept for bisection."""
+
+    starts: list[int]
+
+
+def split_sentences(text: str, title_end: int = 0) -> Sentences:
     """Sentences of ``text``; the first ``title_end`` characters (the title) form sentence 0."""
-    spans: list[Span] = []
+    spans = Sentences()
     if title_end:
         spans.append(Span(0, title_end, 0, True))
     pos = title_end
@@ -90,18 +97,17 @@ def split_sentences(text: str, title_end: int = 0) -> list[Span]:
         pos = m.end()
     if text[pos:].strip():
         spans.append(Span(pos, len(text), len(spans), False))
+    spans.starts = [s.start for s in spans]
     return spans
 
 
 def sentence_of(spans: Sequence[Span], pos: int) -> Span:
-    lo, hi = 0, len(spans) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if spans[mid].start <= pos:
-            lo = mid
-        else:
-            hi = mid - 1
-    return spans[lo]
+    """The sentence containing ``pos`` (spans are sorted and non-overlapping)."""
+    starts = getattr(spans, "starts", None)
+    if starts is None:
+        starts = [s.start for s in spans]
+    i = bisect_right(starts, pos) - 1
+    return spans[max(0, i)]
 
 
 def side_of(hit: Hit, knowledge: Knowledge) -> str:
