@@ -487,18 +487,18 @@ _NON_SPACE = re.compile(r"\S+")
 _ATTACHED = frozenset("$€£¥₩₽#§№제°º'’")
 
 
-@lru_cache(maxsize=2048)
-def _tail_phrases(low: str, pos: int) -> tuple[tuple[str, str, int], ...]:
-    """The 4, 3, 2 and 1 last words before ``pos``: (phrase, phrase without elision, start).
+@lru_cache(maxsize=4096)
+def _tail_phrases(window: str, cut: bool) -> tuple[tuple[str, str, int], ...]:
+    """The 4, 3, 2 and 1 last words of ``window``: (phrase, phrase without elision, start).
 
-    Cached: several tables are looked up at the same position (``low`` hashes once)."""
-    lo = max(0, pos - 40)
-    window = low[lo:pos].replace("’", "'")  # same length: offsets hold
+    Cached on the short window itself (several tables are looked up at one position, and the
+    same contexts recur across articles); ``cut`` says the window's first word may be cut."""
+    window = window.replace("’", "'")  # same length: offsets hold
     if not window or (not window[-1].isspace() and window[-1] not in _ATTACHED):
         return ()
     words = window.split()
-    if lo > 0 and len(words) > 1 and not window[0].isspace():
-        del words[0]  # may be cut
+    if cut and len(words) > 1 and not window[0].isspace():
+        del words[0]
     out: list[tuple[str, str, int]] = []
     idx = len(window.rstrip())
     starts: list[int] = []
@@ -508,7 +508,7 @@ def _tail_phrases(low: str, pos: int) -> tuple[tuple[str, str, int], ...]:
     for k in range(min(4, len(words)), 0, -1):
         phrase = " ".join(words[-k:])
         stripped = phrase.lstrip(_TAIL_STRIP)
-        start = lo + starts[k - 1] + len(phrase) - len(stripped)
+        start = starts[k - 1] + len(phrase) - len(stripped)
         bare = stripped[2:] if len(stripped) > 2 and stripped[1] == "'" else stripped
         out.append((stripped, bare, start if bare == stripped else start + 2))
     return tuple(out)
@@ -516,11 +516,12 @@ def _tail_phrases(low: str, pos: int) -> tuple[tuple[str, str, int], ...]:
 
 def _tail(low: str, pos: int, table: Container[str]) -> tuple[str, int] | None:
     """The longest phrase of ``table`` (1-4 words) ending right before ``pos``: (phrase, start)."""
-    for stripped, bare, start in _tail_phrases(low, pos):
+    lo = max(0, pos - 40)
+    for stripped, bare, start in _tail_phrases(low[lo:pos], lo > 0):
         if stripped in table:
-            return stripped, start if bare == stripped else start - 2
+            return stripped, lo + (start if bare == stripped else start - 2)
         if bare in table:
-            return bare, start
+            return bare, lo + start
     return None
 
 
