@@ -57,6 +57,7 @@ class PassSummary:
     alerts_sent: int = 0
     alerts_pending: int = 0
     seconds: float = 0.0
+    failed_feeds: list[dict[str, object]] = field(default_factory=list)
     failing_feeds: list[dict[str, object]] = field(default_factory=list)
     delivered: list[str] = field(default_factory=list)
 
@@ -80,9 +81,15 @@ class PassSummary:
             f"{self.articles_new} new articles, {self.events_new} new events, "
             f"{self.alerts_sent} alerts sent, {self.alerts_pending} pending, {self.seconds:.1f}s"
         )
+        if self.failed_feeds:
+            text += "\n  failed: " + "\n  failed: ".join(
+                f"{f['name']} <{f['url']}>: {f['error']}" for f in self.failed_feeds
+            )
         if self.failing_feeds:
-            names = ", ".join(f"{f['name']} ({f['error_count']}×)" for f in self.failing_feeds)
-            text += f"; failing feeds: {names}"
+            names = ", ".join(
+                f"{f['name']} ({f['error_count']} in a row)" for f in self.failing_feeds
+            )
+            text += f"\n  failing for a while: {names}"
         return text
 
 
@@ -260,6 +267,11 @@ def summarise(
         events_new=analysis.events_new,
         alerts_sent=delivery.sent,
         alerts_pending=pending,
+        failed_feeds=[
+            {"name": f.name, "url": f.url, "error_count": f.error_count, "error": f.error}
+            for f in harvest.feeds
+            if f.status == "failed"
+        ],
         failing_feeds=[
             {"name": f.name, "url": f.url, "error_count": f.error_count, "error": f.error}
             for f in harvest.failing_feeds
