@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -75,6 +76,9 @@ class HarvestConfig:
     retry_max_wait_seconds: float = 10.0
     max_article_pages_per_feed: int = 30
     respect_robots: bool = True
+    # Parse in this many worker processes (0: on the worker thread). Pays off for large
+    # passes where many feeds changed (a cold start): see docs/ingestion.md.
+    parse_processes: int = 0
 
 
 @dataclass
@@ -140,9 +144,22 @@ class PassContext:
     gate: HostGate
     robots: RobotsCache
     executor: ThreadPoolExecutor
+    parse_pool: Executor | None = None
 
     async def in_worker(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
+
+    async def parse(self, result: FetchResult) -> ParsedFeed:
+        job = partial(
+            parse_feed,
+            result.content,
+            url=result.final_url,
+            headers=dict(result.headers),
+            max_entries=self.config.max_entries_per_feed,
+            now=self.now,
+        )
+        pool = self.parse_pool or self.executor
+        return await asyncio.get_running_loop().run_in_executor(pool, job)
 
 
 def body_digest(content: bytes) -> str:
@@ -362,16 +379,7 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
         if snap.body_hash is not None and digest == snap.body_hash:
             await ctx.in_worker(partial(store_not_modified, ctx, snap, result))
             return FeedReport(snap.id, snap.name, snap.url, "unchanged")
-        parsed = await ctx.in_worker(
-            partial(
-                parse_feed,
-                result.content,
-                url=result.final_url,
-                headers=result.headers,
-                max_entries=ctx.config.max_entries_per_feed,
-                now=ctx.now,
-            )
-        )
+        parsed = await ctx.parse(result)
         pending = await ctx.in_worker(
             partial(
                 select_new_entries,
@@ -451,6 +459,7 @@ async def harvest(
 ) -> HarvestReport:
     """Run one ingestion pass over the due feeds (all of them, or those in ``feed_urls``)."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rudprk-ingest")
+    parse_pool: ProcessPoolExecutor | None = None
     try:
         loop = asyncio.get_running_loop()
         snaps = await loop.run_in_executor(
@@ -458,6 +467,10 @@ async def harvest(
         )
         if not snaps:
             return HarvestReport(feeds=[])
+        if config.parse_processes > 0:
+            parse_pool = ProcessPoolExecutor(
+                config.parse_processes, mp_context=multiprocessing.get_context("spawn")
+            )
         async with build_client(
             config.user_agent,
             timeout_seconds=config.timeout_seconds,
@@ -479,11 +492,14 @@ async def harvest(
                     client, config.user_agent, timeout_seconds=min(10.0, config.timeout_seconds)
                 ),
                 executor=executor,
+                parse_pool=parse_pool,
             )
             reports = await asyncio.gather(*(harvest_feed(ctx, snap) for snap in snaps))
         return HarvestReport(feeds=list(reports))
     finally:
         executor.shutdown(wait=True)
+        if parse_pool is not None:
+            parse_pool.shutdown(wait=True, cancel_futures=True)
 
 
 def harvest_sync(
