@@ -363,6 +363,22 @@ def _nearest(
     return best
 
 
+_GENERIC_FORCES = frozenset({"force:troops", "force:people"})
+
+
+def _specific_force(forces: Sequence[Hit], chosen: Hit) -> Hit:
+    """ "bâtisseurs militaires", "military engineers": of two adjacent force words, the
+    specific one names the force."""
+    if chosen.label not in _GENERIC_FORCES:
+        return chosen
+    for h in forces:
+        if h.label in _GENERIC_FORCES or h is chosen:
+            continue
+        if -3 <= h.start - chosen.end <= 3 or -3 <= chosen.start - h.end <= 3:
+            return h
+    return chosen
+
+
 def _sentence_weight(span: Span, first_body: int) -> float:
     if span.in_title:
         return 1.4
@@ -399,6 +415,7 @@ def _candidates(art: _Article) -> list[_Candidate]:
         f = _nearest(forces_personnel, v, lo, hi, verb_final=vf)
         if f is None:
             continue
+        f = _specific_force(forces_personnel, f)
         w = _nearest(forces_weapons, v, lo, hi, verb_final=vf)
         if w is not None and _distance(w, v, vf) < _distance(f, v, vf):
             continue  # "sent shells": the verb's object is a weapon
@@ -498,6 +515,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         if final_modality and s.start >= a.start:
             return "speculative"
     if not sentence_confirm:
+        if art.in_range(labels.get("cue:recap", []), span.start, span.end):
+            return "background"  # "…, rappelle cette analyse": the whole sentence is a recap
         for b in art.in_range(labels.get("cue:background", []), lo, hi):
             if _SINCE_RE.search(art.text, max(lo, b.start - 12), b.start):
                 continue  # "shipped 20,000 containers since last year": a running total

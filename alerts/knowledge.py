@@ -55,6 +55,7 @@ CUE_GROUPS = frozenset(
         "denial_void",
         "confirm",
         "background",
+        "recap",
         "analysis",
         "additional",
         "claim",
