@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from flows.ingest.extract import extract_article, page_language
 
@@ -95,3 +100,44 @@ def test_page_language_reads_the_html_lang_attribute() -> None:
     assert page_language(b"<!doctype html><html class='x' lang=\"en-GB\"><head>") == "en"
     assert page_language(b"<html lang=ru>") == "ru"
     assert page_language(b"<html><head>") is None
+
+
+SHARED_ARTICLES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "articles"
+
+
+def expected_paragraph_sets(page: Path) -> list[list[str]]:
+    """Paragraphs of every version in the publisher's ``*.expected.json`` (fundus format)."""
+    publisher = page.name.rsplit("_", 3)[0]
+    expected = page.with_name(f"{publisher}.expected.json")
+    if not expected.exists():
+        return []
+    data = json.loads(expected.read_text(encoding="utf-8"))
+    versions = []
+    for version in data.values():
+        sections = version.get("body", {}).get("sections", [])
+        paragraphs = [p for s in sections for p in s.get("paragraphs", [])]
+        if paragraphs:
+            versions.append(paragraphs)
+    return versions
+
+
+def token_recall(reference: str, text: str) -> float:
+    words = re.findall(r"\w+", reference.lower())
+    found = set(re.findall(r"\w+", text.lower()))
+    return sum(1 for w in words if w in found) / max(1, len(words))
+
+
+@pytest.mark.shared
+def test_real_article_pages_from_the_shared_corpus() -> None:
+    if not SHARED_ARTICLES.is_dir():
+        pytest.skip("../shared is absent")
+    pages = sorted(SHARED_ARTICLES.rglob("*.html"))
+    assert pages
+    for page_path in pages:
+        result = extract_article(page_path.read_bytes(), "https://example.org/article")
+        assert result.status == "full", page_path.name
+        assert result.text is not None
+        versions = expected_paragraph_sets(page_path)
+        if versions:
+            recall = max(token_recall(" ".join(v), result.text) for v in versions)
+            assert recall >= 0.9, (page_path.name, recall)
