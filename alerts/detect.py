@@ -590,8 +590,10 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
     best: tuple[float, int] | None = None
     chosen: Quantity | None = None
     pool = list(art.quantities_in(span))
+    ordinals: list[Quantity] = []
     if cand.event_type == "arms_transfer":
-        pool.extend(_ordinal_units(art, span))
+        ordinals = _ordinal_units(art, span)
+        pool.extend(ordinals)
     # "two of the five missiles", "20 000 des 30 000 ouvriers": the first figure counts.
     wholes: set[int] = set()
     for q in pool:
@@ -611,7 +613,15 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
         partitive = _PARTITIVE_RE.match(art.text, q.end)
         if partitive:
             reach = partitive.end() + 40
-        if any(q.end <= f.start <= reach for f in forces):
+        counted = [f for f in forces if q.end <= f.start <= reach]
+        if any(q is o for o in ordinals):
+            counted = []  # tied to its weapon already
+            score += 3.0
+        groups = {art.knowledge.forces.get(_force_of(f), "") for f in counted[:1]}
+        wanted = _FIGURE_GROUPS.get(cand.event_type)
+        if counted and wanted is not None and not groups & wanted:
+            continue  # "500 workers" is not the figure of an agreement
+        if counted:
             score += 3.0
         elif art.language != "de" and _NAME_BEFORE_RE.search(
             art.text, max(0, q.start - 30), q.start
@@ -627,6 +637,15 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
         if best is None or key > best:
             best, chosen = key, q
     return chosen
+
+
+# What a figure may count, per event type (by the force word that follows it).
+_FIGURE_GROUPS: dict[str, set[str]] = {
+    "deployment": {"personnel"},
+    "casualties": {"personnel"},
+    "arms_transfer": {"weapons"},
+    "agreement": {"instrument", "link"},
+}
 
 
 def _ordinal_units(art: _Article, span: Span) -> list[Quantity]:
@@ -672,6 +691,8 @@ def _pick_place(art: _Article, cand: _Candidate) -> str | None:
         entity = art.knowledge.entities.get(ident)
         if kind != "entity" or entity is None or entity.kind != "place":
             continue
+        if cand.event_type == "deployment" and entity.side == "KP" and not entity.specific:
+            continue  # "Pyongyang sent troops": the sender, not where they went
         key = (0 if entity.specific else 1, abs(h.start - cand.anchor.start))
         if best is None or key < best:
             best, name = key, entity.name
@@ -910,8 +931,35 @@ def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -
         anchor = Hit("cue:none", first.start, first.start)
         main = _Candidate("other", 1.0, anchor, raw=1.0, effective=1.0, settled=True)
         main.modality = _modality(art, main)
-    event = _build_event(art, main, relevance)
-    return Detection(language, relevance, (event,))
+    events = [_build_event(art, main, relevance)]
+    for extra in _secondary(art, main, candidates):
+        events.append(_build_event(art, extra, relevance))
+    return Detection(language, relevance, tuple(events))
+
+
+# A second alert-worthy act in the lead ("during Shoigu's visit, Kim decided to send 1,000
+# sappers") is reported too, when it is as strong as a main event would be.
+SECONDARY_MIN_SCORE = 3.5
+
+
+def _secondary(art: _Article, main: _Candidate, candidates: list[_Candidate]) -> list[_Candidate]:
+    first = next((s.index for s in art.spans if not s.in_title), 0)
+    lead = {s.index for s in art.spans if s.in_title} | {first}
+    best: dict[str, _Candidate] = {}
+    for c in candidates:
+        if c.event_type not in ALERT_TYPES or c.event_type == main.event_type or c.weak:
+            continue
+        if (
+            c.score < SECONDARY_MIN_SCORE
+            or sentence_of(art.spans, c.anchor.start).index not in lead
+        ):
+            continue
+        _settle(art, c)
+        if c.modality != "new":
+            continue
+        if c.event_type not in best or c.effective > best[c.event_type].effective:
+            best[c.event_type] = c
+    return sorted(best.values(), key=lambda c: -c.effective)
 
 
 def _build_event(art: _Article, cand: _Candidate, relevance: Relevance) -> DetectedEvent:

@@ -293,3 +293,26 @@ def test_empty_text_gives_an_irrelevant_detection() -> None:
     d = detect_article("")
     assert isinstance(d, Detection)
     assert d.events == () and not d.relevance.relevant and d.main_event is None
+
+
+def test_a_second_alert_worthy_act_in_the_lead_is_reported_too() -> None:
+    text = (
+        "Russia and North Korea signed an agreement on Monday to resume passenger flights "
+        "between Moscow and Pyongyang, and North Korea sent 500 construction workers to "
+        "Vladivostok."
+    )
+    d = detect_article(text, published=PUB)
+    assert [e.event_type for e in d.events] == ["agreement", "deployment"]
+    agreement, deployment = d.events
+    assert agreement.figure is None  # "500 workers" counts the deployment, not the agreement
+    assert deployment.figure == 500 and deployment.force == "builders"
+    assert all(e.alert_worthy for e in d.events)
+
+
+def test_recalled_acts_further_down_are_not_extra_events() -> None:
+    text = (
+        "About 400 North Korean soldiers were killed near Kursk last month, Kyiv said. "
+        "Seoul says some 5,000 more troops have been sent since September."
+    )
+    d = detect_article(text, published=PUB)
+    assert [e.event_type for e in d.events] == ["casualties"]
