@@ -357,7 +357,7 @@ def _nearest(
             if d > before:
                 continue
         else:
-            continue
+            d = 0  # one word is both ("파병": sending troops)
         if d < best_d:
             best, best_d = h, d
     return best
@@ -925,8 +925,7 @@ def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -
         if signed:
             main = max(signed, key=lambda c: c.effective)
     if main is None or main.effective < MIN_TYPE_SCORE:
-        if not relevance.relevant:
-            return Detection(language, relevance, ())
+        # No clear act: an "other" event read from the lead, for its figure and framing.
         first = next((s for s in spans if not s.in_title), spans[0])
         anchor = Hit("cue:none", first.start, first.start)
         main = _Candidate("other", 1.0, anchor, raw=1.0, effective=1.0, settled=True)
