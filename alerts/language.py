@@ -18,7 +18,7 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = (
 _LOCK = threading.Lock()
 _IDENTIFIER: Any = None
 _HINT_RE = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
-_MAX_CHARS = 4000
+_MAX_CHARS = 2000
 
 
 def normalise_language(code: str | None) -> str | None:
