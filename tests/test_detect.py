@@ -316,3 +316,23 @@ def test_recalled_acts_further_down_are_not_extra_events() -> None:
     )
     d = detect_article(text, published=PUB)
     assert [e.event_type for e in d.events] == ["casualties"]
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant"),
+    [
+        (
+            "Ukraine's military intelligence said North Korea has sent 3,000 more troops to Russia.",
+            "GUR",
+        ),
+        ("Selon Yonhap, la Corée du Nord a envoyé 3 000 soldats en Russie.", "Yonhap"),
+        ("KCNA reported that Kim Jong Un decided to send 1,000 sappers to Russia.", "KCNA"),
+        ("The Pentagon said 8,000 North Korean troops had arrived in Kursk.", "Pentagon"),
+        ("Le Kremlin a démenti l'envoi de soldats nord-coréens en Russie.", "Kremlin"),
+        ("NATO confirmed that North Korean troops have been deployed to the Kursk region.", "NATO"),
+        ("По данным южнокорейской разведки, КНДР направила в Россию военных.", "NIS"),
+        ("North Korea has sent troops to Russia.", None),
+    ],
+)
+def test_claimants(text: str, claimant: str | None) -> None:
+    assert main(text).claimant == claimant
