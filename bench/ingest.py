@@ -1,7 +1,6 @@
 """Ingestion benchmark: 500 feeds × 50 entries on 50 loopback addresses, cold and warm passes.
 
     .venv/bin/python bench/ingest.py [--feeds 500] [--entries 50] [--hosts 50] [--skip-naive]
-                                     [--parse-processes N]
 
 A feed server runs in a child process (asyncio, HTTP/1.1 keep-alive, ETag/304) and listens on
 127.0.0.2 … 127.0.0.(hosts+1) (Linux routes the whole 127/8 to loopback). ``/d50/…`` paths answer
@@ -31,7 +30,6 @@ import socket
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -49,7 +47,29 @@ from storage.migrate import upgrade_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 UA = "rudprk-watch/bench (+loopback)"
-WORDS = ["accord", "coopération", "frontière", "délégation", "ministre", "sommet", "transport", "fret", "pont", "rail", "port", "économie", "sanctions", "énergie", "pêche", "visite", "contingent", "officiels", "déclaration", "agence", "presse"]
+WORDS = [
+    "accord",
+    "coopération",
+    "frontière",
+    "délégation",
+    "ministre",
+    "sommet",
+    "transport",
+    "fret",
+    "pont",
+    "rail",
+    "port",
+    "économie",
+    "sanctions",
+    "énergie",
+    "pêche",
+    "visite",
+    "contingent",
+    "officiels",
+    "déclaration",
+    "agence",
+    "presse",
+]
 
 
 def feed_body(n: int, entries: int) -> bytes:
@@ -228,12 +248,6 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=50)
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--skip-naive", action="store_true")
-    parser.add_argument(
-        "--parse-processes",
-        type=int,
-        default=0,
-        help="Also time a cold pass parsing in N processes.",
-    )
     args = parser.parse_args()
 
     print(f"building {args.feeds} feeds × {args.entries} entries …", flush=True)
@@ -299,18 +313,6 @@ def main() -> None:
             )
             results["peak_rss_mb"] = round(peak_rss_mb(), 1)
             print(f"peak memory (max RSS of this process so far): {results['peak_rss_mb']} MB")
-
-            if args.parse_processes:
-                factory = fresh_database(urls, folder, "procs")
-                processes_config = replace(config, parse_processes=args.parse_processes)
-                seconds, report = timed_harvest(factory, NOW, processes_config)
-                assert len(report.new_article_ids) == entries_total
-                results["cold_parse_processes"] = line(
-                    f"cold pass, parse_processes={args.parse_processes}",
-                    seconds,
-                    args.feeds,
-                    entries_total,
-                )
 
             reference = min(reference, reference_parse(feeds))
             results["feedparser_parse"] = line(

@@ -392,21 +392,3 @@ def test_feeds_on_several_hosts_in_one_pass(session_factory: sessionmaker[Sessio
     finally:
         for srv in servers:
             srv.stop()
-
-
-def test_parsing_in_a_worker_process_gives_the_same_articles(
-    server: LoopbackServer, session_factory: sessionmaker[Session]
-) -> None:
-    server.routes["/a.xml"] = Reply(body=rss(ITEMS, base=server.base_url))
-    server.routes["/html.xml"] = Reply(
-        body=b"<!DOCTYPE html><html><body>No feed here</body></html>", content_type="text/html"
-    )
-    add_feeds(session_factory, server.url("/a.xml"), server.url("/html.xml"))
-    report = harvest_sync(
-        session_factory, now=NOW, config=config(fetch_articles=False, parse_processes=1)
-    )
-    by_url = {f.url: f for f in report.feeds}
-    assert by_url[server.url("/a.xml")].status == "ok"
-    assert by_url[server.url("/html.xml")].status == "failed"
-    assert "HTML" in (by_url[server.url("/html.xml")].error or "")
-    assert sorted(a.guid for a in articles(session_factory)) == ["a1", "a2", "a3"]

@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -76,9 +75,6 @@ class HarvestConfig:
     retry_max_wait_seconds: float = 10.0
     max_article_pages_per_feed: int = 30
     respect_robots: bool = True
-    # Parse in this many worker processes (0: on the worker thread). Pays off for large
-    # passes where many feeds changed (a cold start): see docs/ingestion.md.
-    parse_processes: int = 0
 
 
 @dataclass
@@ -144,7 +140,6 @@ class PassContext:
     gate: HostGate
     robots: RobotsCache
     executor: ThreadPoolExecutor
-    parse_pool: Executor | None = None
 
     async def in_worker(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
@@ -158,8 +153,7 @@ class PassContext:
             max_entries=self.config.max_entries_per_feed,
             now=self.now,
         )
-        pool = self.parse_pool or self.executor
-        return await asyncio.get_running_loop().run_in_executor(pool, job)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, job)
 
 
 def body_digest(content: bytes) -> str:
@@ -459,7 +453,6 @@ async def harvest(
 ) -> HarvestReport:
     """Run one ingestion pass over the due feeds (all of them, or those in ``feed_urls``)."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rudprk-ingest")
-    parse_pool: ProcessPoolExecutor | None = None
     try:
         loop = asyncio.get_running_loop()
         snaps = await loop.run_in_executor(
@@ -467,10 +460,6 @@ async def harvest(
         )
         if not snaps:
             return HarvestReport(feeds=[])
-        if config.parse_processes > 0:
-            parse_pool = ProcessPoolExecutor(
-                config.parse_processes, mp_context=multiprocessing.get_context("spawn")
-            )
         async with build_client(
             config.user_agent,
             timeout_seconds=config.timeout_seconds,
@@ -492,14 +481,11 @@ async def harvest(
                     client, config.user_agent, timeout_seconds=min(10.0, config.timeout_seconds)
                 ),
                 executor=executor,
-                parse_pool=parse_pool,
             )
             reports = await asyncio.gather(*(harvest_feed(ctx, snap) for snap in snaps))
         return HarvestReport(feeds=list(reports))
     finally:
         executor.shutdown(wait=True)
-        if parse_pool is not None:
-            parse_pool.shutdown(wait=True, cancel_futures=True)
 
 
 def harvest_sync(
