@@ -507,6 +507,12 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         if any(v.start <= d.start < v.end for v in voids):
             continue
         return "denied"
+    if art.text[span.start : span.end].rstrip().endswith(("?", "？")):
+        # A question is not a fact; a denial right after it answers it.
+        nxt = next((s for s in art.spans if s.index == span.index + 1), None)
+        if nxt is not None and art.in_range(labels.get("cue:denial", []), nxt.start, nxt.end):
+            return "denied"
+        return "speculative"
     # Korean (and Japanese) put modality at the end of the sentence: "서명할 예정이다".
     final_modality = art.language in ("ko", "ja")
     for s in art.in_range(labels.get("cue:speculative", []), span.start, span.end):
@@ -520,6 +526,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         for b in art.in_range(labels.get("cue:background", []), lo, hi):
             if _SINCE_RE.search(art.text, max(lo, b.start - 12), b.start):
                 continue  # "shipped 20,000 containers since last year": a running total
+            if _closer_act(art, a, b.start, lo, hi, acts=False, nouns=True):
+                continue  # "last year's treaty": the recap is about another thing
             if a.start - 60 <= b.start <= a.end + 50 and not (b.start <= a.start < b.end):
                 return "background"
             if b.start <= a.start < b.end and b.end > a.end:
@@ -531,7 +539,7 @@ def _modality(art: _Article, cand: _Candidate) -> str:
                 if m.start_idx < lo or m.end_idx > hi:
                     continue
                 if a.start - 50 <= m.start_idx <= a.end + 60 and m.end < limit:
-                    if _closer_act(art, a, m.start_idx, lo, hi):
+                    if _closer_act(art, a, m.start_idx, lo, hi, nouns=True):
                         continue  # "ratified the treaty, signed on 19 June": the date is the signature's
                     since = _SINCE_RE.search(art.text, max(lo, m.start_idx - 12), m.start_idx)
                     if since is None and not _SINCE_RE.match(m.text):
@@ -557,10 +565,17 @@ _ACT_LABELS = frozenset(
 )
 
 
-def _closer_act(art: _Article, anchor: Hit, pos: int, lo: int, hi: int) -> bool:
-    """Another act of the clause stands closer to ``pos`` than the anchor does."""
+def _closer_act(
+    art: _Article, anchor: Hit, pos: int, lo: int, hi: int, acts: bool = True, nouns: bool = False
+) -> bool:
+    """Another act of the clause (or, with ``nouns``, an agreement or a link) stands closer
+    to ``pos`` than the anchor does."""
     mine = min(abs(pos - anchor.start), abs(pos - anchor.end))
-    for h in art.in_range(art.act_hits, lo, hi):
+    others = art.in_range(art.act_hits, lo, hi) if acts else []
+    if nouns:
+        others = others + art.in_range(art.by_group.get("instrument", []), lo, hi)
+        others = others + art.in_range(art.by_group.get("link", []), lo, hi)
+    for h in others:
         if h.start < anchor.end and h.end > anchor.start:
             continue  # the anchor itself, or a cue sharing its words
         if min(abs(pos - h.start), abs(pos - h.end)) < mine:
