@@ -31,6 +31,8 @@ WINDOWS = {
 DEFAULT_WINDOW = 7
 # Two figures are compatible when the larger is at most this much larger than the smaller.
 FIGURE_RATIO = 1.3
+# An additional contingent joins a report without "additional" only on (nearly) the same figure.
+SAME_FIGURE_RATIO = 1.05
 
 _CORE_SIDES = frozenset({"RU", "KP"})
 _FORCE_CLASSES = {
@@ -125,6 +127,13 @@ def _figures_compatible(a: EventSignature, b: EventSignature) -> bool:
     return hi / lo <= FIGURE_RATIO
 
 
+def _same_figure(a: EventSignature, b: EventSignature) -> bool:
+    if a.figure is None or b.figure is None:
+        return False
+    lo, hi = sorted((a.figure, b.figure))
+    return lo > 0 and hi / lo <= SAME_FIGURE_RATIO
+
+
 def _forces_compatible(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
@@ -178,7 +187,10 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     """True when ``new`` reports the event already stored as ``stored``."""
     if new.event_type != stored.event_type:
         return False
-    if new.additional != stored.additional:
+    if new.additional and not stored.additional:
+        return False  # "3,000 more troops" after "troops sent": another contingent
+    if stored.additional and not new.additional and not _same_figure(new, stored):
+        # A copy may drop the word "additional" but keeps the figure ("3,000 troops").
         return False
     if date_distance(new, stored) > window_days(new.event_type):
         return False

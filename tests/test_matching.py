@@ -65,9 +65,18 @@ def test_stated_event_dates_count_too() -> None:
 
 
 def test_additional_contingent_is_a_new_event() -> None:
-    more = replace(BASE, additional=True)
+    more = replace(BASE, additional=True, figure=3000, low=3000, high=3000)
     assert not same_event(more, BASE)
-    assert same_event(more, replace(BASE, additional=True))
+    assert not same_event(more, replace(BASE, figure=None, low=None, high=None))
+    assert same_event(more, replace(BASE, additional=True, figure=None, low=None, high=None))
+
+
+def test_a_copy_that_drops_the_word_additional_keeps_its_figure() -> None:
+    more = replace(BASE, additional=True, figure=3000, low=3000, high=3000)
+    plain = replace(more, additional=False)
+    assert same_event(plain, more)  # the copy after the "additional" report joins it
+    assert not same_event(more, plain)  # "3,000 more" after "3,000 sent" is another contingent
+    assert not same_event(replace(plain, figure=None, low=None, high=None), more)
 
 
 def test_places_cities_must_agree_capitals_and_countries_do_not_decide() -> None:
