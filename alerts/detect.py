@@ -314,6 +314,7 @@ class _Candidate:
     partner: Hit | None = None
     stage: str | None = None
     weak: bool = False
+    claim_needed: bool = False  # a stated presence is news only when someone claims it
     modality: str = "new"
     raw: float = 0.0
     effective: float = 0.0
@@ -410,19 +411,24 @@ def _candidates(art: _Article) -> list[_Candidate]:
     vf = art.language in ("ko", "ja")
     deploy_cues = [(v, 3.0) for v in art.by_label.get("cue:deploy_verb", [])]
     deploy_cues += [(v, 2.4) for v in art.by_label.get("cue:deploy_state", [])]
+    deploy_cues += [(v, 2.3) for v in art.by_label.get("cue:deploy_presence", [])]
+    returning = art.by_label.get("cue:returning", [])
     for v, base in deploy_cues:
         lo, hi = art.clause(v.start)
         f = _nearest(forces_personnel, v, lo, hi, verb_final=vf)
         if f is None:
             continue
         f = _specific_force(forces_personnel, f)
+        if any(0 <= r.start - f.end <= 12 or 0 <= f.start - r.end <= 5 for r in returning):
+            continue  # "soldats revenus de Koursk": coming home
         w = _nearest(forces_weapons, v, lo, hi, verb_final=vf)
         if w is not None and _distance(w, v, vf) < _distance(f, v, vf):
             continue  # "sent shells": the verb's object is a weapon
         score = base - min(abs(f.start - v.start), 120) / 240
         if near_side(f, {"KP"}, 40):
             score += 1.2
-        out.append(_Candidate("deployment", score, v, f))
+        presence = v.label == "cue:deploy_presence"
+        out.append(_Candidate("deployment", score, v, f, claim_needed=presence))
     for f in forces_personnel:
         if near_side(f, {"KP"}, 30):
             out.append(_Candidate("deployment", 1.2, f, f, weak=True))
@@ -507,6 +513,9 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         if any(v.start <= d.start < v.end for v in voids):
             continue
         return "denied"
+    for r in art.in_range(labels.get("cue:reaction", []), lo, hi):
+        if r.start < a.start:
+            return "background"  # "summoned the ambassador to protest the treaty signed…"
     if art.text[span.start : span.end].rstrip().endswith(("?", "？")):
         # A question is not a fact; a denial right after it answers it.
         nxt = next((s for s in art.spans if s.index == span.index + 1), None)
@@ -579,6 +588,15 @@ def _closer_act(
         if h.start < anchor.end and h.end > anchor.start:
             continue  # the anchor itself, or a cue sharing its words
         if min(abs(pos - h.start), abs(pos - h.end)) < mine:
+            return True
+    return False
+
+
+def _claimed(art: _Article, cand: _Candidate) -> bool:
+    """Someone says, confirms or estimates it in the candidate's sentence."""
+    span = sentence_of(art.spans, cand.anchor.start)
+    for label in ("cue:claim", "cue:confirm"):
+        if art.in_range(art.by_label.get(label, []), span.start, span.end):
             return True
     return False
 
@@ -715,8 +733,11 @@ def _pick_place(art: _Article, cand: _Candidate) -> str | None:
 
 
 def _pick_claimant(art: _Article, cand: _Candidate) -> str | None:
+    """Who says so: a source in the event's clause before one elsewhere in its sentence, and
+    an authority (NIS, Pentagon, KCNA) before a news agency relaying it."""
     span = sentence_of(art.spans, cand.anchor.start)
-    best_d = 10**9
+    lo, hi = art.clause(cand.anchor.start)
+    best: tuple[int, int, int] | None = None
     name: str | None = None
     for h in art.hits:
         if h.start < span.start or h.end > span.end:
@@ -725,9 +746,23 @@ def _pick_claimant(art: _Article, cand: _Candidate) -> str | None:
         entity = art.knowledge.entities.get(ident)
         if kind != "entity" or entity is None or not entity.claimant:
             continue
-        d = abs(h.start - cand.anchor.start)
-        if d < best_d:
-            best_d, name = d, entity.name
+        key = (
+            0 if lo <= h.start < hi else 1,
+            1 if entity.media else 0,
+            abs(h.start - cand.anchor.start),
+        )
+        if best is None or key < best:
+            best, name = key, entity.name
+    if best is not None and best[0] == 0:
+        return name
+    # "La Corée du Nord admet…": a country that admits or confirms speaks for itself.
+    for c in art.in_range(art.by_label.get("cue:admit", []), lo, hi):
+        for h, _side in art.side_hits:
+            if not (h.label.startswith("entity:") and 0 <= c.start - h.end <= 3):
+                continue
+            entity = art.knowledge.entities.get(h.label.partition(":")[2])
+            if entity is not None and entity.kind in ("country", "org"):
+                return entity.name
     return name
 
 
@@ -912,6 +947,8 @@ def _settle(art: _Article, cand: _Candidate) -> None:
     cand.modality = _modality(art, cand)
     if cand.weak and cand.modality == "new":
         # A force named without any act (a presence, a treaty mentioned): context.
+        cand.modality = "background"
+    if cand.claim_needed and cand.modality == "new" and not _claimed(art, cand):
         cand.modality = "background"
     factor = 0.5 if cand.modality == "background" else 1.0
     cand.effective = cand.raw * factor

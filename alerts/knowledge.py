@@ -37,6 +37,10 @@ CUE_GROUPS = frozenset(
     {
         "deploy_verb",
         "deploy_state",
+        "deploy_presence",
+        "returning",
+        "reaction",
+        "kp_test",
         "transfer_verb",
         "weapon_origin",
         "first_unit",
@@ -54,6 +58,7 @@ CUE_GROUPS = frozenset(
         "denial",
         "denial_void",
         "confirm",
+        "admit",
         "background",
         "recap",
         "analysis",
@@ -80,6 +85,7 @@ class Entity:
     name: str
     claimant: bool = False
     specific: bool = False
+    media: bool = False  # a news agency or paper: relays claims, is not their source
 
 
 @dataclass(frozen=True)
@@ -283,6 +289,7 @@ def _load_entities(path: Path, labelled: dict[str, list[str]]) -> dict[str, Enti
             "name",
             "claimant",
             "specific",
+            "media",
             "aliases",
             "demonyms",
         }
@@ -299,6 +306,7 @@ def _load_entities(path: Path, labelled: dict[str, list[str]]) -> dict[str, Enti
             name=name,
             claimant=bool(row.get("claimant", False)),
             specific=bool(row.get("specific", kind == "place")),
+            media=bool(row.get("media", False)),
         )
         labelled[f"entity:{eid}"] = aliases
         if demonyms:

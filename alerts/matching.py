@@ -65,6 +65,7 @@ class EventSignature:
     event_date: date | None
     reference: date
     additional: bool
+    claimant: str | None = None
 
     @property
     def anchor(self) -> date:
@@ -88,6 +89,7 @@ def signature_of_detected(event: DetectedEvent, reference: date) -> EventSignatu
         event_date=event.event_date,
         reference=reference,
         additional=event.additional,
+        claimant=event.claimant,
     )
 
 
@@ -106,6 +108,7 @@ def signature_of_stored(row: Event) -> EventSignature:
         event_date=row.event_date,
         reference=row.first_seen_at.date(),
         additional=bool(row.additional),
+        claimant=row.claimant,
     )
 
 
@@ -146,6 +149,24 @@ def _forces_compatible(a: str | None, b: str | None) -> bool:
     class_a = _FORCE_CLASSES.get(item_a, item_a)
     class_b = _FORCE_CLASSES.get(item_b, item_b)
     return class_a == class_b
+
+
+@lru_cache(maxsize=1)
+def _claimant_sides() -> dict[str, str]:
+    """Display name → the country it speaks for ("" for news agencies and neutral bodies)."""
+    kn = default_knowledge()
+    return {e.name.casefold(): ("" if e.media else e.side) for e in kn.entities.values()}
+
+
+def _claimants_compatible(a: str | None, b: str | None) -> bool:
+    """Distinct announcements are distinct events: Seoul's intelligence report and the
+    Pentagon's confirmation, Moscow's admission and Pyongyang's. Agencies relaying either
+    decide nothing."""
+    if not a or not b:
+        return True
+    sides = _claimant_sides()
+    side_a, side_b = sides.get(a.casefold(), ""), sides.get(b.casefold(), "")
+    return not side_a or not side_b or side_a == side_b
 
 
 @lru_cache(maxsize=1)
@@ -199,4 +220,5 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
         and _figures_compatible(new, stored)
         and _forces_compatible(new.force, stored.force)
         and _places_compatible(new.place, stored.place)
+        and _claimants_compatible(new.claimant, stored.claimant)
     )

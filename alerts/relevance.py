@@ -176,6 +176,12 @@ def assess_relevance(
     # The article opens on a third country (a Russia–Vietnam visit that recalls the
     # Pyongyang pact): it is about that country.
     lead_clause = _lead_clause_sides(text, spans, side_hits)
+    if _lead_clause_has(text, spans, hits, "cue:kp_test") and (
+        RUSSIA not in lead_clause or _russia_only_hedged(spans, hits, side_hits)
+    ):
+        # A North Korean weapons test; Russia is a passing mention ("unclear whether Russia
+        # helped") or comes further on.
+        score -= 0.4
     third = max((counts[c] for c in THIRD_COUNTRIES), default=0)
     if lead_clause & THIRD_COUNTRIES and NORTH_KOREA not in lead_clause:
         score -= 0.5
@@ -198,6 +204,31 @@ def _lead_clause_sides(
         m = _LEAD_CLAUSE_END_RE.search(text, first.start, first.end)
         ranges.append((first.start, m.start() if m else first.end))
     return {side for h, side in side_hits if any(a <= h.start < b for a, b in ranges)}
+
+
+def _russia_only_hedged(
+    spans: Sequence[Span], hits: Sequence[Hit], side_hits: Sequence[tuple[Hit, str]]
+) -> bool:
+    """Every Russian mention of the first sentence follows a hedge ("whether", "may")."""
+    first = next((s for s in spans if not s.in_title), None)
+    if first is None:
+        return False
+    hedges = [
+        h.start for h in hits if h.label == "cue:speculative" and first.start <= h.start < first.end
+    ]
+    russian = [
+        h.start for h, side in side_hits if side == RUSSIA and first.start <= h.start < first.end
+    ]
+    return bool(russian) and all(any(0 < r - p <= 40 for p in hedges) for r in russian)
+
+
+def _lead_clause_has(text: str, spans: Sequence[Span], hits: Sequence[Hit], label: str) -> bool:
+    first = next((s for s in spans if not s.in_title), None)
+    ranges = [(s.start, s.end) for s in spans if s.in_title]
+    if first is not None:
+        m = _LEAD_CLAUSE_END_RE.search(text, first.start, first.end)
+        ranges.append((first.start, m.start() if m else first.end))
+    return any(h.label == label and any(a <= h.start < b for a, b in ranges) for h in hits)
 
 
 def _alias_match(
