@@ -336,3 +336,39 @@ def test_recalled_acts_further_down_are_not_extra_events() -> None:
 )
 def test_claimants(text: str, claimant: str | None) -> None:
     assert main(text).claimant == claimant
+
+
+def test_a_stated_presence_is_news_only_when_someone_claims_it() -> None:
+    claimed = main("Zelensky said 11,000 North Korean soldiers are now in Russia's Kursk region.")
+    assert (claimed.event_type, claimed.modality) == ("deployment", "new")
+    context = main(
+        "La présence de soldats nord-coréens en Russie inquiète les voisins de la Corée."
+    )
+    assert context.modality == "background"
+
+
+def test_a_reaction_makes_the_act_context() -> None:
+    text = (
+        "South Korea summoned the Russian ambassador to protest against the defence treaty "
+        "signed this week by Putin and Kim Jong Un."
+    )
+    assert not main(text, published=date(2024, 6, 21)).alert_worthy
+
+
+def test_troops_coming_home_are_not_a_deployment() -> None:
+    text = "Kim Jong-un a accueilli à Pyongyang des soldats revenus de la région de Koursk."
+    assert main(text).event_type != "deployment"
+
+
+def test_a_question_answered_by_a_denial_is_denied() -> None:
+    text = (
+        "La Russie et la Corée du Nord ont-elles signé un accord secret sur les missiles ? "
+        "Le Kremlin dément catégoriquement."
+    )
+    assert main(text).modality == "denied"
+    assert main("Russia and North Korea signed a secret deal?").modality == "speculative"
+
+
+def test_the_party_that_admits_is_the_claimant() -> None:
+    text = "La Corée du Nord admet pour la première fois avoir envoyé des soldats en Russie."
+    assert main(text, published=date(2025, 4, 28)).claimant == "North Korea"

@@ -136,3 +136,13 @@ def test_signatures_from_a_detection_and_from_a_stored_row_agree() -> None:
     stored = signature_of_stored(row)
     assert stored == fresh
     assert same_event(fresh, stored)
+
+
+def test_announcements_by_different_sides_are_distinct_events() -> None:
+    seoul = replace(BASE, claimant="NIS")
+    assert not same_event(replace(BASE, claimant="Pentagon"), seoul)
+    assert not same_event(replace(BASE, claimant="Kremlin"), replace(BASE, claimant="KCNA"))
+    # the same side, an agency relaying it, or no named source: the same event
+    assert same_event(replace(BASE, claimant="South Korean JCS"), seoul)
+    assert same_event(replace(BASE, claimant="Yonhap"), seoul)
+    assert same_event(replace(BASE, claimant=None), seoul)

@@ -226,3 +226,11 @@ def test_reasons_name_aliases_with_their_field_and_offsets() -> None:
     pyongyang = next(r for r in rel.reasons if r.entity == "pyongyang")
     assert text[pyongyang.start : pyongyang.end] == "Pyongyang"
     assert pyongyang.kind == "place"
+
+
+def test_weapons_test_with_a_hedged_russian_mention_is_not_relevant() -> None:
+    text = (
+        "Japan's defence ministry said North Korea conducted a test of a new air-to-air "
+        "missile, adding that it was not clear whether Russia had helped."
+    )
+    assert not detect_article(text).relevance.relevant
