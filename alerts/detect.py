@@ -77,6 +77,7 @@ _TYPE_LABELS = {
 _SIDE_ADJECTIVES = {"KP": "North Korean", "RU": "Russian"}
 _STAGE_OF_CUE = {
     "cue:agree_sign": "signature",
+    "cue:agree_accord": "signature",
     "cue:agree_ratify": "ratification",
     "cue:agree_enact": "enactment",
     "cue:agree_in_force": "entry into force",
@@ -419,7 +420,10 @@ def _candidates(art: _Article) -> list[_Candidate]:
         if f is None:
             continue
         f = _specific_force(forces_personnel, f)
-        if any(0 <= r.start - f.end <= 12 or 0 <= f.start - r.end <= 5 for r in returning):
+        if any(
+            0 <= r.start - f.end <= 12 or 0 <= f.start - r.end <= 5 or r.start <= v.start < r.end
+            for r in returning
+        ):
             continue  # "soldats revenus de Koursk": coming home
         w = _nearest(forces_weapons, v, lo, hi, verb_final=vf)
         if w is not None and _distance(w, v, vf) < _distance(f, v, vf):
@@ -453,7 +457,8 @@ def _candidates(art: _Article) -> list[_Candidate]:
         for a in art.by_label.get(label, []):
             lo, hi = art.clause(a.start)
             inst = _nearest(forces_instrument, a, lo, hi, after=120, before=120)
-            score = (4.0 if inst is not None else 1.3) + _STAGE_BONUS[stage]
+            bare = 3.0 if label == "cue:agree_accord" else 1.3  # "agreed to…" is itself the act
+            score = (4.0 if inst is not None else bare) + _STAGE_BONUS[stage]
             out.append(_Candidate("agreement", score, a, inst, stage))
     for a in art.by_label.get("cue:link_start", []):
         lo, hi = art.clause(a.start)
@@ -564,6 +569,7 @@ _ACT_LABELS = frozenset(
         "cue:deploy_state",
         "cue:transfer_verb",
         "cue:agree_sign",
+        "cue:agree_accord",
         "cue:agree_ratify",
         "cue:agree_enact",
         "cue:agree_in_force",

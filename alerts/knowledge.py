@@ -45,6 +45,7 @@ CUE_GROUPS = frozenset(
         "weapon_origin",
         "first_unit",
         "agree_sign",
+        "agree_accord",
         "agree_ratify",
         "agree_enact",
         "agree_in_force",

@@ -27,6 +27,7 @@ _EVENT_CUES = frozenset(
         "cue:deploy_verb",
         "cue:transfer_verb",
         "cue:agree_sign",
+        "cue:agree_accord",
         "cue:agree_ratify",
         "cue:agree_enact",
         "cue:agree_in_force",
