@@ -465,7 +465,7 @@ def _candidates(art: _Article) -> list[_Candidate]:
         link = _nearest(forces_link, a, lo, hi)
         if link is None:
             continue
-        score = 2.0 if _force_of(link) == "bridge" else 3.2
+        score = 3.6  # a concrete link says more than a bare "agreed"
         out.append(_Candidate("agreement", score, a, link, "arrangement"))
     for inst in forces_instrument:
         out.append(_Candidate("agreement", 0.8, inst, inst, None, weak=True))
@@ -844,7 +844,16 @@ def _force_words(force: str | None) -> str:
         return ""
     item, _, stage = force.partition(":")
     words = item.replace("_", " ")
-    return f"{words} {stage}" if stage else words
+    return f"{words} {_STAGE_WORDS.get(stage, stage)}" if stage else words
+
+
+_STAGE_WORDS = {
+    "signature": "signed",
+    "ratification": "ratified",
+    "enactment": "enacted",
+    "entry into force": "in force",
+    "arrangement": "agreed",
+}
 
 
 def _origin(event: DetectedEvent) -> str:

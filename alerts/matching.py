@@ -35,6 +35,8 @@ FIGURE_RATIO = 1.3
 SAME_FIGURE_RATIO = 1.05
 
 _CORE_SIDES = frozenset({"RU", "KP"})
+_STAGE_CLASSES = {"arrangement": "signature"}
+_GENERIC_INSTRUMENTS = frozenset({"accord", "agreement", "memorandum"})
 _FORCE_CLASSES = {
     "troops": "military",
     "special_forces": "military",
@@ -142,10 +144,15 @@ def _forces_compatible(a: str | None, b: str | None) -> bool:
         return True
     item_a, _, stage_a = a.partition(":")
     item_b, _, stage_b = b.partition(":")
+    # Agreeing on a link and signing the agreement on it are one act.
+    stage_a = _STAGE_CLASSES.get(stage_a, stage_a)
+    stage_b = _STAGE_CLASSES.get(stage_b, stage_b)
     if stage_a and stage_b and stage_a != stage_b:
         return False
     if item_a == item_b:
         return True
+    if {item_a, item_b} & _GENERIC_INSTRUMENTS and not {item_a, item_b} & {"treaty"}:
+        return True  # "an agreement to resume trains" and "trains will resume"
     class_a = _FORCE_CLASSES.get(item_a, item_a)
     class_b = _FORCE_CLASSES.get(item_b, item_b)
     return class_a == class_b

@@ -99,6 +99,11 @@ def test_agreement_stages_are_distinct_events() -> None:
     assert not same_event(ratified, signed)
     assert same_event(replace(signed, force="accord:signature"), signed)
     assert not same_event(replace(signed, force="flights:arrangement"), signed)
+    accord = replace(signed, force="accord:signature")
+    assert same_event(replace(signed, force="flights:arrangement"), accord)
+    assert not same_event(
+        replace(signed, force="flights:arrangement"), replace(signed, force="trains:arrangement")
+    )
 
 
 def test_actors_must_share_the_core_pair() -> None:
