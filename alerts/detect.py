@@ -529,8 +529,10 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         return "speculative"
     # Korean (and Japanese) put modality at the end of the sentence: "서명할 예정이다".
     final_modality = art.language in ("ko", "ja")
+    # German puts the infinitive at the end of the clause, far from its modal ("könnte … schicken").
+    reach_back = (a.start - lo) if art.language in ("de", "nl") else 90
     for s in art.in_range(labels.get("cue:speculative", []), span.start, span.end):
-        if lo <= s.start < hi and a.start - 90 <= s.start <= a.end + 30:
+        if lo <= s.start < hi and a.start - reach_back <= s.start <= a.end + 30:
             return "speculative"
         if final_modality and s.start >= a.start:
             return "speculative"
