@@ -226,8 +226,13 @@ def _why(item: LabelledItem, d: Detection) -> list[str]:
     return reasons
 
 
-def _replay(items: list[LabelledItem], detections: dict[str, Detection]) -> dict[str, int]:
-    """Replay the items through event matching in a throw-away SQLite store."""
+def _replay(
+    items: list[LabelledItem], detections: dict[str, Detection]
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Replay the items through event matching in a throw-away SQLite store.
+
+    Returns the event counts and, for alert-worthy items that raised no alert although their
+    detection was alert-worthy, the id of the item whose event they joined."""
     order = sorted(
         range(len(items)),
         key=lambda i: (items[i].published is None, items[i].published or date.max, i),
@@ -235,8 +240,11 @@ def _replay(items: list[LabelledItem], detections: dict[str, Detection]) -> dict
     dated = [it.published for it in items if it.published is not None]
     undated_clock = (max(dated) + timedelta(days=1)) if dated else date(2000, 1, 1)
     worthy_keys = {it.event_key or f"item:{it.id}" for it in items if it.alert_worthy}
+    by_id = {it.id: it for it in items}
     alerted: set[str] = set()
     alerts = duplicates = false_alerts = 0
+    origin_item: dict[int, str] = {}  # event id -> the item that created it
+    joined: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="rudprk-eval-") as tmp:
         engine = create_db_engine(f"sqlite:///{Path(tmp) / 'eval.sqlite3'}")
         try:
@@ -271,8 +279,14 @@ def _replay(items: list[LabelledItem], detections: dict[str, Detection]) -> dict
                         published_at=article.published_at,
                         now=clock,
                     )
+                    for o in outcomes:
+                        if o.is_new:
+                            origin_item.setdefault(o.event_id, item.id)
                     raised = sum(1 for o in outcomes if o.is_new and o.event.alert_worthy)
                     if not raised:
+                        worthy = [o for o in outcomes if o.event.alert_worthy]
+                        if item.alert_worthy and worthy:
+                            joined[item.id] = origin_item.get(worthy[0].event_id, "?")
                         continue
                     alerts += raised
                     if not item.alert_worthy:
@@ -287,13 +301,19 @@ def _replay(items: list[LabelledItem], detections: dict[str, Detection]) -> dict
                 session.commit()
         finally:
             engine.dispose()
-    return {
+    counts = {
         "alert_worthy_keys": len(worthy_keys),
         "alerted_keys": len(alerted & worthy_keys),
         "alerts": alerts,
         "duplicate_alerts": duplicates,
         "false_alerts": false_alerts,
     }
+    unalerted = {
+        item_id: origin
+        for item_id, origin in joined.items()
+        if (by_id[item_id].event_key or f"item:{item_id}") not in alerted
+    }
+    return counts, unalerted
 
 
 def evaluate_items(items: list[LabelledItem]) -> EvalReport:
@@ -326,7 +346,17 @@ def evaluate_items(items: list[LabelledItem]) -> EvalReport:
             misses.append(
                 {"id": item.id, "expected": _expected(item), "got": got, "why": ", ".join(reasons)}
             )
-    events = _replay(items, detections)
+    events, unalerted = _replay(items, detections)
+    for item_id, origin in unalerted.items():
+        item = next(it for it in items if it.id == item_id)
+        misses.append(
+            {
+                "id": item_id,
+                "expected": _expected(item),
+                "got": _describe(detections[item_id]),
+                "why": f"event key not alerted: joined the event of {origin}",
+            }
+        )
     return EvalReport(
         items=len(items),
         relevance=relevance.scores(),

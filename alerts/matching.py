@@ -21,7 +21,7 @@ from storage.models import Event
 # Days between two reports of the same event, per type.
 WINDOWS = {
     "deployment": 10,
-    "agreement": 7,
+    "agreement": 3,
     "arms_transfer": 14,
     "visit": 7,
     "casualties": 10,

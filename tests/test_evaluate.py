@@ -216,3 +216,38 @@ def test_reduced_precision_dates_use_the_first_day() -> None:
     assert str(parse_published("2025-04", "x")) == "2025-04-01"
     assert str(parse_published("2015", "x")) == "2015-01-01"
     assert parse_published(None, "x") is None
+
+
+def test_keys_lost_to_matching_are_explained(tmp_path: Path) -> None:
+    rows = [
+        item("j1", "North Korea has sent 3,000 troops to Kursk, the NIS said.", event_key="a"),
+        # labelled as another event, but nothing tells them apart: it joins the first
+        item(
+            "j2",
+            "North Korea has sent about 3,000 troops to Kursk, the NIS said.",
+            published="2025-01-12",
+            event_key="b",
+        ),
+    ]
+    report = evaluate_file(write_items(tmp_path, rows)).to_dict()
+    assert report["events"]["alerted_keys"] == 1
+    assert report["misses"] == [
+        {
+            "id": "j2",
+            "expected": {
+                "relevant": True,
+                "event_type": "deployment",
+                "novelty": "new",
+                "quantity": None,
+                "alert": True,
+            },
+            "got": {
+                "relevant": True,
+                "event_type": "deployment",
+                "novelty": "new",
+                "quantity": 3000,
+                "alert": True,
+            },
+            "why": "event key not alerted: joined the event of j1",
+        }
+    ]
