@@ -529,9 +529,14 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         return "speculative"
     # Korean (and Japanese) put modality at the end of the sentence: "서명할 예정이다".
     final_modality = art.language in ("ko", "ja")
+    link_agreement = cand.event_type == "agreement" and bool(
+        cand.stage == "arrangement" or art.in_range(art.by_group.get("link", []), lo, hi)
+    )
     # German puts the infinitive at the end of the clause, far from its modal ("könnte … schicken").
     reach_back = (a.start - lo) if art.language in ("de", "nl") else 90
     for s in art.in_range(labels.get("cue:speculative", []), span.start, span.end):
+        if link_agreement and art.in_range(labels.get("cue:future", []), s.start, s.end):
+            continue  # "trains will resume on 17 June": an agreed arrangement, not a plan
         if lo <= s.start < hi and a.start - reach_back <= s.start <= a.end + 30:
             return "speculative"
         if final_modality and s.start >= a.start:

@@ -56,6 +56,7 @@ CUE_GROUPS = frozenset(
         "sanction_weak",
         "other",
         "speculative",
+        "future",
         "denial",
         "denial_void",
         "confirm",
