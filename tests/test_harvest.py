@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -11,7 +12,7 @@ from httpserver import LoopbackServer, Reply, conditional, redirect, sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.ingest.harvest import HarvestConfig, harvest_sync
+from flows.ingest.harvest import HarvestConfig, harvest_sync, start_parse_pool
 from storage.feeds import FeedSource, enable_feed, get_feed_by_url, sync_feeds
 from storage.models import Article, Feed
 
@@ -392,3 +393,34 @@ def test_feeds_on_several_hosts_in_one_pass(session_factory: sessionmaker[Sessio
     finally:
         for srv in servers:
             srv.stop()
+
+
+def test_large_passes_parse_in_a_forked_process_with_the_same_results(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    server.routes["/a.xml"] = Reply(body=rss(ITEMS, base=server.base_url))
+    server.routes["/html.xml"] = Reply(
+        body=b"<!DOCTYPE html><html><body>No feed here</body></html>", content_type="text/html"
+    )
+    add_feeds(session_factory, server.url("/a.xml"), server.url("/html.xml"))
+    forced = config(fetch_articles=False, parse_processes=1, parse_processes_min_feeds=1)
+    report = harvest_sync(session_factory, now=NOW, config=forced)
+    by_url = {f.url: f for f in report.feeds}
+    assert by_url[server.url("/a.xml")].status == "ok"
+    assert by_url[server.url("/html.xml")].status == "failed"
+    assert "HTML" in (by_url[server.url("/html.xml")].error or "")
+    assert sorted(a.guid for a in articles(session_factory)) == ["a1", "a2", "a3"]
+
+
+def test_parse_processes_only_for_large_passes() -> None:
+    assert start_parse_pool(config(parse_processes=1, parse_processes_min_feeds=50), 49) is None
+    assert start_parse_pool(config(parse_processes=0, parse_processes_min_feeds=1), 500) is None
+    pool = start_parse_pool(config(parse_processes=1, parse_processes_min_feeds=1), 1)
+    if (os.cpu_count() or 1) < 2:
+        assert pool is None
+        return
+    assert pool is not None
+    try:
+        assert pool.submit(sum, [1, 2]).result() == 3
+    finally:
+        pool.shutdown()

@@ -12,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -75,6 +78,10 @@ class HarvestConfig:
     retry_max_wait_seconds: float = 10.0
     max_article_pages_per_feed: int = 30
     respect_robots: bool = True
+    # Parsing is the CPU cost of a pass where many feeds changed: with at least this many due
+    # feeds, ``parse_processes`` forked processes parse while this one fetches and stores.
+    parse_processes: int = 1
+    parse_processes_min_feeds: int = 50
 
 
 @dataclass
@@ -140,6 +147,7 @@ class PassContext:
     gate: HostGate
     robots: RobotsCache
     executor: ThreadPoolExecutor
+    parse_pool: ProcessPoolExecutor | None = None
 
     async def in_worker(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
@@ -153,7 +161,40 @@ class PassContext:
             max_entries=self.config.max_entries_per_feed,
             now=self.now,
         )
-        return await asyncio.get_running_loop().run_in_executor(self.executor, job)
+        loop = asyncio.get_running_loop()
+        if self.parse_pool is not None:
+            try:
+                return await loop.run_in_executor(self.parse_pool, job)
+            except BrokenProcessPool as exc:
+                log.warning("parse process lost, parsing in-process", extra={"error": str(exc)})
+                self.parse_pool = None
+        return await loop.run_in_executor(self.executor, job)
+
+
+def start_parse_pool(config: HarvestConfig, due: int) -> ProcessPoolExecutor | None:
+    """Parse processes for a large pass, forked now (before this pass starts any thread).
+
+    ``fork`` rather than ``spawn``: nothing is re-imported (no ``__main__`` re-run), and the
+    children only ever run :func:`parse_feed`. ``None`` (parse on the worker thread) for small
+    passes, one-core machines, or when forking fails.
+    """
+    if (
+        config.parse_processes <= 0
+        or due < config.parse_processes_min_feeds
+        or (os.cpu_count() or 1) < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return None
+    pool = ProcessPoolExecutor(
+        config.parse_processes, mp_context=multiprocessing.get_context("fork")
+    )
+    try:
+        pool.submit(os.getpid).result(timeout=30)  # forks every worker now
+    except Exception as exc:
+        log.warning("parse processes unavailable", extra={"error": str(exc)})
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    return pool
 
 
 def body_digest(content: bytes) -> str:
@@ -452,14 +493,13 @@ async def harvest(
     feed_urls: Sequence[str] | None = None,
 ) -> HarvestReport:
     """Run one ingestion pass over the due feeds (all of them, or those in ``feed_urls``)."""
+    # Loaded before any thread of this pass exists, so parse processes can be forked safely.
+    snaps = load_due(session_factory, now, feed_urls)
+    if not snaps:
+        return HarvestReport(feeds=[])
+    parse_pool = start_parse_pool(config, len(snaps))
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rudprk-ingest")
     try:
-        loop = asyncio.get_running_loop()
-        snaps = await loop.run_in_executor(
-            executor, partial(load_due, session_factory, now, feed_urls)
-        )
-        if not snaps:
-            return HarvestReport(feeds=[])
         async with build_client(
             config.user_agent,
             timeout_seconds=config.timeout_seconds,
@@ -481,11 +521,14 @@ async def harvest(
                     client, config.user_agent, timeout_seconds=min(10.0, config.timeout_seconds)
                 ),
                 executor=executor,
+                parse_pool=parse_pool,
             )
             reports = await asyncio.gather(*(harvest_feed(ctx, snap) for snap in snaps))
         return HarvestReport(feeds=list(reports))
     finally:
         executor.shutdown(wait=True)
+        if parse_pool is not None:
+            parse_pool.shutdown(wait=True, cancel_futures=True)
 
 
 def harvest_sync(
