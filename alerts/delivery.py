@@ -5,7 +5,9 @@ Guarantees:
 * **Never lost.** An alert is in the ``alerts`` table before anyone tries to send it. When the
   channel is down (SMTP unreachable), nothing is marked: every alert stays pending for the next
   pass. A message the server rejects is marked ``failed`` (``attempts`` + 1) and retried on the
-  next passes, up to ``max_attempts``.
+  next passes, up to ``max_attempts``, after the alerts never tried (so one bad message cannot
+  hold up the queue). When the connection is lost mid-pass, the alert in hand counts one
+  attempt and the rest stay pending.
 * **Not sent twice by two senders.** Before sending, the sender claims the row
   (``pending``/``failed`` → ``sending``, committed; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
   conditional ``UPDATE`` everywhere). A second pass running at the same time skips claimed rows.
@@ -45,7 +47,6 @@ from storage.outbox import (
     mark_failed,
     mark_sent,
     pending_alerts,
-    release_claim,
 )
 
 __all__ = ["DeliveryReport", "build_alert_views", "deliver_pending", "enqueue_digest"]
@@ -120,7 +121,7 @@ def deliver_pending(
     if not alert_ids:
         return report
     try:
-        mailer.__enter__()
+        channel = mailer.__enter__()
     except DeliveryError as exc:
         log.warning(
             "alert channel unavailable", extra={"error": str(exc), "pending": len(alert_ids)}
@@ -140,25 +141,26 @@ def deliver_pending(
                 message = _render(
                     session_factory, alert_id, sender=sender, recipients=recipients, now=now
                 )
-                path = mailer.send(message)
-            except ChannelUnavailableError as exc:
-                with session_scope(session_factory) as session:
-                    release_claim(session, alert_id)
-                log.warning("alert channel lost", extra={"alert_id": alert_id, "error": str(exc)})
-                report.error = str(exc)
-                break
-            except Exception as exc:  # refused or unrenderable: this alert only
+                path = channel.send(message)
+            except Exception as exc:  # refused, unrenderable, or the channel lost mid-send
                 with session_scope(session_factory) as session:
                     mark_failed(session, alert_id, str(exc) or type(exc).__name__)
+                if isinstance(exc, ChannelUnavailableError):
+                    # Counted as an attempt, so a message that always kills the connection
+                    # cannot hold the queue forever; the rest stay pending for the next pass.
+                    log.warning(
+                        "alert channel lost", extra={"alert_id": alert_id, "error": str(exc)}
+                    )
+                    report.error = str(exc)
+                    break
                 log.warning("alert not delivered", extra={"alert_id": alert_id, "error": str(exc)})
                 report.failed += 1
                 continue
             with session_scope(session_factory) as session:
-                mark_sent(session, alert_id, now, mailer.channel)
-            subject = str(message["Subject"])
+                mark_sent(session, alert_id, now, channel.channel)
             report.sent += 1
-            report.delivered.append((alert_id, subject, path))
-            log.info("alert sent", extra={"alert_id": alert_id, "channel": mailer.channel})
+            report.delivered.append((alert_id, str(message["Subject"]), path))
+            log.info("alert sent", extra={"alert_id": alert_id, "channel": channel.channel})
     finally:
         mailer.__exit__(None, None, None)
     with session_factory() as session:

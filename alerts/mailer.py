@@ -92,6 +92,7 @@ class SMTPMailer:
         self.timeout = timeout
         self.connections_opened = 0
         self._smtp: smtplib.SMTP | None = None
+        self._open = False
 
     def __repr__(self) -> str:  # never shows the password
         return f"SMTPMailer({self.host!r}, {self.port}, tls={self.tls!r}, user={self.user!r})"
@@ -139,6 +140,7 @@ class SMTPMailer:
     def __enter__(self) -> Self:
         if self._smtp is None:
             self._smtp = self._connect()
+        self._open = True
         return self
 
     def __exit__(
@@ -147,6 +149,7 @@ class SMTPMailer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._open = False
         smtp, self._smtp = self._smtp, None
         self._close_quietly(smtp)
 
@@ -159,46 +162,62 @@ class SMTPMailer:
                 extra={"message_id": message["Message-ID"], "refused": sorted(refused)},
             )
 
-    def send(self, message: EmailMessage) -> None:
-        if self._smtp is None:
-            raise DeliveryError("SMTPMailer.send called outside its 'with' block")
-        try:
-            self._send_once(self._smtp, message)
-            return
-        except smtplib.SMTPServerDisconnected:
-            log.info("smtp reconnecting", extra={"server": self.address})
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise DeliveryError(f"SMTP server {self.address} refused: {_smtp_reason(exc)}") from exc
-        except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code == 421:  # the server is closing the channel: not this message's fault
-                self._close_quietly(self._smtp)
-                self._smtp = None
-                raise ChannelUnavailableError(
-                    f"SMTP server {self.address} closed the connection: {_smtp_reason(exc)}"
-                ) from exc
-            raise DeliveryError(
+    def _message_error(self, exc: smtplib.SMTPException) -> DeliveryError:
+        """The error for an SMTP failure that is not a dropped connection."""
+        if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421:
+            # "Service not available, closing transmission channel": the server, not the message.
+            self._close_quietly(self._smtp)
+            self._smtp = None
+            return ChannelUnavailableError(
+                f"SMTP server {self.address} closed the connection: {_smtp_reason(exc)}"
+            )
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            return DeliveryError(f"SMTP server {self.address} refused: {_smtp_reason(exc)}")
+        if isinstance(exc, smtplib.SMTPResponseException):
+            return DeliveryError(
                 f"SMTP server {self.address} rejected the message: {_smtp_reason(exc)}"
-            ) from exc
-        except (OSError, smtplib.SMTPException) as exc:
-            log.info("smtp reconnecting", extra={"server": self.address, "error": str(exc)})
-        # The connection was dropped (idle timeout, server restart): reconnect once, resend once.
-        self._close_quietly(self._smtp)
-        self._smtp = None
+            )
+        return DeliveryError(
+            f"SMTP server {self.address} cannot take the message: {_smtp_reason(exc)}"
+        )
+
+    def send(self, message: EmailMessage) -> None:
+        """Send one message; reconnect once (and resend) if the connection had been dropped.
+
+        A refused or rejected message raises :class:`DeliveryError`; a server that cannot be
+        reached again raises :class:`ChannelUnavailableError`.
+        """
+        if not self._open:
+            raise DeliveryError("SMTPMailer.send called outside its 'with' block")
+        if self._smtp is not None:
+            # smtplib's errors are OSErrors too: the order of these clauses matters.
+            try:
+                self._send_once(self._smtp, message)
+                return
+            except smtplib.SMTPServerDisconnected as exc:
+                log.info("smtp reconnecting", extra={"server": self.address, "error": str(exc)})
+            except smtplib.SMTPException as exc:
+                raise self._message_error(exc) from exc
+            except OSError as exc:  # reset, broken pipe, timeout: the connection, not the message
+                log.info("smtp reconnecting", extra={"server": self.address, "error": str(exc)})
+            self._close_quietly(self._smtp)
+            self._smtp = None
         self._smtp = self._connect()
         try:
             self._send_once(self._smtp, message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise DeliveryError(f"SMTP server {self.address} refused: {_smtp_reason(exc)}") from exc
-        except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(
-                f"SMTP server {self.address} rejected the message: {_smtp_reason(exc)}"
-            ) from exc
-        except (OSError, smtplib.SMTPException) as exc:
-            self._close_quietly(self._smtp)
-            self._smtp = None
-            raise ChannelUnavailableError(
-                f"SMTP server {self.address} dropped the connection twice: {_smtp_reason(exc)}"
-            ) from exc
+        except smtplib.SMTPServerDisconnected as exc:
+            raise self._connection_lost(exc) from exc
+        except smtplib.SMTPException as exc:
+            raise self._message_error(exc) from exc
+        except OSError as exc:
+            raise self._connection_lost(exc) from exc
+
+    def _connection_lost(self, exc: OSError) -> ChannelUnavailableError:
+        self._close_quietly(self._smtp)
+        self._smtp = None
+        return ChannelUnavailableError(
+            f"SMTP server {self.address} dropped the connection again: {_smtp_reason(exc)}"
+        )
 
 
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Alert
@@ -55,12 +55,15 @@ def enqueue_alert(
 
 
 def pending_alerts(session: Session, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> list[Alert]:
-    """Alerts not sent yet: pending, failed below ``max_attempts``, or claimed by a sender."""
+    """Alerts not sent yet: pending, failed below ``max_attempts``, or claimed by a sender.
+
+    Fewest attempts first, then oldest: alerts never tried go before retries of failed ones.
+    """
     return list(
         session.scalars(
             select(Alert)
             .where(Alert.status.in_([PENDING, FAILED, SENDING]), Alert.attempts < max_attempts)
-            .order_by(Alert.id)
+            .order_by(Alert.attempts, Alert.id)
         )
     )
 
@@ -134,16 +137,3 @@ def claim_alert(
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
-
-
-def release_claim(session: Session, alert_id: int) -> None:
-    """Give a claimed alert back untouched (the channel was unavailable, not the alert's fault)."""
-    session.execute(
-        update(Alert)
-        .where(Alert.id == alert_id, Alert.status == SENDING)
-        .values(
-            status=case((Alert.attempts > 0, FAILED), else_=PENDING),
-            claimed_at=None,
-        )
-        .execution_options(synchronize_session=False)
-    )

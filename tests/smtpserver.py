@@ -77,14 +77,19 @@ class RecordingHandler:
 class SMTPTestServer:
     """A started aiosmtpd server on 127.0.0.1 and a free port; ``restart`` keeps the port."""
 
-    def __init__(self, handler: RecordingHandler, port: int | None = None) -> None:
+    def __init__(
+        self, handler: RecordingHandler, port: int | None = None, *, smtputf8: bool = True
+    ) -> None:
         self.handler = handler
         self.host = HOST
         self.port = port or free_port()
+        self.smtputf8 = smtputf8  # whether the server offers the SMTPUTF8 extension
         self._controller: Controller | None = None
 
     def start(self) -> Self:
-        controller = Controller(self.handler, hostname=self.host, port=self.port)
+        controller = Controller(
+            self.handler, hostname=self.host, port=self.port, enable_SMTPUTF8=self.smtputf8
+        )
         controller.start()
         self._controller = controller
         return self

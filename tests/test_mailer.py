@@ -9,7 +9,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from smtpserver import SMTPTestServer, free_port, running_smtp_server
+from smtpserver import RecordingHandler, SMTPTestServer, free_port, running_smtp_server
 
 from alerts.errors import ChannelUnavailableError, DeliveryError
 from alerts.mailer import OutboxDirMailer, SMTPMailer, outbox_file_name
@@ -79,6 +79,25 @@ def test_rejected_message_raises_delivery_error_and_the_next_one_goes() -> None:
         assert server.handler.connections == 1
 
 
+def test_a_message_the_server_cannot_take_is_a_message_error_not_a_lost_channel() -> None:
+    # a server without SMTPUTF8: smtplib itself refuses a non-ASCII address
+    odd = _message(2)
+    odd.replace_header("To", "аналитик@пример.test")
+    with SMTPTestServer(RecordingHandler(), smtputf8=False) as server:
+        with SMTPMailer(server.host, server.port) as mailer:
+            with pytest.raises(DeliveryError, match="SMTPUTF8") as info:
+                mailer.send(odd)
+            assert not isinstance(info.value, ChannelUnavailableError)
+            mailer.send(_message(3))
+        assert [m["Message-ID"] for m in server.handler.messages] == ["<test.3@rudprk.test>"]
+        assert mailer.connections_opened == 1
+
+
+def test_send_outside_the_with_block_is_refused() -> None:
+    with pytest.raises(DeliveryError, match="outside its 'with' block"):
+        SMTPMailer("127.0.0.1", 25).send(_message(1))
+
+
 def test_reconnects_once_when_the_server_dropped_the_connection() -> None:
     with running_smtp_server() as server:
         mailer = SMTPMailer(server.host, server.port)
@@ -94,7 +113,7 @@ def test_reconnects_once_when_the_server_dropped_the_connection() -> None:
 
 
 def test_server_gone_mid_batch_is_channel_unavailable() -> None:
-    server = SMTPTestServer(__import__("smtpserver").RecordingHandler()).start()
+    server = SMTPTestServer(RecordingHandler()).start()
     try:
         mailer = SMTPMailer(server.host, server.port, timeout=5)
         with mailer:
