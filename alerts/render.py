@@ -29,7 +29,7 @@ SUBJECT_PREFIX = "[rudprk]"
 MAX_SUBJECT_DETAIL = 90
 MAX_HEADER_LENGTH = 300
 
-KIND_LABELS = {"new": "New", "update": "Update", "digest": "Digest"}
+KIND_LABELS = {"new": "New", "update": "Updated", "digest": "Digest"}
 EVENT_TYPE_LABELS = {
     "deployment": "deployment",
     "agreement": "agreement",

@@ -222,7 +222,7 @@ def test_update_alert_threads_under_the_first_alert() -> None:
         in_reply_to=DEPLOYMENT.message_id,
     )
     msg = render_alert(update, sender=SENDER, recipients=RECIPIENTS, now=SENT)
-    assert msg["Subject"] == "[rudprk] Update deployment: 12,000 troops — Kursk"
+    assert msg["Subject"] == "[rudprk] Updated deployment: 12,000 troops — Kursk"
     assert msg["X-Rudprk-Alert-Kind"] == "update"
     assert msg["In-Reply-To"] == DEPLOYMENT.message_id
     assert msg["References"] == DEPLOYMENT.message_id
