@@ -506,19 +506,23 @@ async def harvest(
             max_connections=config.global_concurrency,
             transport=transport,
         ) as client:
+            gate = HostGate(
+                global_limit=config.global_concurrency,
+                per_host_limit=config.per_host_concurrency,
+                per_host_delay=config.per_host_delay_seconds,
+            )
             ctx = PassContext(
                 session_factory=session_factory,
                 now=now,
                 config=config,
                 prefilter=prefilter,
                 client=client,
-                gate=HostGate(
-                    global_limit=config.global_concurrency,
-                    per_host_limit=config.per_host_concurrency,
-                    per_host_delay=config.per_host_delay_seconds,
-                ),
+                gate=gate,
                 robots=RobotsCache(
-                    client, config.user_agent, timeout_seconds=min(10.0, config.timeout_seconds)
+                    client,
+                    config.user_agent,
+                    timeout_seconds=min(10.0, config.timeout_seconds),
+                    gate=gate,
                 ),
                 executor=executor,
                 parse_pool=parse_pool,

@@ -13,7 +13,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from flows.ingest.errors import FetchError, HTTPStatusError
-from flows.ingest.fetch import fetch_once
+from flows.ingest.fetch import FetchResult, HostGate, fetch_once
 
 log = logging.getLogger(__name__)
 
@@ -43,23 +43,36 @@ class RobotsCache:
     """Per-host robots.txt rules for one pass; concurrent asks for one host share one fetch."""
 
     def __init__(
-        self, client: httpx.AsyncClient, user_agent: str, *, timeout_seconds: float = 10.0
+        self,
+        client: httpx.AsyncClient,
+        user_agent: str,
+        *,
+        timeout_seconds: float = 10.0,
+        gate: HostGate | None = None,
     ) -> None:
         self.client = client
         self.user_agent = user_agent
         self.timeout_seconds = timeout_seconds
+        self.gate = gate
         self._rules: dict[str, asyncio.Task[RobotFileParser]] = {}
+
+    async def _fetch(self, target: str) -> FetchResult:
+        return await fetch_once(
+            self.client,
+            target,
+            max_bytes=ROBOTS_MAX_BYTES,
+            timeout_seconds=self.timeout_seconds,
+            accept="text/plain, */*;q=0.5",
+        )
 
     async def _load(self, url: str) -> RobotFileParser:
         target = robots_url(url)
         try:
-            result = await fetch_once(
-                self.client,
-                target,
-                max_bytes=ROBOTS_MAX_BYTES,
-                timeout_seconds=self.timeout_seconds,
-                accept="text/plain, */*;q=0.5",
-            )
+            if self.gate is None:
+                result = await self._fetch(target)
+            else:
+                async with self.gate.slot(target):
+                    result = await self._fetch(target)
         except HTTPStatusError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 return allow_all()
