@@ -202,21 +202,28 @@ class Matcher:
                 size = len(pat.words)
                 if i + size > n:
                     continue
+                # Words first (cheap string tests), separators only for a full word match.
                 ok = True
                 for k, (want, open_ended) in enumerate(pat.words):
                     j = i + k
-                    a, b = spans[j]
-                    if k:
-                        gap = spans[j - 1][1]
-                        if not gap_ok(text, gap, a) and not (
-                            b - a <= 2
-                            and spans[j - 1][1] - spans[j - 1][0] <= 2
-                            and abbreviation_gap(text, gap, a)
-                        ):
-                            ok = False
-                            break
-                    got = text[a:b] if pat.case_sensitive else words[j]
+                    if pat.case_sensitive:
+                        a, b = spans[j]
+                        got = text[a:b]
+                    else:
+                        got = words[j]
                     if not (got.startswith(want) if open_ended else got == want):
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                for j in range(i + 1, i + size):
+                    a, b = spans[j]
+                    gap = spans[j - 1][1]
+                    if not gap_ok(text, gap, a) and not (
+                        b - a <= 2
+                        and spans[j - 1][1] - spans[j - 1][0] <= 2
+                        and abbreviation_gap(text, gap, a)
+                    ):
                         ok = False
                         break
                 if ok:

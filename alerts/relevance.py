@@ -131,10 +131,17 @@ def assess_relevance(
     side_hits: list[tuple[Hit, str]] = []
     cues_by_sentence: Counter[int] = Counter()
     sides_by_sentence: dict[int, set[str]] = {}
+    k = 0  # hits are sorted by start: walk the sentences alongside
     for hit in hits:
-        span = sentence_of(spans, hit.start) if spans else None
+        span: Span | None = None
+        if spans:
+            while k + 1 < len(spans) and spans[k + 1].start <= hit.start:
+                k += 1
+            span = spans[k]
         if hit.label in _EVENT_CUES and span is not None:
             cues_by_sentence[span.index] += 1
+            continue
+        if not hit.label.startswith(("entity:", "demonym:")):
             continue
         side = side_of(hit, knowledge)
         if not side:
