@@ -70,8 +70,11 @@ CUE_GROUPS = frozenset(
     }
 )
 
-_TOKEN_RE = re.compile(r"\w+")
-_PATTERN_TOKEN_RE = re.compile(r"(\w+)(\*)?")
+# Word characters, with the combining vowel signs of Indic scripts and Arabic diacritics,
+# which Python's \w leaves out (so "सैनिक" stays one word).
+_WORD = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0900-\u0dff]+"
+_TOKEN_RE = re.compile(_WORD)
+_PATTERN_TOKEN_RE = re.compile(rf"({_WORD})(\*)?")
 # What may separate two words of one pattern: spaces, hyphens, apostrophes, a middle dot.
 _GAP_RE = re.compile(r"[\s\u00a0\-\u2010\u2011\u2013'\u2019\u02bc\u00b7]{1,3}")
 _ABBREVIATION_GAP_RE = re.compile(r"\.\s?")

@@ -234,3 +234,19 @@ def test_weapons_test_with_a_hedged_russian_mention_is_not_relevant() -> None:
         "missile, adding that it was not clear whether Russia had helped."
     )
     assert not detect_article(text).relevance.relevant
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("उत्तर कोरिया ने रूस को 10,000 सैनिक भेजे, दक्षिण कोरिया ने कहा।", "hi"),
+        ("أرسلت كوريا الشمالية آلاف الجنود إلى روسيا، وفقا لسيول.", "ar"),
+        ("Korea Północna wysłała do Rosji żołnierzy.", "pl"),
+        ("КНДР відправила до Росії військових.", "uk"),
+        ("A Coreia do Norte enviou 3 mil soldados para a Rússia.", "pt"),
+    ],
+)
+def test_core_vocabulary_in_more_languages(text: str, lang: str) -> None:
+    d = detect_article(text, lang=lang)
+    assert d.relevance.relevant
+    assert d.main_event is not None and d.main_event.event_type == "deployment"
