@@ -1,6 +1,8 @@
-"""The Prefect 3 flow ``monitor``: the same pass as ``rudprk run``, one thin task per stage."""
+"""The Prefect 3 flow ``monitor``: the same pass as ``rudprk run``, one thin task per stage.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Prefect validates flow parameters with pydantic,
+which needs the real ``Settings`` type at run time.
+"""
 
 from datetime import UTC, datetime
 from typing import Any

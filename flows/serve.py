@@ -58,6 +58,19 @@ class LocalPrefectServer:
         )
         return env
 
+    @staticmethod
+    def _die_with_parent() -> None:
+        """In the child: get SIGTERM if rudprk dies without stopping the server (Linux only)."""
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+
     def _spawn(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         logfile = self.log_path.open("ab")
@@ -76,6 +89,10 @@ class LocalPrefectServer:
             stdout=logfile,
             stderr=subprocess.STDOUT,
             env=self._environment(),
+            # Its own session: a Ctrl-C meant for rudprk must not kill the server behind the
+            # supervisor's back; stop() ends it, and the parent-death signal covers a crash.
+            start_new_session=True,
+            preexec_fn=self._die_with_parent if sys.platform == "linux" else None,
         )
         logfile.close()
 

@@ -48,7 +48,9 @@ def test_serve_runs_the_flow_on_its_cron_schedule(tmp_path: Path) -> None:
         try:
             deadline = time.monotonic() + 300
             while time.monotonic() < deadline and len(smtp.messages) < 2:
-                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+                output = (tmp_path / "serve.log").read_text()
+                assert proc.poll() is None, output
+                assert "Finished in state Failed" not in output, output[-3000:]
                 time.sleep(1)
         finally:
             os.killpg(proc.pid, signal.SIGINT)
@@ -61,4 +63,5 @@ def test_serve_runs_the_flow_on_its_cron_schedule(tmp_path: Path) -> None:
         output = (tmp_path / "serve.log").read_text()
         assert "starting a local Prefect server" in output
         assert len(smtp.messages) == 2, output[-3000:]
+        assert "Finished in state Completed" in output
         assert {m["X-Rudprk-Event-Type"] for m in smtp.messages} == {"deployment", "agreement"}
