@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
 from alerts.delivery import DeliveryReport, deliver_pending
 from alerts.detect import detect_article
 from alerts.mailer import Mailer, OutboxDirMailer, SMTPMailer
 from alerts.novelty import register_events
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from alerts.render import message_id_for
 from flows.ingest.harvest import HarvestConfig, HarvestReport, harvest_sync
 from flows.settings import Settings
