@@ -39,6 +39,28 @@ EVENT_TYPE_LABELS = {
     "sanctions": "sanctions",
     "other": "event",
 }
+# Sides that detection reports as ISO 3166 country codes, shown by name.
+COUNTRY_NAMES = {
+    "BY": "Belarus",
+    "CN": "China",
+    "GB": "United Kingdom",
+    "IR": "Iran",
+    "JP": "Japan",
+    "KP": "North Korea",
+    "KR": "South Korea",
+    "RU": "Russia",
+    "UA": "Ukraine",
+    "US": "United States",
+    "VN": "Vietnam",
+}
+# How detection qualifies a figure ("about 12,000", "plus de 10 000", "up to 3,000"…).
+QUALIFIER_PREFIXES = {
+    "approx": "about ",
+    "more_than": "more than ",
+    "less_than": "fewer than ",
+    "up_to": "up to ",
+    "vague": "roughly ",
+}
 MONTHS = (
     "January",
     "February",
@@ -91,6 +113,8 @@ class AlertView:
     detected_at: datetime
     # Message-ID of the earlier alert this one follows up (an update threads under its 'new').
     in_reply_to: str | None = None
+    # How the source qualified the figure: exact, approx, more_than, less_than, up_to, range, vague.
+    figure_qualifier: str | None = None
 
 
 # --- pure formatting helpers -------------------------------------------------------------
@@ -116,23 +140,49 @@ def format_number(value: int) -> str:
     return f"{value:,}"
 
 
-def format_figures(low: int | None, high: int | None, unit: str | None = None) -> str | None:
-    """``12,000 troops``, ``10,000–12,000 troops``, ``more than 10,000``, ``up to 3,000``."""
+def format_figures(
+    low: int | None, high: int | None, unit: str | None = None, qualifier: str | None = None
+) -> str | None:
+    """``12,000 troops``, ``10,000–12,000 troops``, ``more than 10,000``, ``about 3,000``.
+
+    A lower bound alone reads "more than", an upper bound alone "up to"; ``qualifier`` (as
+    detection states it) adds "about", "more than", "fewer than", "up to" or "roughly".
+    """
     if low is None and high is None:
         return None
+    prefix = QUALIFIER_PREFIXES.get(qualifier or "", "")
     if low is not None and high is not None:
         if low > high:
             low, high = high, low
-        number = (
-            format_number(low) if low == high else f"{format_number(low)}–{format_number(high)}"
-        )
+        if low == high:
+            number = f"{prefix}{format_number(low)}"
+        else:
+            number = f"{prefix}{format_number(low)}–{format_number(high)}"
     elif low is not None:
-        number = f"more than {format_number(low)}"
+        number = f"{prefix or 'more than '}{format_number(low)}"
     else:
         assert high is not None
-        number = f"up to {format_number(high)}"
+        number = f"{prefix or 'up to '}{format_number(high)}"
     unit_text = one_line(unit)
     return f"{number} {unit_text}" if unit_text else number
+
+
+def format_actor(actor: str) -> str:
+    """A country code by its name (``KP`` → ``North Korea``); anything else as it is."""
+    return COUNTRY_NAMES.get(actor.strip(), one_line(actor, 100))
+
+
+def format_force(force: str | None) -> str | None:
+    """Detection's ``item:stage`` (``accord:signature``) as ``accord (signature)``."""
+    text = one_line(force, 200)
+    if not text:
+        return None
+    item, sep, stage = text.partition(":")
+    item = item.replace("_", " ").strip()
+    stage = stage.replace("_", " ").strip()
+    if sep and item and stage:
+        return f"{item} ({stage})"
+    return item or stage or None
 
 
 def format_event_date(value: date | None, precision: str | None) -> str | None:
@@ -194,14 +244,29 @@ def alert_subject(view: AlertView) -> str:
     """``[rudprk] New deployment: 12,000 troops — Kursk``."""
     head = f"{kind_label(view.kind)} {'additional ' if view.additional else ''}"
     head += event_type_label(view.event_type)
-    detail = format_figures(view.figure_low, view.figure_high, view.figure_unit)
+    detail = format_figures(
+        view.figure_low, view.figure_high, view.figure_unit, view.figure_qualifier
+    )
     if detail is None:
-        detail = one_line(view.summary, MAX_SUBJECT_DETAIL)
+        detail = one_line(_strip_type_prefix(view.summary, view.event_type), MAX_SUBJECT_DETAIL)
     subject = f"{SUBJECT_PREFIX} {head}: {detail}" if detail else f"{SUBJECT_PREFIX} {head}"
     place = one_line(view.place, 60)
     if place and place.casefold() not in detail.casefold():
         subject += f" — {place}"
     return one_line(subject, MAX_HEADER_LENGTH)
+
+
+def _strip_type_prefix(summary: str, event_type: str) -> str:
+    """ "Agreement: accord signed" → "accord signed" (the subject already names the type)."""
+    head, sep, rest = summary.partition(":")
+    label = event_type_label(event_type)
+    if (
+        sep
+        and rest.strip()
+        and head.strip().casefold() in (label.casefold(), event_type.casefold())
+    ):
+        return rest.strip()
+    return summary
 
 
 def digest_subject(
@@ -308,11 +373,14 @@ def _event_context(view: AlertView) -> dict[str, Any]:
         "modality": one_line(view.modality, 32),
         "summary": one_line(view.summary, 2000),
         "evidence": one_line(view.evidence, 4000),
-        "figures": format_figures(view.figure_low, view.figure_high, view.figure_unit),
-        "force": one_line(view.force, 200) or None,
+        "figures": format_figures(
+            view.figure_low, view.figure_high, view.figure_unit, view.figure_qualifier
+        ),
+        "force": format_force(view.force),
+        "force_label": "Instrument" if view.event_type == "agreement" else "Force",
         "place": one_line(view.place, 300) or None,
         "date": format_event_date(view.event_date, view.date_precision),
-        "actors": ", ".join(a for a in (one_line(x, 100) for x in view.actors) if a) or None,
+        "actors": ", ".join(a for a in (format_actor(x) for x in view.actors) if a) or None,
         "claimant": one_line(view.claimant, 200) or None,
         "additional": view.additional,
         "confidence": f"{view.confidence:.2f}",

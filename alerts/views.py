@@ -25,6 +25,29 @@ def _source_order(role: str, article: Article, event: Event) -> tuple[int, datet
     return (0 if is_origin else 1, article.published_at or _LATEST, article.id)
 
 
+def _figure_qualifier(event: Event, origin: Article | None) -> str | None:
+    """How the article that raised the event qualified its figure ("about", "more than"…).
+
+    The events table keeps only the bounds; the qualifier is in the origin article's stored
+    detection, under the event of the same type and figures.
+    """
+    if origin is None or not isinstance(origin.detection, dict):
+        return None
+    detected = origin.detection.get("events")
+    if not isinstance(detected, list):
+        return None
+    for item in detected:
+        if (
+            isinstance(item, dict)
+            and item.get("event_type") == event.event_type
+            and item.get("low") == event.figure_low
+            and item.get("high") == event.figure_high
+        ):
+            qualifier = item.get("qualifier")
+            return qualifier if isinstance(qualifier, str) else None
+    return None
+
+
 def build_alert_views(session: Session, alert_ids: Sequence[int]) -> list[AlertView]:
     """Views of the given alerts, in the order given; alerts without an event are left out.
 
@@ -65,6 +88,14 @@ def build_alert_views(session: Session, alert_ids: Sequence[int]) -> list[AlertV
         .tuples()
         .all()
     )
+    origins = {
+        a.id: a
+        for a in session.scalars(
+            select(Article).where(
+                Article.id.in_([e.first_article_id for e in events.values() if e.first_article_id])
+            )
+        )
+    }
     views = []
     for alert_id in alert_ids:
         alert = alerts.get(alert_id)
@@ -96,6 +127,7 @@ def build_alert_views(session: Session, alert_ids: Sequence[int]) -> list[AlertV
                 message_id=alert.message_id,
                 detected_at=event.first_seen_at,
                 in_reply_to=parent if parent != alert.message_id else None,
+                figure_qualifier=_figure_qualifier(event, origins.get(event.first_article_id or 0)),
             )
         )
     return views

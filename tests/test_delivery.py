@@ -34,6 +34,7 @@ EVENTS: list[dict[str, Any]] = [
         "figure_unit": "troops",
         "place": "Kursk",
         "claimant": "NIS",
+        "qualifier": "approx",  # kept only in the origin article's stored detection
     },
     {
         "event_type": "agreement",
@@ -67,7 +68,15 @@ def _seed(session: Session, events: list[dict[str, Any]] = EVENTS) -> list[int]:
     session.add_all([wire, journal])
     session.flush()
     alert_ids = []
-    for n, values in enumerate(events, start=1):
+    for n, spec in enumerate(events, start=1):
+        values = dict(spec)
+        qualifier = values.pop("qualifier", None)
+        detected = {
+            "event_type": values["event_type"],
+            "low": values["figure_low"],
+            "high": values["figure_high"],
+            "qualifier": qualifier,
+        }
         origin = Article(
             feed_id=wire.id,
             guid=f"wire-{n}",
@@ -77,6 +86,7 @@ def _seed(session: Session, events: list[dict[str, Any]] = EVENTS) -> list[int]:
             summary="…",
             published_at=NOW - timedelta(hours=3),
             discovered_at=NOW - timedelta(hours=2),
+            detection={"events": [{"event_type": "visit", "low": None}, detected]},
         )
         copy = Article(
             feed_id=journal.id,
@@ -153,7 +163,7 @@ def test_delivers_each_alert_once_with_headers_and_marks_it_sent(
         report = _deliver(session_factory, server)
         assert (report.sent, report.failed, report.pending, report.error) == (3, 0, 0, None)
         assert [a for a, _, _ in report.delivered] == alert_ids
-        assert report.delivered[0][1] == "[rudprk] New deployment: 12,000 troops — Kursk"
+        assert report.delivered[0][1] == "[rudprk] New deployment: about 12,000 troops — Kursk"
         assert report.delivered[2][1] == "[rudprk] New deployment: 1,000–6,000 personnel — Kursk"
         received = server.handler.messages
         assert server.handler.connections == 1
@@ -389,6 +399,7 @@ def test_build_alert_views_orders_sources_and_threads_updates(
     assert update.kind == "update"
     assert update.in_reply_to == new.message_id
     assert (new.figure_low, new.figure_unit, new.place) == (12000, "troops", "Kursk")
+    assert new.figure_qualifier == "approx"  # from the origin article's stored detection
     assert new.detected_at == NOW - timedelta(hours=1)
 
 

@@ -22,8 +22,10 @@ from alerts.render import (
     AlertView,
     SourceLink,
     alert_subject,
+    format_actor,
     format_event_date,
     format_figures,
+    format_force,
     message_id_for,
     one_line,
     render_alert,
@@ -55,7 +57,7 @@ DEPLOYMENT = AlertView(
     place="Kursk",
     event_date=date(2026, 11, 17),
     date_precision="day",
-    actors=["North Korea", "Russia"],
+    actors=["KP", "RU", "KR"],
     claimant="NIS (South Korea)",
     additional=False,
     confidence=0.91,
@@ -77,6 +79,7 @@ DEPLOYMENT = AlertView(
     ],
     message_id=message_id_for("event:42:new"),
     detected_at=datetime(2026, 11, 17, 11, 0, tzinfo=UTC),
+    figure_qualifier="approx",
 )
 
 AGREEMENT = AlertView(
@@ -93,7 +96,7 @@ AGREEMENT = AlertView(
     figure_low=None,
     figure_high=None,
     figure_unit=None,
-    force=None,
+    force="accord:signature",
     place="Moscou",
     event_date=date(2026, 11, 1),
     date_precision="month",
@@ -184,7 +187,7 @@ def test_date_is_the_only_header_that_changes_between_renders() -> None:
 def test_alert_headers_and_structure() -> None:
     msg = render_alert(DEPLOYMENT, sender=SENDER, recipients=RECIPIENTS, now=SENT)
     parsed = BytesParser(policy=policy.default).parsebytes(bytes(msg))
-    assert parsed["Subject"] == "[rudprk] New deployment: 12,000 troops — Kursk"
+    assert parsed["Subject"] == "[rudprk] New deployment: about 12,000 troops — Kursk"
     assert parsed["Message-ID"] == DEPLOYMENT.message_id
     assert parsed["X-Rudprk-Alert-Kind"] == "new"
     assert parsed["X-Rudprk-Event-Type"] == "deployment"
@@ -202,7 +205,8 @@ def test_alert_headers_and_structure() -> None:
     assert parsed["In-Reply-To"] is None
     plain, html = _parts(parsed)
     for text in (plain, html):
-        assert "12,000 troops" in text
+        assert "about 12,000 troops" in text
+        assert "North Korea, Russia, South Korea" in text
         assert "Example Wire" in text
         assert "NIS (South Korea)" in text
         assert "17 November 2026" in text
@@ -222,7 +226,7 @@ def test_update_alert_threads_under_the_first_alert() -> None:
         in_reply_to=DEPLOYMENT.message_id,
     )
     msg = render_alert(update, sender=SENDER, recipients=RECIPIENTS, now=SENT)
-    assert msg["Subject"] == "[rudprk] Updated deployment: 12,000 troops — Kursk"
+    assert msg["Subject"] == "[rudprk] Updated deployment: about 12,000 troops — Kursk"
     assert msg["X-Rudprk-Alert-Kind"] == "update"
     assert msg["In-Reply-To"] == DEPLOYMENT.message_id
     assert msg["References"] == DEPLOYMENT.message_id
@@ -282,12 +286,56 @@ def test_crlf_in_untrusted_text_cannot_inject_headers() -> None:
     assert "\n" not in str(parsed["Subject"]) and "\r" not in str(parsed["Subject"])
     assert (
         parsed["Subject"]
-        == "[rudprk] New deployment: 12,000 troops — Kursk Bcc: victim@evil.example"
+        == "[rudprk] New deployment: about 12,000 troops — Kursk Bcc: victim@evil.example"
     )
     header_block = raw.split(b"\n\n", 1)[0]
     assert not re.search(rb"(?m)^(Bcc|X-Injected|X-Lang):", header_block)
     plain, _ = _parts(parsed)
     assert "Title X-Injected: yes" in plain  # kept as text on one line, not as a header
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "qualifier", "expected"),
+    [
+        (12000, 12000, "approx", "about 12,000 troops"),
+        (12000, 12000, "exact", "12,000 troops"),
+        (10000, 10000, "more_than", "more than 10,000 troops"),
+        (500, 500, "less_than", "fewer than 500 troops"),
+        (3000, 3000, "up_to", "up to 3,000 troops"),
+        (10000, 12000, "range", "10,000–12,000 troops"),
+        (2000, 9999, "vague", "roughly 2,000–9,999 troops"),
+        (10000, None, "approx", "about 10,000 troops"),
+        (12000, 12000, "unknown-qualifier", "12,000 troops"),
+    ],
+)
+def test_format_figures_with_the_detected_qualifier(
+    low: int | None, high: int | None, qualifier: str, expected: str
+) -> None:
+    assert format_figures(low, high, "troops", qualifier) == expected
+
+
+def test_actor_codes_and_agreement_instruments_are_shown_readably() -> None:
+    assert [format_actor(a) for a in ["KP", "RU", "Wagner", "XX"]] == [
+        "North Korea",
+        "Russia",
+        "Wagner",
+        "XX",
+    ]
+    assert format_force("accord:signature") == "accord (signature)"
+    assert format_force("treaty:entry into force") == "treaty (entry into force)"
+    assert format_force("special_forces") == "special forces"
+    assert format_force("agreement:") == "agreement"
+    assert format_force(None) is None
+    plain, html = _parts(render_alert(AGREEMENT, sender=SENDER, recipients=RECIPIENTS))
+    assert "Instrument:  accord (signature)" in plain
+    assert ">Instrument</th><td>accord (signature)</td>" in html
+
+
+def test_subject_drops_a_summary_prefix_that_repeats_the_type() -> None:
+    view = replace(AGREEMENT, summary="Agreement: accord signed in Pyongyang", place="Pyongyang")
+    assert alert_subject(view) == "[rudprk] New agreement: accord signed in Pyongyang"
+    other = replace(view, summary="Agreements: Pyongyang said", place=None)
+    assert alert_subject(other) == "[rudprk] New agreement: Agreements: Pyongyang said"
 
 
 @pytest.mark.parametrize(
@@ -342,7 +390,9 @@ def test_subject_without_figures_uses_the_summary_and_marks_additional() -> None
         "[rudprk] New agreement: Russia and North Korea sign an agreement to resume "
         "Moscow–Pyongyang passenger trains — Moscou"
     )
-    more = replace(DEPLOYMENT, additional=True, figure_low=2000, figure_high=None)
+    more = replace(
+        DEPLOYMENT, additional=True, figure_low=2000, figure_high=None, figure_qualifier=None
+    )
     assert (
         alert_subject(more) == "[rudprk] New additional deployment: more than 2,000 troops — Kursk"
     )
