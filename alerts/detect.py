@@ -87,6 +87,8 @@ _STAGE_BONUS = {"signature": 0.0, "ratification": 0.2, "enactment": 0.3, "entry 
 _CLAUSE_BREAK_RE = re.compile(
     r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|кото\w+|що|які|яка|was|die|das)\b)"
 )
+# Signing proper (a head of state signing a law enacts it; a chamber adopting it ratifies).
+_SIGNING_RE = re.compile(r"sign|подпис|unterzeich|firm|assin|podpis|підпис|서명", re.IGNORECASE)
 _NUMBER_HINT_RE = re.compile(
     r"\d|\b(?:hundreds?|thousands?|cents|mille|milliers|тысяч\w*|сот\w*|Tausend\w*|mil|"
     r"dozens?|douzaines?|dizaines?|centaines?)\b|[천만백]\s?명",
@@ -453,9 +455,17 @@ def _candidates(art: _Article) -> list[_Candidate]:
             out.append(_Candidate("arms_transfer", 1.5, w, w, weak=True))
     for w in art.by_label.get("cue:weapon_origin", []):
         out.append(_Candidate("arms_transfer", 2.0, w, w))
-    for label, stage in _STAGE_OF_CUE.items():
+    laws = art.by_label.get("cue:law", [])
+    for label, cue_stage in _STAGE_OF_CUE.items():
         for a in art.by_label.get(label, []):
             lo, hi = art.clause(a.start)
+            stage = cue_stage
+            if (
+                label == "cue:agree_sign"
+                and _SIGNING_RE.match(art.text, a.start)
+                and any(a.end < w.start <= a.end + 30 for w in laws)
+            ):
+                stage = "enactment"  # "a signé samedi la loi de ratification"
             inst = _nearest(forces_instrument, a, lo, hi, after=120, before=120)
             bare = 3.0 if label == "cue:agree_accord" else 1.3  # "agreed to…" is itself the act
             score = (4.0 if inst is not None else bare) + _STAGE_BONUS[stage]
@@ -547,13 +557,16 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         for b in art.in_range(labels.get("cue:background", []), lo, hi):
             if _SINCE_RE.search(art.text, max(lo, b.start - 12), b.start):
                 continue  # "shipped 20,000 containers since last year": a running total
-            if _closer_act(art, a, b.start, lo, hi, acts=False, nouns=True):
-                continue  # "last year's treaty": the recap is about another thing
+            if _closer_act(art, a, b.start, lo, hi, nouns=True, cue=b):
+                continue  # "last year's treaty", "in exchange for the troops": about another thing
             if a.start - 60 <= b.start <= a.end + 50 and not (b.start <= a.start < b.end):
                 return "background"
             if b.start <= a.start < b.end and b.end > a.end:
                 # the cue is part of a recap phrase ("signé le 19 juin")
                 return "background"
+        for g in art.in_range(labels.get("cue:gratitude", []), lo, hi):
+            if a.start - 80 <= g.start < a.start:
+                return "background"  # "thanked Kim for the soldiers sent"
         if art.published is not None:
             limit = art.published - timedelta(days=BACKGROUND_AGE_DAYS)
             for m in art.dates_in(span):
@@ -588,7 +601,14 @@ _ACT_LABELS = frozenset(
 
 
 def _closer_act(
-    art: _Article, anchor: Hit, pos: int, lo: int, hi: int, acts: bool = True, nouns: bool = False
+    art: _Article,
+    anchor: Hit,
+    pos: int,
+    lo: int,
+    hi: int,
+    acts: bool = True,
+    nouns: bool = False,
+    cue: Hit | None = None,
 ) -> bool:
     """Another act of the clause (or, with ``nouns``, an agreement or a link) stands closer
     to ``pos`` than the anchor does."""
@@ -600,6 +620,8 @@ def _closer_act(
     for h in others:
         if h.start < anchor.end and h.end > anchor.start:
             continue  # the anchor itself, or a cue sharing its words
+        if cue is not None and h.start < cue.end and h.end > cue.start:
+            continue  # an act inside the recap phrase itself ("depuis l'arrivée")
         if min(abs(pos - h.start), abs(pos - h.end)) < mine:
             return True
     return False

@@ -63,6 +63,8 @@ CUE_GROUPS = frozenset(
         "admit",
         "background",
         "recap",
+        "gratitude",
+        "law",
         "analysis",
         "additional",
         "claim",
@@ -74,6 +76,7 @@ CUE_GROUPS = frozenset(
 # which Python's \w leaves out (so "सैनिक" stays one word).
 _WORD = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0900-\u0dff]+"
 _TOKEN_RE = re.compile(_WORD)
+_ARABIC_MARKS_RE = re.compile(r"[\u0610-\u061a\u064b-\u065f]")
 _PATTERN_TOKEN_RE = re.compile(rf"({_WORD})(\*)?")
 # What may separate two words of one pattern: spaces, hyphens, apostrophes, a middle dot.
 _GAP_RE = re.compile(r"[\s\u00a0\-\u2010\u2011\u2013'\u2019\u02bc\u00b7]{1,3}")
@@ -178,6 +181,8 @@ class Matcher:
             lowered = "".join(ch.lower()[:1] for ch in text)
         spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
         words = [lowered[a:b] for a, b in spans]
+        if _ARABIC_MARKS_RE.search(text):
+            words = [_ARABIC_MARKS_RE.sub("", w) for w in words]
         n = len(words)
         hits: set[Hit] = set()
         single, exact, prefix, short = self._single, self._exact, self._prefix, self._short
