@@ -85,7 +85,19 @@ _STAGE_OF_CUE = {
 _STAGE_BONUS = {"signature": 0.0, "ratification": 0.2, "enactment": 0.3, "entry into force": 0.4}
 
 _CLAUSE_BREAK_RE = re.compile(
-    r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|кото\w+|що|які|яка|was|die|das)\b)"
+    r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|кото\w+|що|які|яка|was|die|das"
+    r"|um|pour|afin|in order|чтобы|para)\b)"
+)
+# "agreed to further expand military cooperation": a wish, not an arrangement.
+_VAGUE_AGREEMENT_RE = re.compile(
+    r"[\s,]+(?:on\s+|to\s+|de\s+|d'|sur\s+)?(?:\w+\s+){0,2}?"
+    r"(?:expand\w*|deepen\w*|strengthen\w*|develop\w*|boost\w*|enhanc\w*|intensif\w*|"
+    r"renforcer|développer|approfondir|élargir|intensifier|укреп\w*|развива\w*|расшир\w*|"
+    r"ausbauen|vertiefen|ampliar|profundizar|fortalecer)"
+    r"\s+(?:\w+\s+){0,3}?(?:cooperation|ties|relations|partnership|coopération|liens|relations|"
+    r"partenariat|сотрудничеств\w*|связ\w*|отношени\w*|협력|관계|Zusammenarbeit|Beziehungen|"
+    r"cooperación|relaciones|lazos)",
+    re.IGNORECASE,
 )
 # Signing proper (a head of state signing a law enacts it; a chamber adopting it ratifies).
 _SIGNING_RE = re.compile(r"sign|подпис|unterzeich|firm|assin|podpis|підпис|서명", re.IGNORECASE)
@@ -469,7 +481,12 @@ def _candidates(art: _Article) -> list[_Candidate]:
             inst = _nearest(forces_instrument, a, lo, hi, after=120, before=120)
             bare = 3.0 if label == "cue:agree_accord" else 1.3  # "agreed to…" is itself the act
             score = (4.0 if inst is not None else bare) + _STAGE_BONUS[stage]
-            out.append(_Candidate("agreement", score, a, inst, stage))
+            vague = (
+                inst is None
+                and label == "cue:agree_accord"
+                and _VAGUE_AGREEMENT_RE.match(art.text, a.end) is not None
+            )  # "agreed to expand cooperation": a wish, not an arrangement
+            out.append(_Candidate("agreement", score, a, inst, stage, weak=vague))
     for a in art.by_label.get("cue:link_start", []):
         lo, hi = art.clause(a.start)
         link = _nearest(forces_link, a, lo, hi)
@@ -544,8 +561,10 @@ def _modality(art: _Article, cand: _Candidate) -> str:
     )
     # German puts the infinitive at the end of the clause, far from its modal ("könnte … schicken").
     reach_back = (a.start - lo) if art.language in ("de", "nl") else 90
-    for s in art.in_range(labels.get("cue:speculative", []), span.start, span.end):
-        if link_agreement and art.in_range(labels.get("cue:future", []), s.start, s.end):
+    hedges = art.in_range(labels.get("cue:speculative", []), span.start, span.end)
+    futures = art.in_range(labels.get("cue:future", []), span.start, span.end)
+    for s in sorted([*hedges, *futures], key=_start_of):
+        if link_agreement and any(f.start <= s.start < f.end for f in futures):
             continue  # "trains will resume on 17 June": an agreed arrangement, not a plan
         if lo <= s.start < hi and a.start - reach_back <= s.start <= a.end + 30:
             return "speculative"

@@ -66,6 +66,7 @@ CUE_GROUPS = frozenset(
         "gratitude",
         "law",
         "analysis",
+        "no_mention",
         "additional",
         "claim",
         "cooperation",

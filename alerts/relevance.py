@@ -132,6 +132,7 @@ def assess_relevance(
     cues_by_sentence: Counter[int] = Counter()
     sides_by_sentence: dict[int, set[str]] = {}
     k = 0  # hits are sorted by start: walk the sentences alongside
+    unmentioned = [h.end for h in hits if h.label == "cue:no_mention"]
     for hit in hits:
         span: Span | None = None
         if spans:
@@ -146,6 +147,8 @@ def assess_relevance(
         side = side_of(hit, knowledge)
         if not side:
             continue
+        if any(0 <= hit.start - end <= 12 for end in unmentioned):
+            continue  # "without mentioning Russia"
         side_hits.append((hit, side))
         if span is not None:
             sides_by_sentence.setdefault(span.index, set()).add(side)
