@@ -17,6 +17,7 @@ from email.parser import BytesParser
 from typing import Any, Self
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 HOST = "127.0.0.1"
 
@@ -78,17 +79,44 @@ class SMTPTestServer:
     """A started aiosmtpd server on 127.0.0.1 and a free port; ``restart`` keeps the port."""
 
     def __init__(
-        self, handler: RecordingHandler, port: int | None = None, *, smtputf8: bool = True
+        self,
+        handler: RecordingHandler,
+        port: int | None = None,
+        *,
+        smtputf8: bool = True,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         self.handler = handler
         self.host = HOST
         self.port = port or free_port()
         self.smtputf8 = smtputf8  # whether the server offers the SMTPUTF8 extension
+        # With credentials, AUTH (PLAIN/LOGIN, allowed without TLS on loopback) is required.
+        self.credentials = credentials
         self._controller: Controller | None = None
 
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword) or self.credentials is None:
+            return AuthResult(success=False, handled=False)
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        # handled=False: aiosmtpd itself answers 535 on failure (True would leave the client waiting)
+        return AuthResult(success=given == self.credentials, handled=False)
+
     def start(self) -> Self:
+        auth: dict[str, Any] = {}
+        if self.credentials is not None:
+            auth = {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
         controller = Controller(
-            self.handler, hostname=self.host, port=self.port, enable_SMTPUTF8=self.smtputf8
+            self.handler,
+            hostname=self.host,
+            port=self.port,
+            enable_SMTPUTF8=self.smtputf8,
+            **auth,
         )
         controller.start()
         self._controller = controller

@@ -126,6 +126,36 @@ def test_server_gone_mid_batch_is_channel_unavailable() -> None:
         server.stop()
 
 
+AUTH_WITHOUT_TLS = "ignore:Requiring AUTH while not requiring TLS"  # loopback only
+
+
+@pytest.mark.filterwarnings(AUTH_WITHOUT_TLS)
+def test_logs_in_when_a_user_is_given() -> None:
+    with SMTPTestServer(RecordingHandler(), credentials=("rudprk", "s3cret")) as server:
+        with SMTPMailer(server.host, server.port, user="rudprk", password="s3cret") as mailer:
+            mailer.send(_message(1))
+        assert len(server.handler.messages) == 1
+        # without logging in, the server refuses the message
+        with (
+            SMTPMailer(server.host, server.port) as anonymous,
+            pytest.raises(DeliveryError, match="530") as info,
+        ):
+            anonymous.send(_message(2))
+        assert not isinstance(info.value, ChannelUnavailableError)
+        assert len(server.handler.messages) == 1
+
+
+@pytest.mark.filterwarnings(AUTH_WITHOUT_TLS)
+def test_refused_login_is_channel_unavailable_and_names_the_user() -> None:
+    with SMTPTestServer(RecordingHandler(), credentials=("rudprk", "s3cret")) as server:
+        mailer = SMTPMailer(server.host, server.port, user="rudprk", password="wrong", timeout=5)
+        with pytest.raises(
+            ChannelUnavailableError, match=r"login .* as 'rudprk' refused: 535"
+        ) as info:
+            mailer.__enter__()
+        assert "wrong" not in str(info.value)
+
+
 def test_unknown_tls_mode_is_refused() -> None:
     with pytest.raises(DeliveryError, match="unknown SMTP TLS mode 'tls'"):
         SMTPMailer("127.0.0.1", 25, tls="tls")
