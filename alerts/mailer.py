@@ -79,7 +79,10 @@ class SMTPMailer:
         user: str | None = None,
         password: str | None = None,
         timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        """``ssl_context``: how the server's certificate is checked for ``starttls``/``ssl``
+        (default: the system's trusted CAs and host-name checking)."""
         if tls not in TLS_MODES:
             raise DeliveryError(
                 f"unknown SMTP TLS mode {tls!r}: expected one of {', '.join(TLS_MODES)}"
@@ -90,6 +93,7 @@ class SMTPMailer:
         self.user = user
         self.password = password
         self.timeout = timeout
+        self.ssl_context = ssl_context
         self.connections_opened = 0
         self._smtp: smtplib.SMTP | None = None
         self._open = False
@@ -102,7 +106,7 @@ class SMTPMailer:
         return f"{self.host}:{self.port}"
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
+        context = self.ssl_context or ssl.create_default_context()
         smtp: smtplib.SMTP | None = None
         try:
             if self.tls == "ssl":

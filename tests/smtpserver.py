@@ -7,17 +7,25 @@ picked first. The handler keeps every envelope and its parsed message, and can r
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import socket
+import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 HOST = "127.0.0.1"
 
@@ -27,6 +35,44 @@ def free_port(host: str = HOST) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def tls_contexts(directory: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A self-signed certificate for 127.0.0.1/localhost: (server context, client context that
+    trusts only it)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "rudprk test SMTP")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "smtp-cert.pem", directory / "smtp-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_path, key_path)
+    client = ssl.create_default_context(cafile=str(cert_path))
+    return server, client
 
 
 @dataclass(frozen=True)
@@ -85,6 +131,8 @@ class SMTPTestServer:
         *,
         smtputf8: bool = True,
         credentials: tuple[str, str] | None = None,
+        starttls: ssl.SSLContext | None = None,
+        implicit_tls: ssl.SSLContext | None = None,
     ) -> None:
         self.handler = handler
         self.host = HOST
@@ -92,6 +140,8 @@ class SMTPTestServer:
         self.smtputf8 = smtputf8  # whether the server offers the SMTPUTF8 extension
         # With credentials, AUTH (PLAIN/LOGIN, allowed without TLS on loopback) is required.
         self.credentials = credentials
+        self.starttls = starttls  # offer (and require) STARTTLS with this context
+        self.implicit_tls = implicit_tls  # TLS from the first byte (SMTPS) with this context
         self._controller: Controller | None = None
 
     def _authenticate(
@@ -104,9 +154,13 @@ class SMTPTestServer:
         return AuthResult(success=given == self.credentials, handled=False)
 
     def start(self) -> Self:
-        auth: dict[str, Any] = {}
+        options: dict[str, Any] = {}
+        if self.starttls is not None:
+            options |= {"tls_context": self.starttls, "require_starttls": True}
+        if self.implicit_tls is not None:
+            options |= {"ssl_context": self.implicit_tls}
         if self.credentials is not None:
-            auth = {
+            options |= {
                 "authenticator": self._authenticate,
                 "auth_required": True,
                 "auth_require_tls": False,
@@ -116,7 +170,7 @@ class SMTPTestServer:
             hostname=self.host,
             port=self.port,
             enable_SMTPUTF8=self.smtputf8,
-            **auth,
+            **options,
         )
         controller.start()
         self._controller = controller

@@ -9,7 +9,13 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from smtpserver import RecordingHandler, SMTPTestServer, free_port, running_smtp_server
+from smtpserver import (
+    RecordingHandler,
+    SMTPTestServer,
+    free_port,
+    running_smtp_server,
+    tls_contexts,
+)
 
 from alerts.errors import ChannelUnavailableError, DeliveryError
 from alerts.mailer import OutboxDirMailer, SMTPMailer, outbox_file_name
@@ -154,6 +160,43 @@ def test_refused_login_is_channel_unavailable_and_names_the_user() -> None:
         ) as info:
             mailer.__enter__()
         assert "wrong" not in str(info.value)
+
+
+@pytest.mark.filterwarnings(AUTH_WITHOUT_TLS)
+def test_starttls_then_login(tmp_path: Path) -> None:
+    server_ctx, client_ctx = tls_contexts(tmp_path)
+    handler = RecordingHandler()
+    with SMTPTestServer(handler, starttls=server_ctx, credentials=("rudprk", "s3cret")) as server:
+        mailer = SMTPMailer(
+            server.host,
+            server.port,
+            tls="starttls",
+            user="rudprk",
+            password="s3cret",
+            ssl_context=client_ctx,
+        )
+        with mailer:
+            mailer.send(_message(1))
+            mailer.send(_message(2))
+        assert len(handler.messages) == 2 and handler.connections == 1
+
+
+def test_implicit_tls(tmp_path: Path) -> None:
+    server_ctx, client_ctx = tls_contexts(tmp_path)
+    with SMTPTestServer(RecordingHandler(), implicit_tls=server_ctx) as server:
+        with SMTPMailer(server.host, server.port, tls="ssl", ssl_context=client_ctx) as mailer:
+            mailer.send(_message(1))
+        assert [m["Message-ID"] for m in server.handler.messages] == ["<test.1@rudprk.test>"]
+
+
+def test_untrusted_certificate_is_channel_unavailable(tmp_path: Path) -> None:
+    server_ctx, _ = tls_contexts(tmp_path)
+    with SMTPTestServer(RecordingHandler(), starttls=server_ctx) as server:
+        # the default context trusts the system's CAs only, not this self-signed certificate
+        mailer = SMTPMailer(server.host, server.port, tls="starttls", timeout=5)
+        with pytest.raises(ChannelUnavailableError, match="CERTIFICATE_VERIFY_FAILED"):
+            mailer.__enter__()
+        assert server.handler.messages == []
 
 
 def test_unknown_tls_mode_is_refused() -> None:
