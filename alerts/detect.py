@@ -82,7 +82,8 @@ _STAGE_OF_CUE = {
     "cue:agree_enact": "enactment",
     "cue:agree_in_force": "entry into force",
 }
-_STAGE_BONUS = {"signature": 0.0, "ratification": 0.2, "enactment": 0.3, "entry into force": 0.4}
+# Later stages outrank earlier ones named in the same report ("signed the law ratifying…").
+_STAGE_BONUS = {"signature": 0.0, "ratification": 0.2, "enactment": 0.6, "entry into force": 0.7}
 
 _CLAUSE_BREAK_RE = re.compile(
     r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|кото\w+|що|які|яка|was|die|das"
@@ -475,7 +476,10 @@ def _candidates(art: _Article) -> list[_Candidate]:
             if (
                 label == "cue:agree_sign"
                 and _SIGNING_RE.match(art.text, a.start)
-                and any(a.end < w.start <= a.end + 30 for w in laws)
+                and any(
+                    a.end < w.start <= a.end + 30 or (vf and 0 <= a.start - w.end <= 8)
+                    for w in laws
+                )
             ):
                 stage = "enactment"  # "a signé samedi la loi de ratification"
             inst = _nearest(forces_instrument, a, lo, hi, after=120, before=120)
@@ -586,7 +590,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         for g in art.in_range(labels.get("cue:gratitude", []), lo, hi):
             if a.start - 80 <= g.start < a.start:
                 return "background"  # "thanked Kim for the soldiers sent"
-        if art.published is not None:
+        if art.published is not None and not any(lo <= f.start < hi for f in futures):
+            # (a date in a clause about the future is a start date, however it was resolved)
             limit = art.published - timedelta(days=BACKGROUND_AGE_DAYS)
             for m in art.dates_in(span):
                 if m.start_idx < lo or m.end_idx > hi:
@@ -1063,6 +1068,8 @@ def _secondary(art: _Article, main: _Candidate, candidates: list[_Candidate]) ->
     for c in candidates:
         if c.event_type not in ALERT_TYPES or c.event_type == main.event_type or c.weak:
             continue
+        if c.anchor.label in ("cue:deploy_state", "cue:deploy_presence"):
+            continue  # troops already there ("died clearing mines") are not a second dispatch
         if (
             c.score < SECONDARY_MIN_SCORE
             or sentence_of(art.spans, c.anchor.start).index not in lead
