@@ -20,7 +20,7 @@ from storage.models import Event
 
 # Days between two reports of the same event, per type.
 WINDOWS = {
-    "deployment": 10,
+    "deployment": 7,
     "agreement": 3,
     "arms_transfer": 14,
     "visit": 7,
@@ -30,7 +30,10 @@ WINDOWS = {
 }
 DEFAULT_WINDOW = 7
 # Two figures are compatible when the larger is at most this much larger than the smaller.
-FIGURE_RATIO = 1.3
+FIGURE_RATIO = 1.2
+# A report with a figure and one without are the same event only within a few days: later,
+# a figure is a new announcement ("evidence of troops" on the 23rd, "10,000 sent" on the 28th).
+FIGURELESS_WINDOW = 3
 # An additional contingent joins a report without "additional" only on (nearly) the same figure.
 SAME_FIGURE_RATIO = 1.05
 
@@ -220,7 +223,10 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     if stored.additional and not new.additional and not _same_figure(new, stored):
         # A copy may drop the word "additional" but keeps the figure ("3,000 troops").
         return False
-    if date_distance(new, stored) > window_days(new.event_type):
+    distance = date_distance(new, stored)
+    if distance > window_days(new.event_type):
+        return False
+    if (new.figure is None) != (stored.figure is None) and distance > FIGURELESS_WINDOW:
         return False
     return (
         _actors_compatible(new.actors, stored.actors)

@@ -151,3 +151,12 @@ def test_announcements_by_different_sides_are_distinct_events() -> None:
     assert same_event(replace(BASE, claimant="South Korean JCS"), seoul)
     assert same_event(replace(BASE, claimant="Yonhap"), seoul)
     assert same_event(replace(BASE, claimant=None), seoul)
+
+
+def test_a_figure_days_later_is_a_new_announcement() -> None:
+    vague = replace(BASE, figure=None, low=None, high=None)
+    same_day = replace(BASE, reference=date(2025, 4, 29))
+    assert same_event(same_day, vague)
+    days_later = replace(BASE, reference=date(2025, 5, 3))
+    assert not same_event(days_later, vague)
+    assert same_event(days_later, BASE)  # the same figure a few days later is the same report
