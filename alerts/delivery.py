@@ -65,21 +65,43 @@ class DeliveryReport:
 
 
 def _render(
-    session_factory: sessionmaker[Session],
+    session: Session,
     alert_id: int,
     *,
     sender: str,
     recipients: Sequence[str],
     now: datetime,
 ) -> EmailMessage:
-    with session_factory() as session:
-        alert = session.get(Alert, alert_id)
-        if alert is not None and alert.kind == "digest":
-            return build_digest(session, alert, sender=sender, recipients=recipients, now=now)
-        views = build_alert_views(session, [alert_id])
+    alert = session.get(Alert, alert_id)
+    if alert is not None and alert.kind == "digest":
+        return build_digest(session, alert, sender=sender, recipients=recipients, now=now)
+    views = build_alert_views(session, [alert_id])
     if not views:
         raise DeliveryError(f"alert {alert_id} has no event to report")
     return render_alert(views[0], sender=sender, recipients=recipients, now=now)
+
+
+def _claim_and_render(
+    session_factory: sessionmaker[Session],
+    alert_id: int,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    now: datetime,
+    stale_after: timedelta,
+    max_attempts: int,
+) -> EmailMessage | None:
+    """Claim the alert and render it in one short transaction; ``None`` if it is not free.
+
+    The claim is committed before anything is sent. If rendering fails the claim is rolled
+    back with it, and the caller records the failure.
+    """
+    with session_scope(session_factory) as session:
+        if not claim_alert(
+            session, alert_id, now, stale_after=stale_after, max_attempts=max_attempts
+        ):
+            return None
+        return _render(session, alert_id, sender=sender, recipients=recipients, now=now)
 
 
 def enqueue_digest(
@@ -131,16 +153,18 @@ def deliver_pending(
         return report
     try:
         for alert_id in alert_ids:
-            with session_scope(session_factory) as session:
-                claimed = claim_alert(
-                    session, alert_id, now, stale_after=stale_after, max_attempts=max_attempts
-                )
-            if not claimed:  # sent or being sent by another pass meanwhile
-                continue
             try:
-                message = _render(
-                    session_factory, alert_id, sender=sender, recipients=recipients, now=now
+                message = _claim_and_render(
+                    session_factory,
+                    alert_id,
+                    sender=sender,
+                    recipients=recipients,
+                    now=now,
+                    stale_after=stale_after,
+                    max_attempts=max_attempts,
                 )
+                if message is None:  # sent or being sent by another pass meanwhile
+                    continue
                 path = channel.send(message)
             except Exception as exc:  # refused, unrenderable, or the channel lost mid-send
                 with session_scope(session_factory) as session:
