@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.ingest.extract import extract_article, page_language
+from flows.ingest.extract import charset_from_content_type, extract_article, page_language
 
 STORY = [
     "Les autorités ont confirmé mardi l'arrivée d'un nouveau contingent dans la région.",
@@ -100,6 +100,30 @@ def test_page_language_reads_the_html_lang_attribute() -> None:
     assert page_language(b"<!doctype html><html class='x' lang=\"en-GB\"><head>") == "en"
     assert page_language(b"<html lang=ru>") == "ru"
     assert page_language(b"<html><head>") is None
+
+
+def test_http_charset_decodes_a_latin1_page_without_meta() -> None:
+    html = page(STORY).decode("utf-8").encode("latin-1")
+    result = extract_article(html, "https://journal.example/g", charset="ISO-8859-1")
+    assert result.status == "full" and result.text is not None
+    for sentence in STORY:
+        assert sentence in result.text
+
+
+def test_wrong_http_charset_is_ignored_when_the_bytes_do_not_fit() -> None:
+    # Declared ASCII, actually UTF-8: the declared charset cannot decode it, so it is sniffed.
+    result = extract_article(page(STORY), "https://journal.example/h", charset="us-ascii")
+    assert result.status == "full" and result.text is not None
+    assert "Extrême-Orient" in result.text
+
+
+def test_charset_from_content_type() -> None:
+    assert charset_from_content_type("text/html; charset=ISO-8859-1") == "iso8859-1"
+    assert charset_from_content_type('text/html;charset="utf-8"') == "utf-8"
+    assert charset_from_content_type("text/html; charset = windows-1252") == "cp1252"
+    assert charset_from_content_type("text/html") is None
+    assert charset_from_content_type("text/html; charset=no-such-codec") is None
+    assert charset_from_content_type(None) is None
 
 
 SHARED_ARTICLES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "articles"

@@ -18,6 +18,7 @@ In every case except ``full`` the feed summary stays the article's text.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ PAYWALL_MIN_CHARS = 1200
 _LANG_ATTR = re.compile(
     rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.I
 )
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _NOT_FREE = re.compile(rb"[\"']isAccessibleForFree[\"']\s*:\s*[\"']?(?:false|False)", re.I)
 _PAYWALL_PHRASES = re.compile(
     r"(réservé aux abonnés|article réservé|abonnez-vous pour lire|pour lire la suite|"
@@ -69,12 +71,44 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def extract_article(html: bytes, url: str) -> ExtractedArticle:
-    """Extract the main text, title, date and language of an article page (pure, no I/O)."""
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, if it names a known codec."""
+    if not content_type:
+        return None
+    match = _CHARSET.search(content_type)
+    if not match:
+        return None
+    try:
+        return codecs.lookup(match.group(1)).name
+    except LookupError:
+        return None
+
+
+def decode_page(html: bytes, charset: str | None) -> bytes | str:
+    """Text decoded with the HTTP charset when it fits; else the bytes, for trafilatura to sniff.
+
+    A byte-order mark wins over the header, and the header over ``<meta charset>`` (the order
+    browsers use); bytes that the declared charset cannot decode are left to the sniffer.
+    """
+    if charset is None or html.startswith(
+        (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    ):
+        return html
+    try:
+        return html.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        return html
+
+
+def extract_article(html: bytes, url: str, *, charset: str | None = None) -> ExtractedArticle:
+    """Extract the main text, title, date and language of an article page (pure, no I/O).
+
+    ``charset`` is the one the HTTP response declared, if any.
+    """
     language = page_language(html)
     try:
         document = trafilatura.bare_extraction(
-            html,
+            decode_page(html, charset),
             url=url,
             include_comments=False,
             favor_precision=True,

@@ -33,7 +33,7 @@ from flows.ingest.errors import (
     ParseError,
     TransientFetchError,
 )
-from flows.ingest.extract import ExtractedArticle, extract_article
+from flows.ingest.extract import ExtractedArticle, charset_from_content_type, extract_article
 from flows.ingest.fetch import (
     ACCEPT_HTML,
     FetchResult,
@@ -270,7 +270,13 @@ def select_new_entries(
     return pending
 
 
-async def fetch_article_page(ctx: PassContext, url: str) -> bytes | str:
+@dataclass(frozen=True)
+class FetchedPage:
+    content: bytes
+    charset: str | None
+
+
+async def fetch_article_page(ctx: PassContext, url: str) -> FetchedPage | str:
     """The page's HTML, or a short reason (``str``) why there is none."""
     if ctx.config.respect_robots and not await ctx.robots.allowed(url):
         return "robots"
@@ -281,7 +287,7 @@ async def fetch_article_page(ctx: PassContext, url: str) -> bytes | str:
     content_type = (result.content_type or "").lower()
     if content_type and "html" not in content_type:
         return f"fetch_error: not HTML ({content_type.split(';')[0]})"[:64]
-    return result.content
+    return FetchedPage(result.content, charset_from_content_type(result.content_type))
 
 
 def safe_canonical(url: str | None) -> str | None:
@@ -297,7 +303,7 @@ def build_articles(
     snap: FeedSnapshot,
     parsed: ParsedFeed,
     pending: Sequence[PendingEntry],
-    pages: Mapping[str, bytes | str],
+    pages: Mapping[str, FetchedPage | str],
 ) -> list[NewArticle]:
     """Turn new entries (and the pages fetched for some) into rows; extraction happens here."""
     items: list[NewArticle] = []
@@ -307,8 +313,8 @@ def build_articles(
         body_status = "not_fetched"
         if item.fetch_page and entry.link:
             page = pages.get(entry.link)
-            if isinstance(page, bytes):
-                extracted = extract_article(page, entry.link)
+            if isinstance(page, FetchedPage):
+                extracted = extract_article(page.content, entry.link, charset=page.charset)
                 body_status = extracted.status
             elif isinstance(page, str):
                 body_status = page
@@ -429,7 +435,7 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
             : ctx.config.max_article_pages_per_feed
         ]
         fetched = await asyncio.gather(*(fetch_article_page(ctx, link) for link in links))
-        pages: dict[str, bytes | str] = dict(zip(links, fetched, strict=True))
+        pages: dict[str, FetchedPage | str] = dict(zip(links, fetched, strict=True))
         for p in pending:
             if p.fetch_page and p.entry.link and p.entry.link not in pages:
                 pages[p.entry.link] = "not_fetched: page limit"
