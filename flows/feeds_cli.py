@@ -158,7 +158,9 @@ def add_command(
         probe = run_probe(url, settings)
     if probe.feed is None:
         fail(f"cannot add {url}: {probe.error or 'not a feed'}", code=1)
-    feed_url = url
+    feed_url = probe.permanent_redirect or url
+    if feed_url != url:
+        typer.echo(f"{url} has moved permanently to {feed_url}")
     title = name or probe.feed.title or (httpx.URL(feed_url).host or feed_url)
     factory = open_database(settings)
     with reported_errors(), session_scope(factory) as session:

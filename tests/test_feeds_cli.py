@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from httpserver import LoopbackServer, Reply
+from httpserver import LoopbackServer, Reply, redirect
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
@@ -70,6 +70,17 @@ def test_add_validates_and_lists_the_feed(
     assert listing.exit_code == 0
     assert "Korea Desk" in listing.output and url in listing.output
     assert "1 feed(s)" in listing.output
+
+
+def test_add_stores_the_url_a_feed_moved_to(
+    cli_env: CliRunner, server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    server.routes["/old.xml"] = redirect("/feed.xml", 301)
+    result = invoke(cli_env, "add", server.url("/old.xml"))
+    assert result.exit_code == 0, result.output
+    assert "moved permanently" in result.output
+    with session_factory() as session:
+        assert [f.url for f in list_feeds(session)] == [server.url("/feed.xml")]
 
 
 def test_add_refuses_what_is_not_a_feed(cli_env: CliRunner, server: LoopbackServer) -> None:

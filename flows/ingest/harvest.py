@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import TypeVar
@@ -574,6 +574,7 @@ class ProbeResult:
     feed: ParsedFeed | None = None
     discovered: list[str] = field(default_factory=list)
     error: str | None = None
+    permanent_redirect: str | None = None
 
 
 def looks_like_html(result: FetchResult) -> bool:
@@ -607,7 +608,11 @@ async def probe_feed(
                 url, status=exc.status, content_type=exc.content_type, error=str(exc)
             )
     base = ProbeResult(
-        url, final_url=result.final_url, status=result.status, content_type=result.content_type
+        url,
+        final_url=result.final_url,
+        status=result.status,
+        content_type=result.content_type,
+        permanent_redirect=result.permanent_redirect,
     )
     try:
         parsed = parse_feed(
@@ -620,18 +625,5 @@ async def probe_feed(
         discovered = (
             discover_feed_urls(result.content, result.final_url) if looks_like_html(result) else []
         )
-        return ProbeResult(
-            url,
-            final_url=result.final_url,
-            status=result.status,
-            content_type=result.content_type,
-            discovered=discovered,
-            error=str(exc),
-        )
-    return ProbeResult(
-        base.url,
-        final_url=base.final_url,
-        status=base.status,
-        content_type=base.content_type,
-        feed=parsed,
-    )
+        return replace(base, discovered=discovered, error=str(exc))
+    return replace(base, feed=parsed)
