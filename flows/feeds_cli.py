@@ -19,7 +19,14 @@ from flows.ingest.harvest import HarvestConfig, ProbeResult, probe_feed
 from flows.settings import Settings, SettingsError, load_settings
 from storage.engine import create_db_engine, create_session_factory, session_scope
 from storage.errors import StorageError
-from storage.feeds import FeedSource, add_feed, enable_feed, list_feeds, remove_feed
+from storage.feeds import (
+    FeedSource,
+    add_feed,
+    article_counts,
+    enable_feed,
+    list_feeds,
+    remove_feed,
+)
 from storage.migrate import upgrade_database
 
 feeds_app = typer.Typer(
@@ -96,12 +103,25 @@ def list_command(
         bool, typer.Option("--failing", help="Only feeds whose last check failed.")
     ] = False,
 ) -> None:
-    """Health table: last success, last error, consecutive errors, next check, entries seen."""
+    """Health table: last success, errors, last error, next check, entries seen, articles stored."""
     factory = open_database(current_settings())
     now = datetime.now(UTC)
     with factory() as session:
         feeds = list_feeds(session)
-    rows = [["NAME", "STATE", "LAST OK", "ERRORS", "LAST ERROR", "NEXT CHECK", "ENTRIES", "URL"]]
+        stored = article_counts(session)
+    rows = [
+        [
+            "NAME",
+            "STATE",
+            "LAST OK",
+            "ERRORS",
+            "LAST ERROR",
+            "NEXT CHECK",
+            "ENTRIES",
+            "ARTICLES",
+            "URL",
+        ]
+    ]
     for feed in feeds:
         if errors_only and not feed.error_count:
             continue
@@ -116,6 +136,7 @@ def list_command(
                 (error or "-")[:60].replace("\n", " "),
                 format_time(feed.next_check_at, now) if feed.enabled else "-",
                 str(feed.entries_seen or 0),
+                str(stored.get(feed.id, 0)),
                 feed.url,
             ]
         )

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Feed
+from storage.models import Article, Feed
 from storage.statements import insert_ignoring_conflicts
 
 
@@ -208,3 +208,9 @@ def enable_feed(session: Session, url: str) -> bool:
         .values(enabled=True, disabled_reason=None, error_count=0, next_check_at=None)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def article_counts(session: Session) -> dict[int, int]:
+    """Number of stored articles per feed id (feeds without articles are absent)."""
+    rows = session.execute(select(Article.feed_id, func.count()).group_by(Article.feed_id))
+    return {int(feed_id): int(count) for feed_id, count in rows}

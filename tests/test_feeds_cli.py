@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,6 +128,9 @@ def test_list_shows_failures_and_enable_clears_a_disabled_feed(
         now=now,
         config=HarvestConfig(user_agent="t", fetch_articles=False, per_host_delay_seconds=0),
     )
+    full = invoke(cli_env, "list").output
+    # ENTRIES (seen) and ARTICLES (stored) of the feed that worked.
+    assert re.search(r"\s2\s+2\s+" + re.escape(server.url("/feed.xml")), full), full
     listing = invoke(cli_env, "list", "--failing")
     assert "Missing" in listing.output and "HTTP 404" in listing.output
     assert "Korea Desk" not in listing.output

@@ -424,3 +424,31 @@ def test_parse_processes_only_for_large_passes() -> None:
         assert pool.submit(sum, [1, 2]).result() == 3
     finally:
         pool.shutdown()
+
+
+def test_last_modified_alone_gives_a_conditional_get(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    stamp = "Mon, 02 Mar 2026 07:00:00 GMT"
+    server.routes["/lm.xml"] = conditional(rss(ITEMS, base=server.base_url), last_modified=stamp)
+    add_feeds(session_factory, server.url("/lm.xml"))
+    harvest_sync(session_factory, now=NOW, config=config(fetch_articles=False))
+    assert feed_row(session_factory, server.url("/lm.xml")).last_modified == stamp
+    report = harvest_sync(
+        session_factory, now=NOW + timedelta(days=1), config=config(fetch_articles=False)
+    )
+    assert report.feeds[0].status == "not_modified"
+    assert server.requests_to("/lm.xml")[-1].header("If-Modified-Since") == stamp
+
+
+def test_persistent_503_fails_after_retries_and_backs_off(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    server.routes["/down.xml"] = Reply(status=503, content_type="text/html")
+    add_feeds(session_factory, server.url("/down.xml"))
+    report = harvest_sync(session_factory, now=NOW, config=config(max_retries=2))
+    assert report.feeds[0].status == "failed"
+    assert len(server.requests_to("/down.xml")) == 3
+    feed = feed_row(session_factory, server.url("/down.xml"))
+    assert feed.last_error_status == 503 and feed.error_count == 1
+    assert feed.next_check_at is not None and feed.next_check_at > NOW
