@@ -196,6 +196,9 @@ def assess_relevance(
     third = max((counts[c] for c in THIRD_COUNTRIES), default=0)
     if lead_clause & THIRD_COUNTRIES and NORTH_KOREA not in lead_clause:
         score -= 0.5
+    elif _first_lead_side(text, spans, side_hits) in THIRD_COUNTRIES:
+        # "Xi Jinping will host Putin and Kim at a parade": a third country's event.
+        score -= 0.35
     elif third > 2 * counts[NORTH_KOREA]:
         score -= 0.3
     score = round(max(0.0, min(1.0, score)), 3)
@@ -231,6 +234,28 @@ def _russia_only_hedged(
         h.start for h, side in side_hits if side == RUSSIA and first.start <= h.start < first.end
     ]
     return bool(russian) and all(any(0 < r - p <= 40 for p in hedges) for r in russian)
+
+
+_TEMPORAL_LEAD_RE = re.compile(
+    r"(?:after|following|before|during|at|après|au lendemain|à l'issue|lors|avant|pendant|nach|"
+    r"tras|después|после|во время)\b",
+    re.IGNORECASE,
+)
+
+
+def _first_lead_side(text: str, spans: Sequence[Span], side_hits: Sequence[tuple[Hit, str]]) -> str:
+    """The side that opens the lead (title, else first sentence) as its subject: named in its
+    first words and not inside a time phrase ("After the Chinese parade, Putin and Kim…")."""
+    first = next((s for s in spans if not s.in_title), None)
+    lead = [s for s in spans if s.in_title] or ([first] if first is not None else [])
+    for s in lead:
+        for h, side in side_hits:
+            if s.start <= h.start < s.end:
+                opening = text[s.start : h.start]
+                if len(opening.split()) > 3 or _TEMPORAL_LEAD_RE.search(opening):
+                    return ""
+                return side
+    return ""
 
 
 def _lead_clause_has(text: str, spans: Sequence[Span], hits: Sequence[Hit], label: str) -> bool:

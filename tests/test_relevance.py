@@ -250,3 +250,16 @@ def test_core_vocabulary_in_more_languages(text: str, lang: str) -> None:
     d = detect_article(text, lang=lang)
     assert d.relevance.relevant
     assert d.main_event is not None and d.main_event.event_type == "deployment"
+
+
+def test_a_third_country_hosting_both_leaders_is_its_own_story() -> None:
+    preview = (
+        "Xi Jinping will host Vladimir Putin and Kim Jong Un among 26 foreign leaders at a "
+        "military parade in Beijing on 3 September, China's foreign ministry said."
+    )
+    assert not detect_article(preview).relevance.relevant
+    meeting = (
+        "After the Chinese military parade, Putin and Kim met at Diaoyutai state guest house "
+        "for talks on the war in Ukraine."
+    )
+    assert detect_article(meeting).relevance.relevant
