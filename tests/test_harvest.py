@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 from httpserver import LoopbackServer, Reply, conditional, redirect, sequence
@@ -13,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.ingest.harvest import HarvestConfig, harvest_sync, start_parse_pool
+from flows.ingest.parse import parse_feed
 from storage.feeds import FeedSource, enable_feed, get_feed_by_url, sync_feeds
 from storage.models import Article, Feed
 
@@ -452,3 +455,35 @@ def test_persistent_503_fails_after_retries_and_backs_off(
     feed = feed_row(session_factory, server.url("/down.xml"))
     assert feed.last_error_status == 503 and feed.error_count == 1
     assert feed.next_check_at is not None and feed.next_check_at > NOW
+
+
+def parse_or_hang(content: bytes, **kwargs: Any) -> Any:
+    """parse_feed, except that a body mentioning HANG never finishes (a runaway parse)."""
+    if b"HANG" in content:
+        time.sleep(600)
+    return parse_feed(content, **kwargs)
+
+
+def test_a_runaway_parse_is_killed_and_the_pass_goes_on(
+    server: LoopbackServer,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("parse processes need two cores")
+    monkeypatch.setattr("flows.ingest.harvest.parse_feed", parse_or_hang)
+    server.routes["/hang.xml"] = Reply(body=rss([("h1", "HANG", "x")], base=server.base_url))
+    server.routes["/ok.xml"] = Reply(body=rss(ITEMS, base=server.base_url))
+    add_feeds(session_factory, server.url("/hang.xml"), server.url("/ok.xml"))
+    forced = config(
+        fetch_articles=False,
+        parse_processes=1,
+        parse_processes_min_feeds=1,
+        parse_timeout_seconds=1.0,
+    )
+    report = harvest_sync(session_factory, now=NOW, config=forced)
+    by_url = {f.url: f for f in report.feeds}
+    assert by_url[server.url("/hang.xml")].status == "failed"
+    assert "timed out" in (by_url[server.url("/hang.xml")].error or "")
+    assert by_url[server.url("/ok.xml")].status == "ok"
+    assert sorted(a.guid for a in articles(session_factory)) == ["a1", "a2", "a3"]

@@ -82,6 +82,8 @@ class HarvestConfig:
     # feeds, ``parse_processes`` forked processes parse while this one fetches and stores.
     parse_processes: int = 1
     parse_processes_min_feeds: int = 50
+    # A parse running longer than this in a parse process is killed (the feed fails).
+    parse_timeout_seconds: float = 120.0
 
 
 @dataclass
@@ -162,13 +164,35 @@ class PassContext:
             now=self.now,
         )
         loop = asyncio.get_running_loop()
-        if self.parse_pool is not None:
+        pool = self.parse_pool
+        if pool is not None:
             try:
-                return await loop.run_in_executor(self.parse_pool, job)
+                return await asyncio.wait_for(
+                    loop.run_in_executor(pool, job), self.config.parse_timeout_seconds
+                )
+            except TimeoutError:
+                if self.parse_pool is pool:
+                    self.parse_pool = None
+                    stop_parse_pool(pool)
+                    raise ParseError(
+                        f"parse timed out after {self.config.parse_timeout_seconds:g} s"
+                    ) from None
+                # Queued behind another feed's runaway parse, whose timeout killed the pool.
             except BrokenProcessPool as exc:
-                log.warning("parse process lost, parsing in-process", extra={"error": str(exc)})
-                self.parse_pool = None
+                if self.parse_pool is pool:
+                    log.warning("parse process lost", extra={"error": str(exc)})
+                    self.parse_pool = None
         return await loop.run_in_executor(self.executor, job)
+
+
+def stop_parse_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's processes (a parse that never ends) and release the pool."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.kill()
+    # Not cancel_futures: other feeds' pending parses fail with BrokenProcessPool and are
+    # parsed in-process instead (a cancelled future would cancel their task).
+    pool.shutdown(wait=False)
 
 
 def start_parse_pool(config: HarvestConfig, due: int) -> ProcessPoolExecutor | None:
