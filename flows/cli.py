@@ -162,6 +162,40 @@ def demo(
         run_demo(settings, data_dir=demo_dir, echo=typer.echo)
 
 
+@app.command()
+def digest(
+    hours: Annotated[float, typer.Option(help="Length of the period, ending now.")] = 24.0,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Send a digest now: the period's events and the feeds failing repeatedly.
+
+    Passes also send one daily digest by themselves at RUDPRK_DIGEST_HOUR (UTC).
+    """
+    configure_logging(verbose)
+    settings = current_settings()
+    from datetime import UTC, datetime, timedelta
+
+    from alerts.delivery import enqueue_digest
+    from flows.pipeline import MESSAGE_ID_DOMAIN, deliver_alerts, opened_database
+    from storage.engine import session_scope
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with reported_errors(), opened_database(settings.database_url) as factory:
+        with session_scope(factory) as session:
+            added = enqueue_digest(
+                session,
+                period_start=now - timedelta(hours=hours),
+                period_end=now,
+                now=now,
+                domain=MESSAGE_ID_DOMAIN,
+            )
+        report = deliver_alerts(factory, settings, now)
+    if added is None:
+        typer.echo("a digest for this period was already recorded")
+    for _, subject, path in report.delivered:
+        typer.echo(f"sent: {subject}" + (f" ({path})" if path else ""))
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Create or migrate the schema (Alembic) of RUDPRK_DATABASE_URL."""

@@ -38,6 +38,7 @@ def analyse_task(settings: Settings, now: datetime) -> pipeline.AnalysisReport:
 def deliver_task(settings: Settings, now: datetime) -> tuple[DeliveryReport, int]:
     # Undelivered alerts stay pending in the outbox and go out on the next pass.
     with pipeline.opened_database(settings.database_url) as factory:
+        pipeline.enqueue_due_digest(factory, now, settings.digest_hour)
         report = pipeline.deliver_alerts(factory, settings, now)
         return report, pipeline.count_pending_alerts(factory)
 

@@ -18,7 +18,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.delivery import DeliveryReport, deliver_pending
+from alerts.delivery import DeliveryReport, deliver_pending, enqueue_digest
 from alerts.detect import detect_article
 from alerts.mailer import Mailer, OutboxDirMailer, SMTPMailer
 from alerts.novelty import register_events
@@ -28,7 +28,7 @@ from flows.settings import Settings
 from flows.sources import load_sources
 from storage.articles import load_articles, record_analysis, unanalysed_article_ids
 from storage.engine import check_connection, create_db_engine, create_session_factory, session_scope
-from storage.feeds import sync_feeds
+from storage.feeds import oldest_feed_created_at, sync_feeds
 from storage.migrate import upgrade_database
 from storage.outbox import count_pending, enqueue_alert
 
@@ -228,6 +228,37 @@ def analyse_pending(
     return report
 
 
+def digest_period_due(now: datetime, digest_hour: int) -> tuple[datetime, datetime]:
+    """The last complete day-long period ending at ``digest_hour`` UTC on or before ``now``."""
+    end = now.astimezone(UTC).replace(hour=digest_hour, minute=0, second=0, microsecond=0)
+    if end > now:
+        end -= timedelta(days=1)
+    return end - timedelta(days=1), end
+
+
+def enqueue_due_digest(
+    session_factory: sessionmaker[Session], now: datetime, digest_hour: int | None
+) -> bool:
+    """Record the daily digest once its period is over; ``True`` when one was added now.
+
+    A period during which the monitor was not yet watching anything (no feed older than its
+    start) gets no digest, so a first run does not open with an empty report.
+    """
+    if digest_hour is None:
+        return False
+    start, end = digest_period_due(now, digest_hour)
+    with session_scope(session_factory) as session:
+        oldest = oldest_feed_created_at(session)
+        if oldest is None or oldest > start:
+            return False
+        return (
+            enqueue_digest(
+                session, period_start=start, period_end=end, now=now, domain=MESSAGE_ID_DOMAIN
+            )
+            is not None
+        )
+
+
 def make_mailer(settings: Settings) -> Mailer:
     if settings.smtp_host:
         return SMTPMailer(
@@ -293,6 +324,7 @@ def run_pass(
         sync_sources(factory, settings, now)
         harvest = ingest_feeds(factory, settings, now, transport)
         analysis = analyse_pending(factory, now, settings.freshness_hours)
+        enqueue_due_digest(factory, now, settings.digest_hour)
         delivery = deliver_alerts(factory, settings, now)
         pending = count_pending_alerts(factory)
     summary = summarise(harvest, analysis, delivery, pending)

@@ -47,6 +47,7 @@ class Settings:
     user_agent: str = USER_AGENT
     fetch_articles: bool = True
     timeout_seconds: float = 30.0
+    digest_hour: int | None = 7
 
     @property
     def outbox_dir(self) -> Path:
@@ -162,6 +163,11 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
     if smtp_host and raw_to is None:
         raise SettingsError("RUDPRK_ALERT_TO", "required when RUDPRK_SMTP_HOST is set")
 
+    raw_digest = (env.get("RUDPRK_DIGEST_HOUR") or "7").strip().lower()
+    digest_hour = (
+        None if raw_digest in ("off", "none", "") else _int(env, "RUDPRK_DIGEST_HOUR", 7, 0, 23)
+    )
+
     return Settings(
         database_url=database_url,
         sources_path=sources,
@@ -177,4 +183,5 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         schedule=_check_cron("RUDPRK_SCHEDULE", env.get("RUDPRK_SCHEDULE") or "*/15 * * * *"),
         fetch_articles=_bool(env, "RUDPRK_FETCH_ARTICLES", True),
         timeout_seconds=_float(env, "RUDPRK_TIMEOUT_SECONDS", 30.0, 1.0, 600.0),
+        digest_hour=digest_hour,
     )

@@ -214,3 +214,9 @@ def article_counts(session: Session) -> dict[int, int]:
     """Number of stored articles per feed id (feeds without articles are absent)."""
     rows = session.execute(select(Article.feed_id, func.count()).group_by(Article.feed_id))
     return {int(feed_id): int(count) for feed_id, count in rows}
+
+
+def oldest_feed_created_at(session: Session) -> datetime | None:
+    """When the first feed was added: the start of what the monitor has watched."""
+    oldest = session.scalars(select(Feed.created_at).order_by(Feed.created_at).limit(1)).first()
+    return oldest
