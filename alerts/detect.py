@@ -165,7 +165,7 @@ class DetectedEvent:
         figure = _format_figure(self)
         if figure:
             parts.append(figure)
-        force = _force_words(self.force)
+        force = _force_words(self.force) or (self.unit if figure and self.unit else "")
         origin = _origin(self)
         if self.event_type in ("deployment", "arms_transfer", "casualties") and (force or figure):
             if origin:
@@ -1089,8 +1089,6 @@ def _build_event(art: _Article, cand: _Candidate, relevance: Relevance) -> Detec
     when = _pick_date(art, cand)
     unit = quantity.unit if quantity is not None else None
     force = _stage_force(cand)
-    if force is None and quantity is not None and unit:
-        force = None
     return DetectedEvent(
         event_type=cand.event_type,
         modality=cand.modality,
