@@ -112,6 +112,12 @@ def test_error_statuses_map_to_the_error_tree(
     assert str(status) in str(info.value)
 
 
+def test_redirect_without_location_is_an_error(server: LoopbackServer) -> None:
+    server.routes["/f"] = Reply(status=302, body=b"moved somewhere", content_type="text/plain")
+    with pytest.raises(HTTPStatusError, match="302"):
+        get(server, "/f")
+
+
 def test_retry_after_is_read_from_429(server: LoopbackServer) -> None:
     server.routes["/f"] = Reply(status=429, headers={"Retry-After": "120"})
     with pytest.raises(TransientFetchError) as info:

@@ -169,11 +169,14 @@ class BoundedDecoder:
 
 def _raise_for_status(response: httpx.Response, body_sample: bytes = b"") -> None:
     status = response.status_code
-    if status < 400:
+    if 200 <= status < 300 or status == 304:
         return
     content_type = response.headers.get("content-type")
     reason = response.reason_phrase or ""
     message = f"HTTP {status} {reason}".strip()
+    if status < 400:
+        # A redirect without a usable Location, 300 Multiple Choices, 1xx…: no feed here.
+        raise HTTPStatusError(message, status=status, content_type=content_type)
     server = response.headers.get("server", "").lower()
     if response.headers.get("cf-mitigated") or (
         status in (403, 503) and "cloudflare" in server and b"challenge" in body_sample.lower()
@@ -242,7 +245,7 @@ async def fetch_once(
     try:
         async with asyncio.timeout(timeout_seconds):
             async with client.stream("GET", url, headers=headers) as response:
-                if response.status_code >= 400:
+                if not (200 <= response.status_code < 300 or response.status_code == 304):
                     sample = b""
                     if response.status_code in (403, 503):
                         try:
