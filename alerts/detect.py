@@ -60,6 +60,10 @@ EVENT_TYPES = (
 ALERT_TYPES = frozenset({"deployment", "agreement"})
 MODALITIES = ("new", "background", "speculative", "denied")
 
+# News puts its event in the lead: only the first ~3,000 words are read, which bounds the cost
+# of a pathological page (a 100,000-character live blog).
+MAX_TEXT_CHARS = 20_000
+MAX_TITLE_CHARS = 1_000
 # A date this many days before publication makes a cue a recap.
 BACKGROUND_AGE_DAYS = 21
 # Below this effective score no specific type is claimed: the event is "other".
@@ -953,8 +957,8 @@ def _analyse(
     knowledge: Knowledge | None,
 ) -> tuple[_Article | None, Relevance, list[_Candidate]]:
     kn = knowledge if knowledge is not None else default_knowledge()
-    title = (title or "").strip()
-    text = text or ""
+    title = (title or "").strip()[:MAX_TITLE_CHARS]
+    text = (text or "")[:MAX_TEXT_CHARS]
     full = f"{title}\n\n{text}" if title else text
     title_end = len(title)
     body_start = title_end + 2 if title else 0

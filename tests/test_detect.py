@@ -372,3 +372,11 @@ def test_a_question_answered_by_a_denial_is_denied() -> None:
 def test_the_party_that_admits_is_the_claimant() -> None:
     text = "La Corée du Nord admet pour la première fois avoir envoyé des soldats en Russie."
     assert main(text, published=date(2025, 4, 28)).claimant == "North Korea"
+
+
+def test_very_long_pages_are_read_up_to_a_bound() -> None:
+    lead = "North Korea has sent 3,000 more troops to Russia, the NIS said. "
+    filler = "The weather was mild and markets were calm that day. " * 3000
+    d = detect_article(lead + filler + "Putin and Kim signed a new treaty.", published=PUB)
+    assert d.main_event is not None and d.main_event.event_type == "deployment"
+    assert all("treaty" not in e.evidence for e in d.events)
