@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -487,3 +489,73 @@ def test_a_runaway_parse_is_killed_and_the_pass_goes_on(
     assert "timed out" in (by_url[server.url("/hang.xml")].error or "")
     assert by_url[server.url("/ok.xml")].status == "ok"
     assert sorted(a.guid for a in articles(session_factory)) == ["a1", "a2", "a3"]
+
+
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+HEADER_LINE = re.compile(rb"^Header:\s*([A-Za-z-]+):\s*(.+?)\s*$", re.MULTILINE)
+
+
+def corpus_reply(path: Path) -> Reply:
+    """Serve a corpus file as a feed server would, with the headers its comment asks for."""
+    body = path.read_bytes()
+    content_type = {
+        ".json": "application/feed+json",
+        ".html": "text/html",
+        ".htm": "text/html",
+        ".txt": "text/plain",
+    }.get(path.suffix.lower(), "application/xml")
+    headers: dict[str, str] = {}
+    for name, value in HEADER_LINE.findall(body[:1000]):
+        if name.lower() == b"content-type":
+            content_type = value.decode("latin-1")
+        else:
+            headers[name.decode("latin-1")] = value.decode("latin-1")
+    return Reply(body=body, content_type=content_type, headers=headers)
+
+
+@pytest.mark.shared
+def test_every_shared_corpus_file_goes_through_a_pass_without_crashing(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    """Opt-in: the hostile corpus and the real feed snapshots, served over HTTP, in one pass."""
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip("../shared is absent")
+    files = sorted(
+        p
+        for folder in ("hostile", "feeds")
+        for p in (SHARED_CORPUS / folder).rglob("*")
+        if p.is_file() and p.suffix.lower() not in (".md",) and p.name != "README"
+    )
+    urls: dict[str, Path] = {}
+    for n, path in enumerate(files):
+        route = f"/corpus/{n}{path.suffix.lower()}"
+        server.routes[route] = corpus_reply(path)
+        urls[server.url(route)] = path
+    add_feeds(session_factory, *urls)
+    report = harvest_sync(
+        session_factory, now=NOW, config=config(fetch_articles=False, max_entries_per_feed=500)
+    )
+    assert len(report.feeds) == len(files)
+    for feed in report.feeds:
+        path = urls[feed.url]
+        assert feed.status in ("ok", "failed"), (path, feed)
+        assert not (feed.error or "").startswith("internal error"), (path, feed.error)
+        if feed.status == "failed":
+            assert feed.error, path
+    snapshots = [
+        f
+        for f in report.feeds
+        if urls[f.url].is_relative_to(SHARED_CORPUS / "feeds")
+        and "themoscowtimes_rumca-json" not in str(urls[f.url])
+    ]
+    assert snapshots and all(f.status == "ok" and f.entries_seen > 0 for f in snapshots), [
+        (urls[f.url].name, f.error) for f in snapshots if f.status != "ok"
+    ]
+    # Same bytes on the next pass: nothing is parsed again.
+    again = harvest_sync(
+        session_factory,
+        now=NOW + timedelta(days=2),
+        config=config(fetch_articles=False, max_entries_per_feed=500),
+        feed_urls=[f.url for f in snapshots],
+    )
+    assert {f.status for f in again.feeds} == {"unchanged"}
