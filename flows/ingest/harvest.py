@@ -288,6 +288,7 @@ def select_new_entries(
             fetch_articles
             and prefilter is not None
             and entry.link
+            and entry.link.lower().startswith(("http://", "https://"))
             and prefilter(f"{entry.title}\n{entry.summary}")
         )
         pending.append(PendingEntry(entry, wanted))
