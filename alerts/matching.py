@@ -34,6 +34,8 @@ FIGURE_RATIO = 1.2
 # A report with a figure and one without are the same event only within a few days: later,
 # a figure is a new announcement ("evidence of troops" on the 23rd, "10,000 sent" on the 28th).
 FIGURELESS_WINDOW = 3
+# Reports this close in time with the very same figure are copies of one report.
+SAME_REPORT_DAYS = 1
 # An additional contingent joins a report without "additional" only on (nearly) the same figure.
 SAME_FIGURE_RATIO = 1.05
 
@@ -218,13 +220,19 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     """True when ``new`` reports the event already stored as ``stored``."""
     if new.event_type != stored.event_type:
         return False
-    if new.additional and not stored.additional:
-        return False  # "3,000 more troops" after "troops sent": another contingent
-    if stored.additional and not new.additional and not _same_figure(new, stored):
-        # A copy may drop the word "additional" but keeps the figure ("3,000 troops").
-        return False
     distance = date_distance(new, stored)
     if distance > window_days(new.event_type):
+        return False
+    if (
+        new.additional
+        and not stored.additional
+        and not (_same_figure(new, stored) and distance <= SAME_REPORT_DAYS)
+    ):
+        # "3,000 more troops" after "troops sent": another contingent — unless it is the very
+        # same figure the same day or the next (one outlet wrote "more", the other did not).
+        return False
+    if stored.additional and not new.additional and not _same_figure(new, stored):
+        # A copy may drop the word "additional" but keeps the figure ("3,000 troops").
         return False
     if (new.figure is None) != (stored.figure is None) and distance > FIGURELESS_WINDOW:
         return False

@@ -75,7 +75,8 @@ def test_a_copy_that_drops_the_word_additional_keeps_its_figure() -> None:
     more = replace(BASE, additional=True, figure=3000, low=3000, high=3000)
     plain = replace(more, additional=False)
     assert same_event(plain, more)  # the copy after the "additional" report joins it
-    assert not same_event(more, plain)  # "3,000 more" after "3,000 sent" is another contingent
+    later = replace(more, reference=date(2025, 5, 1))
+    assert not same_event(later, plain)  # "3,000 more" days after "3,000 sent": another contingent
     assert not same_event(replace(plain, figure=None, low=None, high=None), more)
 
 
@@ -160,3 +161,10 @@ def test_a_figure_days_later_is_a_new_announcement() -> None:
     days_later = replace(BASE, reference=date(2025, 5, 3))
     assert not same_event(days_later, vague)
     assert same_event(days_later, BASE)  # the same figure a few days later is the same report
+
+
+def test_same_figure_same_day_with_and_without_more_is_one_report() -> None:
+    plain = replace(BASE, figure=4000, low=4000, high=4000)
+    more = replace(plain, additional=True)
+    assert same_event(more, plain)  # same day: one outlet wrote "more", the other did not
+    assert not same_event(replace(more, reference=date(2025, 5, 1)), plain)
