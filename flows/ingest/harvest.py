@@ -60,6 +60,7 @@ from storage.keys import guid_key
 log = logging.getLogger(__name__)
 
 FAILING_THRESHOLD = 3
+PENDING_FEEDS_PER_SLOT = 3
 T = TypeVar("T")
 
 
@@ -558,7 +559,15 @@ async def harvest(
                 executor=executor,
                 parse_pool=parse_pool,
             )
-            reports = await asyncio.gather(*(harvest_feed(ctx, snap) for snap in snaps))
+            # Bodies wait in memory for the parser: bound how many feeds are between their
+            # fetch and their commit (memory stays under about this many × max_bytes).
+            in_progress = asyncio.Semaphore(PENDING_FEEDS_PER_SLOT * config.global_concurrency)
+
+            async def bounded(snap: FeedSnapshot) -> FeedReport:
+                async with in_progress:
+                    return await harvest_feed(ctx, snap)
+
+            reports = await asyncio.gather(*(bounded(snap) for snap in snaps))
         return HarvestReport(feeds=list(reports))
     finally:
         executor.shutdown(wait=True)
