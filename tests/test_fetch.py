@@ -208,6 +208,14 @@ def test_bounded_decoder_handles_concatenated_gzip_members() -> None:
     assert decoder.feed(data[:7]) + decoder.feed(data[7:]) == b"first second"
 
 
+def test_bounded_decoder_ignores_trailing_padding() -> None:
+    decoder = BoundedDecoder("gzip", 1000)
+    assert decoder.feed(gzip.compress(b"body") + b"\0\0\0\0") == b"body"
+    comp = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS)
+    deflate = BoundedDecoder("deflate", 1000)
+    assert deflate.feed(comp.compress(b"body") + comp.flush() + b"\n") == b"body"
+
+
 def test_connection_refused_is_transient() -> None:
     with LoopbackServer() as srv:
         url = srv.url("/f")

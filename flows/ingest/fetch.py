@@ -142,8 +142,11 @@ class BoundedDecoder:
                 )
             data = self._obj.unconsumed_tail
             if self._obj.eof and self._obj.unused_data:
+                trailing = self._obj.unused_data
+                if self.encoding == "deflate" or not trailing.startswith(b"\x1f\x8b"):
+                    break  # trailing bytes after the stream (padding): ignored, as browsers do
                 # Concatenated gzip members.
-                data = self._obj.unused_data
+                data = trailing
                 self._obj = zlib.decompressobj(zlib.MAX_WBITS | 16)
         return bytes(out)
 
