@@ -559,3 +559,27 @@ def test_every_shared_corpus_file_goes_through_a_pass_without_crashing(
         feed_urls=[f.url for f in snapshots],
     )
     assert {f.status for f in again.feeds} == {"unchanged"}
+
+
+def test_old_entries_keep_their_summary_without_a_page_fetch(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    base = server.base_url
+    old_date = format_datetime(NOW - timedelta(days=30))
+    body = rss([("n1", "New accord", "Fresh accord news.")], base=base).replace(
+        b"</channel>",
+        (
+            f"<item><guid>o1</guid><title>Old accord</title><link>{base}/articles/o1.html</link>"
+            f"<description>An old accord story.</description><pubDate>{old_date}</pubDate></item>"
+            "</channel>"
+        ).encode(),
+    )
+    server.routes["/feed.xml"] = Reply(body=body)
+    server.routes["/articles/n1.html"] = Reply(body=ARTICLE_PAGE, content_type="text/html")
+    server.routes["/articles/o1.html"] = Reply(body=ARTICLE_PAGE, content_type="text/html")
+    add_feeds(session_factory, server.url("/feed.xml"))
+    harvest_sync(session_factory, now=NOW, config=config(), prefilter=mentions_accord)
+    stored = {a.guid: a for a in articles(session_factory)}
+    assert stored["n1"].body_status == "full"
+    assert stored["o1"].body_status == "not_fetched: old" and stored["o1"].body is None
+    assert server.requests_to("/articles/o1.html") == []

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
@@ -78,6 +78,9 @@ class HarvestConfig:
     retry_base_seconds: float = 0.5
     retry_max_wait_seconds: float = 10.0
     max_article_pages_per_feed: int = 30
+    # Entries published longer ago than this keep their summary (no page fetch): a first pass
+    # or a new feed does not crawl the back catalogue.
+    max_article_age_hours: float = 168.0
     respect_robots: bool = True
     # Parsing is the CPU cost of a pass where many feeds changed: with at least this many due
     # feeds, ``parse_processes`` forked processes parse while this one fetches and stores.
@@ -138,6 +141,7 @@ class FeedSnapshot:
 class PendingEntry:
     entry: ParsedEntry
     fetch_page: bool
+    body_status: str = "not_fetched"
 
 
 @dataclass
@@ -271,8 +275,12 @@ def select_new_entries(
     parsed: ParsedFeed,
     prefilter: Callable[[str], bool] | None,
     fetch_articles: bool,
+    oldest: datetime | None = None,
 ) -> list[PendingEntry]:
-    """Entries whose GUID this feed has not stored yet, marked for a page fetch when relevant."""
+    """Entries whose GUID this feed has not stored yet, marked for a page fetch when relevant.
+
+    An entry published before ``oldest`` is not fetched (``body_status`` ``not_fetched: old``).
+    """
     seen: set[str] = set()
     unique: list[ParsedEntry] = []
     for entry in parsed.entries:
@@ -292,6 +300,9 @@ def select_new_entries(
             and entry.link.lower().startswith(("http://", "https://"))
             and prefilter(f"{entry.title}\n{entry.summary}")
         )
+        if wanted and oldest and entry.published and entry.published < oldest:
+            pending.append(PendingEntry(entry, False, "not_fetched: old"))
+            continue
         pending.append(PendingEntry(entry, wanted))
     return pending
 
@@ -336,7 +347,7 @@ def build_articles(
     for item in pending:
         entry = item.entry
         extracted: ExtractedArticle | None = None
-        body_status = "not_fetched"
+        body_status = item.body_status
         if item.fetch_page and entry.link:
             page = pages.get(entry.link)
             if isinstance(page, FetchedPage):
@@ -455,6 +466,7 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
                 parsed,
                 ctx.prefilter,
                 ctx.config.fetch_articles,
+                ctx.now - timedelta(hours=ctx.config.max_article_age_hours),
             )
         )
         links = list(dict.fromkeys(p.entry.link for p in pending if p.fetch_page and p.entry.link))[
