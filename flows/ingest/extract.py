@@ -11,7 +11,8 @@ trafilatura runs with ``include_comments=False`` (its default keeps reader comme
 * ``too_short`` — extraction returned less than :data:`MIN_BODY_CHARS` characters;
 * ``extraction_failed`` — trafilatura found nothing;
 * ``robots`` — robots.txt forbids the page; ``fetch_error: …`` — the page could not be fetched;
-* ``not_fetched`` — the entry did not pass the relevance prefilter (set by the harvest).
+* ``not_fetched`` — the entry did not pass the relevance prefilter; ``not_fetched: old`` and
+  ``not_fetched: page limit`` — too old, or over the per-feed page budget (set by the harvest).
 
 In every case except ``full`` the feed summary stays the article's text.
 """
