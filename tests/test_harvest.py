@@ -583,3 +583,17 @@ def test_old_entries_keep_their_summary_without_a_page_fetch(
     assert stored["n1"].body_status == "full"
     assert stored["o1"].body_status == "not_fetched: old" and stored["o1"].body is None
     assert server.requests_to("/articles/o1.html") == []
+
+
+def test_feed_ttl_still_applies_after_a_304(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    server.routes["/ttl.xml"] = conditional(rss(ITEMS, ttl=180, base=server.base_url), etag='"t"')
+    add_feeds(session_factory, server.url("/ttl.xml"))
+    harvest_sync(session_factory, now=NOW, config=config(fetch_articles=False))
+    later = NOW + timedelta(hours=4)
+    report = harvest_sync(session_factory, now=later, config=config(fetch_articles=False))
+    assert report.feeds[0].status == "not_modified"
+    feed = feed_row(session_factory, server.url("/ttl.xml"))
+    assert feed.next_check_at is not None
+    assert timedelta(hours=2) < feed.next_check_at - later <= timedelta(hours=3)

@@ -135,6 +135,7 @@ class FeedSnapshot:
     last_modified: str | None
     body_hash: str | None
     error_count: int
+    ttl_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -411,7 +412,7 @@ def store_not_modified(ctx: PassContext, snap: FeedSnapshot, result: FetchResult
             session,
             snap.id,
             now=ctx.now,
-            next_check_at=next_check_after_success(ctx.now, result.headers),
+            next_check_at=next_check_after_success(ctx.now, result.headers, snap.ttl_seconds),
             etag=header_value(result.headers, "etag"),
             last_modified=header_value(result.headers, "last-modified"),
         )
@@ -522,6 +523,7 @@ def load_due(
                 last_modified=f.last_modified,
                 body_hash=f.body_hash,
                 error_count=f.error_count or 0,
+                ttl_seconds=f.ttl_seconds,
             )
             for f in due_feeds(session, now, urls)
         ]
