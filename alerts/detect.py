@@ -1048,6 +1048,21 @@ def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -
                 signed.append(c)
         if signed:
             main = max(signed, key=lambda c: c.effective)
+    if main is not None and main.modality == "new":
+        # A stronger mention of the same act in the same sentence lost only by its framing:
+        # the framing holds ("the deployment, first reported in 2024, has given … combat").
+        here = sentence_of(spans, main.anchor.start).index
+        for c in candidates:
+            if (
+                c.settled
+                and c is not main
+                and c.event_type == main.event_type
+                and c.raw > main.raw
+                and c.modality != "new"
+                and sentence_of(spans, c.anchor.start).index == here
+            ):
+                main.modality = c.modality
+                break
     if main is None or main.effective < MIN_TYPE_SCORE:
         # No clear act: an "other" event read from the lead, for its figure and framing.
         first = next((s for s in spans if not s.in_title), spans[0])

@@ -380,3 +380,19 @@ def test_very_long_pages_are_read_up_to_a_bound() -> None:
     d = detect_article(lead + filler + "Putin and Kim signed a new treaty.", published=PUB)
     assert d.main_event is not None and d.main_event.event_type == "deployment"
     assert all("treaty" not in e.evidence for e in d.events)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korea's deployment of troops to Russia, first reported in October 2024, has "
+        "given its army rare combat experience, analysts say.",
+        "Seoul is trying to verify reports that North Korea sent another 2,000 soldiers to Russia.",
+        "Des informations non confirmées font état de l'arrivée de 2 000 soldats nord-coréens "
+        "supplémentaires en Russie.",
+        "North Korea has not sent any more troops to Russia since the spring, the NIS said.",
+        "La Russie n'a toujours pas ratifié l'accord sur la pêche signé avec Pyongyang.",
+    ],
+)
+def test_unconfirmed_negated_and_recalled_acts_do_not_alert(text: str) -> None:
+    assert not main(text, published=date(2026, 9, 10)).alert_worthy
