@@ -106,6 +106,12 @@ _VAGUE_AGREEMENT_RE = re.compile(
 )
 # Signing proper (a head of state signing a law enacts it; a chamber adopting it ratifies).
 _SIGNING_RE = re.compile(r"sign|подпис|unterzeich|firm|assin|podpis|підпис|서명", re.IGNORECASE)
+# "an agreement on the dispatch of…", "un protocole sur l'envoi de…": what follows is its subject.
+_ABOUT_RE = re.compile(
+    r"(?:\s+\S+){0,3}?\s+(?:on|about|concerning|regarding|for|sur|concernant|relatif à|pour|"
+    r"о|об|über|sobre)\s+(?:the\s+|l['’]|la\s+|le\s+|les\s+|des\s+|el\s+|la\s+)?",
+    re.IGNORECASE,
+)
 _NUMBER_HINT_RE = re.compile(
     r"\d|\b(?:hundreds?|thousands?|cents|mille|milliers|тысяч\w*|сот\w*|Tausend\w*|mil|"
     r"dozens?|douzaines?|dizaines?|centaines?)\b|[천만백]\s?명",
@@ -435,6 +441,11 @@ def _candidates(art: _Article) -> list[_Candidate]:
     returning = art.by_label.get("cue:returning", [])
     for v, base in deploy_cues:
         lo, hi = art.clause(v.start)
+        if any(
+            0 <= v.start - i.end <= 40 and _ABOUT_RE.fullmatch(art.text, i.end, v.start)
+            for i in forces_instrument
+        ):
+            continue  # "un protocole sur l'envoi de médecins": the agreement's subject
         f = _nearest(forces_personnel, v, lo, hi, verb_final=vf)
         if f is None:
             continue
@@ -574,6 +585,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
     for s in sorted([*hedges, *futures], key=_start_of):
         if link_agreement and any(f.start <= s.start < f.end for f in futures):
             continue  # "trains will resume on 17 June": an agreed arrangement, not a plan
+        if a.label == "cue:none":
+            return "speculative"  # no act to anchor on: the lead sentence's hedge frames it
         if lo <= s.start < hi and a.start - reach_back <= s.start <= a.end + 30:
             return "speculative"
         if final_modality and s.start >= a.start:
