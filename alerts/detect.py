@@ -790,7 +790,12 @@ def _pick_date(art: _Article, cand: _Candidate) -> DateMention | None:
 
 
 def _pick_place(art: _Article, cand: _Candidate) -> str | None:
+    """Where the event happens: a city or region near the act; a capital only when it is a
+    location ("à Moscou", "in Pyongyang", "평양에서"), not a government ("Pyongyang confirms"),
+    and not when another act of the clause stands closer to it ("ratified … signed in
+    Pyongyang")."""
     span = sentence_of(art.spans, cand.anchor.start)
+    lo, hi = art.clause(cand.anchor.start)
     best: tuple[int, int] | None = None
     name: str | None = None
     for h, _side in art.side_hits:
@@ -802,10 +807,22 @@ def _pick_place(art: _Article, cand: _Candidate) -> str | None:
             continue
         if cand.event_type == "deployment" and entity.side == "KP" and not entity.specific:
             continue  # "Pyongyang sent troops": the sender, not where they went
+        if not entity.specific:
+            located = _LOCATIVE_BEFORE_RE.search(art.text, max(0, h.start - 6), h.start)
+            located = located or art.text[h.start : h.end].endswith(("에서", "에"))
+            if not located:
+                continue
+            if lo <= h.start < hi and _closer_act(art, cand.anchor, h.start, lo, hi):
+                continue
         key = (0 if entity.specific else 1, abs(h.start - cand.anchor.start))
         if best is None or key < best:
             best, name = key, entity.name
     return name
+
+
+_LOCATIVE_BEFORE_RE = re.compile(
+    r"(?:\b(?:in|at|à|en|in|a|em|w|в|во|у|nach|aus|de|from)\s+)$", re.IGNORECASE
+)
 
 
 def _pick_claimant(art: _Article, cand: _Candidate) -> str | None:

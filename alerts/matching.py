@@ -11,7 +11,7 @@ dates within the type's window. An *additional* contingent never joins a plain r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from alerts.detect import DetectedEvent
@@ -40,6 +40,7 @@ SAME_REPORT_DAYS = 1
 SAME_FIGURE_RATIO = 1.05
 
 _CORE_SIDES = frozenset({"RU", "KP"})
+_PRECISION_DAYS = {"day": 0, "week": 6, "month": 30}  # coarser periods say too little
 _STAGE_CLASSES = {"arrangement": "signature"}
 _GENERIC_INSTRUMENTS = frozenset({"accord", "agreement", "memorandum"})
 _FORCE_CLASSES = {
@@ -73,10 +74,19 @@ class EventSignature:
     reference: date
     additional: bool
     claimant: str | None = None
+    date_precision: str | None = None
 
     @property
     def anchor(self) -> date:
         return self.event_date or self.reference
+
+    @property
+    def anchor_end(self) -> date:
+        """Last day the stated date may mean ("last month" covers the whole month)."""
+        if self.event_date is None:
+            return self.reference
+        span = _PRECISION_DAYS.get(self.date_precision or "day", 0)
+        return self.event_date + timedelta(days=span)
 
 
 def window_days(event_type: str) -> int:
@@ -97,6 +107,7 @@ def signature_of_detected(event: DetectedEvent, reference: date) -> EventSignatu
         reference=reference,
         additional=event.additional,
         claimant=event.claimant,
+        date_precision=event.date_precision,
     )
 
 
@@ -116,6 +127,7 @@ def signature_of_stored(row: Event) -> EventSignature:
         reference=row.first_seen_at.date(),
         additional=bool(row.additional),
         claimant=row.claimant,
+        date_precision=row.date_precision,
     )
 
 
@@ -183,14 +195,10 @@ def _claimants_compatible(a: str | None, b: str | None) -> bool:
 
 @lru_cache(maxsize=1)
 def _general_places() -> frozenset[str]:
-    """Places too broad to tell events apart: countries, and capitals (which also stand for
-    their governments: "Pyongyang confirms")."""
+    """Places too broad to tell events apart: countries. (Capitals are recorded only where
+    they are a location — "in Pyongyang" —, so they do tell events apart.)"""
     kn = default_knowledge()
-    return frozenset(
-        e.name.casefold()
-        for e in kn.entities.values()
-        if e.kind == "country" or (e.kind == "place" and not e.specific)
-    )
+    return frozenset(e.name.casefold() for e in kn.entities.values() if e.kind == "country")
 
 
 def _places_compatible(a: str | None, b: str | None) -> bool:
@@ -211,7 +219,10 @@ def _actors_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def date_distance(a: EventSignature, b: EventSignature) -> int:
     """Days between two reports of possibly the same event (the closer of the two readings)."""
-    by_anchor = abs((a.anchor - b.anchor).days)
+    if a.anchor <= b.anchor_end and b.anchor <= a.anchor_end:
+        by_anchor = 0  # the stated periods overlap
+    else:
+        by_anchor = min(abs((a.anchor - b.anchor_end).days), abs((b.anchor - a.anchor_end).days))
     by_reference = abs((a.reference - b.reference).days)
     return min(by_anchor, by_reference)
 
@@ -234,7 +245,8 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     if stored.additional and not new.additional and not _same_figure(new, stored):
         # A copy may drop the word "additional" but keeps the figure ("3,000 troops").
         return False
-    if (new.figure is None) != (stored.figure is None) and distance > FIGURELESS_WINDOW:
+    apart = abs((new.reference - stored.reference).days)
+    if (new.figure is None) != (stored.figure is None) and apart > FIGURELESS_WINDOW:
         return False
     return (
         _actors_compatible(new.actors, stored.actors)

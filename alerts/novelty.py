@@ -37,6 +37,9 @@ from storage.events import create_event, events_since, link_article
 from storage.models import Event, EventArticle
 
 
+LOOKBACK_SLACK_DAYS = 35
+
+
 @dataclass(frozen=True)
 class EventOutcome:
     event_id: int
@@ -98,7 +101,8 @@ def register_events(
             outcomes.append(EventOutcome(existing, False, event))
             continue
         signature = signature_of_detected(event, reported.date())
-        since = reported - timedelta(days=window_days(event.event_type) + 1)
+        # Stated dates can match reports further apart ("last month"): look back a little more.
+        since = reported - timedelta(days=window_days(event.event_type) + LOOKBACK_SLACK_DAYS)
         match = find_matching_event(session, signature, since)
         if match is not None:
             link_article(session, match.id, article_id, "report", now)
