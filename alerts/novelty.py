@@ -36,7 +36,6 @@ from alerts.matching import (
 from storage.events import create_event, events_since, link_article
 from storage.models import Event, EventArticle
 
-
 LOOKBACK_SLACK_DAYS = 35
 
 
