@@ -808,8 +808,9 @@ def _pick_place(art: _Article, cand: _Candidate) -> str | None:
         if cand.event_type == "deployment" and entity.side == "KP" and not entity.specific:
             continue  # "Pyongyang sent troops": the sender, not where they went
         if not entity.specific:
-            located = _LOCATIVE_BEFORE_RE.search(art.text, max(0, h.start - 6), h.start)
-            located = located or art.text[h.start : h.end].endswith(("에서", "에"))
+            located = bool(
+                _LOCATIVE_BEFORE_RE.search(art.text, max(0, h.start - 6), h.start)
+            ) or art.text[h.start : h.end].endswith(("에서", "에"))
             if not located:
                 continue
             if lo <= h.start < hi and _closer_act(art, cand.anchor, h.start, lo, hi):
