@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -16,8 +18,18 @@ from httpserver import LoopbackServer, Reply, conditional, redirect, sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.ingest.harvest import HarvestConfig, harvest_sync, start_parse_pool
+from flows.ingest.fetch import HostGate, build_client
+from flows.ingest.harvest import (
+    FetchedPage,
+    HarvestConfig,
+    PassContext,
+    fetch_article_page,
+    harvest_sync,
+    is_private_host,
+    start_parse_pool,
+)
 from flows.ingest.parse import parse_feed
+from flows.ingest.robots import RobotsCache
 from storage.feeds import FeedSource, enable_feed, get_feed_by_url, sync_feeds
 from storage.models import Article, Feed
 
@@ -597,3 +609,43 @@ def test_feed_ttl_still_applies_after_a_304(
     feed = feed_row(session_factory, server.url("/ttl.xml"))
     assert feed.next_check_at is not None
     assert timedelta(hours=2) < feed.next_check_at - later <= timedelta(hours=3)
+
+
+def test_public_feeds_cannot_point_article_fetches_at_private_addresses() -> None:
+    assert is_private_host("http://127.0.0.1:8080/a")
+    assert is_private_host("http://169.254.169.254/latest/meta-data/")
+    assert is_private_host("http://10.1.2.3/x")
+    assert is_private_host("http://[::1]/x")
+    assert is_private_host("http://localhost/x")
+    assert not is_private_host("https://www.lemonde.fr/international/article.html")
+    assert not is_private_host("https://93.184.216.34/page")
+
+
+def test_article_links_to_private_addresses_are_not_fetched_for_public_feeds(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    page = server.url("/articles/a2.html")
+    server.routes["/articles/a2.html"] = Reply(body=ARTICLE_PAGE, content_type="text/html")
+
+    async def check() -> tuple[object, object]:
+        async with build_client(UA) as client:
+            gate = HostGate(per_host_delay=0.0)
+            ctx = PassContext(
+                session_factory=session_factory,
+                now=NOW,
+                config=config(),
+                prefilter=None,
+                client=client,
+                gate=gate,
+                robots=RobotsCache(client, UA, gate=gate),
+                executor=ThreadPoolExecutor(max_workers=1),
+            )
+            from_public = await fetch_article_page(ctx, page, "https://news.example/feed.xml")
+            from_loopback = await fetch_article_page(ctx, page, server.url("/feed.xml"))
+            ctx.executor.shutdown()
+            return from_public, from_loopback
+
+    from_public, from_loopback = asyncio.run(check())
+    assert from_public == "fetch_error: private address"
+    assert isinstance(from_loopback, FetchedPage) and b"Tumen" in from_loopback.content
+    assert len(server.requests_to("/articles/a2.html")) == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import logging
 import multiprocessing
 import os
@@ -314,8 +315,36 @@ class FetchedPage:
     charset: str | None
 
 
-async def fetch_article_page(ctx: PassContext, url: str) -> FetchedPage | str:
-    """The page's HTML, or a short reason (``str``) why there is none."""
+def is_private_host(url: str) -> bool:
+    """Is the URL's host ``localhost`` or a literal private, loopback or link-local address?"""
+    try:
+        host = httpx.URL(url).host
+    except (httpx.InvalidURL, TypeError):
+        return False
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+async def fetch_article_page(ctx: PassContext, url: str, feed_url: str) -> FetchedPage | str:
+    """The page's HTML, or a short reason (``str``) why there is none.
+
+    A feed on a public host cannot make the monitor fetch pages on private addresses (links
+    to ``127.0.0.1``, ``10.…``, ``169.254.169.254``…): only a feed that is itself on such an
+    address may.
+    """
+    if is_private_host(url) and not is_private_host(feed_url):
+        return "fetch_error: private address"
     if ctx.config.respect_robots and not await ctx.robots.allowed(url):
         return "robots"
     try:
@@ -473,7 +502,7 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
         links = list(dict.fromkeys(p.entry.link for p in pending if p.fetch_page and p.entry.link))[
             : ctx.config.max_article_pages_per_feed
         ]
-        fetched = await asyncio.gather(*(fetch_article_page(ctx, link) for link in links))
+        fetched = await asyncio.gather(*(fetch_article_page(ctx, link, snap.url) for link in links))
         pages: dict[str, FetchedPage | str] = dict(zip(links, fetched, strict=True))
         for p in pending:
             if p.fetch_page and p.entry.link and p.entry.link not in pages:
