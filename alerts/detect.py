@@ -462,6 +462,8 @@ def _candidates(art: _Article) -> list[_Candidate]:
         if near_side(f, {"KP"}, 40):
             score += 1.2
         presence = v.label == "cue:deploy_presence"
+        if presence and any(lo <= r.start < hi for r in returning):
+            continue  # "présents en Russie, ne participent plus aux combats": leaving
         out.append(_Candidate("deployment", score, v, f, claim_needed=presence))
     for f in forces_personnel:
         if near_side(f, {"KP"}, 30):
