@@ -191,7 +191,7 @@ def add_command(
             datetime.now(UTC),
         )
     if new_id is None:
-        fail(f"{feed_url} is already in the database", code=1)
+        fail(f"{feed_url} is already in the database (rudprk feeds enable re-enables it)", code=1)
     typer.echo(
         f"added feed {new_id}: {title} <{feed_url}> ({probe.feed.format}, "
         f"{len(probe.feed.entries)} entries)"

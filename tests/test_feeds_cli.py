@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 from httpserver import LoopbackServer, Reply, redirect
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
 from flows.feeds_cli import feeds_app
 from flows.ingest.harvest import HarvestConfig, harvest_sync
 from storage.feeds import FeedSource, add_feed, disable_feed, get_feed_by_url, list_feeds
+from storage.models import Article
 
 FEED = (
     b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Korea Desk</title>"
@@ -152,10 +154,18 @@ def test_remove(
 ) -> None:
     url = server.url("/feed.xml")
     invoke(cli_env, "add", url)
+    harvest_sync(
+        session_factory,
+        now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        config=HarvestConfig(user_agent="t", fetch_articles=False, per_host_delay_seconds=0),
+    )
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == 2
     assert invoke(cli_env, "remove", url).exit_code == 0
     assert invoke(cli_env, "remove", url).exit_code == 1
     with session_factory() as session:
         assert list_feeds(session) == []
+        assert session.scalar(select(func.count()).select_from(Article)) == 0
 
 
 def test_export_then_import_round_trip(
