@@ -680,11 +680,13 @@ def _claimed(art: _Article, cand: _Candidate) -> bool:
 
 
 def _analysis_framing(art: _Article) -> bool:
-    first = next((s for s in art.spans if not s.in_title), None)
-    if first is None:
-        return False
+    """The piece opens as commentary ("Analysis:", "Opinion-style…", "Dans une tribune")."""
+    opening = [s for s in art.spans if s.in_title][:1]
+    opening += [s for s in art.spans if not s.in_title][:1]
     return any(
-        first.start <= h.start < first.start + 40 for h in art.by_label.get("cue:analysis", [])
+        s.start <= h.start < s.start + 40
+        for s in opening
+        for h in art.by_label.get("cue:analysis", [])
     )
 
 

@@ -79,8 +79,9 @@ _WORD = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0900-\u0dff]+"
 _TOKEN_RE = re.compile(_WORD)
 _ARABIC_MARKS_RE = re.compile(r"[\u0610-\u061a\u064b-\u065f]")
 _PATTERN_TOKEN_RE = re.compile(rf"({_WORD})(\*)?")
-# What may separate two words of one pattern: spaces, hyphens, apostrophes, a middle dot.
-_GAP_RE = re.compile(r"[\s\u00a0\-\u2010\u2011\u2013'\u2019\u02bc\u00b7]{1,3}")
+# What may separate two words of one pattern: spaces, hyphens, apostrophes, a middle dot, a
+# comma ("Putin, Kim").
+_GAP_RE = re.compile(r"[\s\u00a0\-\u2010\u2011\u2013'\u2019\u02bc\u00b7,]{1,3}")
 _ABBREVIATION_GAP_RE = re.compile(r"\.\s?")
 _UNBOUNDED_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af]")
 _CAPS_RE = re.compile(r"^[A-ZА-ЯЁ]{2,5}$")

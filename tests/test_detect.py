@@ -396,3 +396,18 @@ def test_very_long_pages_are_read_up_to_a_bound() -> None:
 )
 def test_unconfirmed_negated_and_recalled_acts_do_not_alert(text: str) -> None:
     assert not main(text, published=date(2026, 9, 10)).alert_worthy
+
+
+def test_titles_count_as_the_lead() -> None:
+    d = detect_article(
+        "The two leaders met in Vladivostok on Tuesday.",
+        title="Putin, Kim sign agreement on nuclear energy",
+        published=PUB,
+    )
+    assert d.alert_worthy
+    commentary = detect_article(
+        "Two years after the treaty, Pyongyang has sent troops and shells to Russia.",
+        title="Analysis: what North Korea gains from its Russian alliance",
+        published=PUB,
+    )
+    assert commentary.relevance.relevant and not commentary.alert_worthy
