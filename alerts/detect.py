@@ -590,6 +590,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         if a.label == "cue:none":
             return "speculative"  # no act to anchor on: the lead sentence's hedge frames it
         if lo <= s.start < hi and a.start - reach_back <= s.start <= a.end + 30:
+            if s.end <= a.start and _closer_act(art, a, s.end, lo, hi, cue=s):
+                continue  # "signed an agreement to resume flights, and … sent workers"
             return "speculative"
         if final_modality and s.start >= a.start:
             return "speculative"
@@ -793,7 +795,7 @@ def _pick_date(art: _Article, cand: _Candidate) -> DateMention | None:
     return best
 
 
-def _pick_place(art: _Article, cand: _Candidate) -> str | None:
+def _pick_place(art: _Article, cand: _Candidate, acting: str | None = None) -> str | None:
     """Where the event happens: a city or region near the act; a capital only when it is a
     location ("à Moscou", "in Pyongyang", "평양에서"), not a government ("Pyongyang confirms"),
     and not when another act of the clause stands closer to it ("ratified … signed in
@@ -809,7 +811,11 @@ def _pick_place(art: _Article, cand: _Candidate) -> str | None:
         entity = art.knowledge.entities.get(ident)
         if kind != "entity" or entity is None or entity.kind != "place":
             continue
-        if cand.event_type == "deployment" and entity.side == "KP" and not entity.specific:
+        if (
+            cand.event_type == "deployment"
+            and entity.side == (acting or "KP")
+            and not entity.specific
+        ):
             continue  # "Pyongyang sent troops": the sender, not where they went
         if not entity.specific:
             located = bool(
@@ -880,7 +886,28 @@ def _pick_actors(art: _Article, cand: _Candidate, relevant: bool) -> tuple[str, 
             sides.add(side)
     if relevant:
         sides |= {"RU", "KP"}
-    return tuple(sorted(sides))
+    # The acting side (the subject before the verb: "Russia agreed to send instructors")
+    # comes first; the others follow in alphabetical order.
+    lo, _hi = art.clause(cand.anchor.start)
+    acting = next(
+        (
+            side
+            for h, side in art.side_hits
+            if side in ("RU", "KP") and span.start <= h.start < cand.anchor.start and h.start >= lo
+        ),
+        None,
+    )
+    if acting is None:
+        acting = next(
+            (
+                side
+                for h, side in art.side_hits
+                if side in ("RU", "KP") and span.start <= h.start < cand.anchor.start
+            ),
+            None,
+        )
+    rest = sorted(sides - {acting}) if acting in sides else sorted(sides)
+    return (acting, *rest) if acting in sides else tuple(rest)
 
 
 def _is_additional(art: _Article, cand: _Candidate, quantity: Quantity | None) -> bool:
@@ -949,11 +976,10 @@ _STAGE_WORDS = {
 
 
 def _origin(event: DetectedEvent) -> str:
-    if event.event_type == "arms_transfer":
+    """Adjective of the sending side: the acting side listed first in ``actors``."""
+    if event.event_type == "arms_transfer" or not event.actors:
         return ""
-    if "KP" in event.actors:
-        return "North Korean"
-    return ""
+    return _SIDE_ADJECTIVES.get(event.actors[0], "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1143,6 +1169,7 @@ def _build_event(art: _Article, cand: _Candidate, relevance: Relevance) -> Detec
     when = _pick_date(art, cand)
     unit = quantity.unit if quantity is not None else None
     force = _stage_force(cand)
+    actors = _pick_actors(art, cand, relevance.relevant)
     return DetectedEvent(
         event_type=cand.event_type,
         modality=cand.modality,
@@ -1151,11 +1178,11 @@ def _build_event(art: _Article, cand: _Candidate, relevance: Relevance) -> Detec
         qualifier=quantity.qualifier if quantity is not None else None,
         unit=unit,
         force=force,
-        place=_pick_place(art, cand),
+        place=_pick_place(art, cand, actors[0] if actors else None),
         event_date=when.start if when is not None else None,
         date_end=when.end if when is not None else None,
         date_precision=when.precision if when is not None else None,
-        actors=_pick_actors(art, cand, relevance.relevant),
+        actors=actors,
         claimant=_pick_claimant(art, cand),
         additional=_is_additional(art, cand, quantity),
         evidence=art.text[span.start : span.end].strip(),

@@ -411,3 +411,12 @@ def test_titles_count_as_the_lead() -> None:
         published=PUB,
     )
     assert commentary.relevance.relevant and not commentary.alert_worthy
+
+
+def test_the_acting_side_comes_first_and_names_the_force() -> None:
+    event = main("About 200 Russian military instructors arrived in Pyongyang, the NIS said.")
+    assert event.actors[0] == "RU"
+    assert (
+        event.summary() == "Deployment: about 200 Russian instructors to Pyongyang (claimed by NIS)"
+    )
+    assert main("North Korea has sent 3,000 troops to Russia.").actors[0] == "KP"
