@@ -89,6 +89,10 @@ def run(
     use_prefect: Annotated[
         bool, typer.Option("--prefect", help="Run the pass as the Prefect flow 'monitor'.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Check every enabled feed now, ignoring their schedules."),
+    ] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """One pass: fetch feeds, store new articles, detect events, send alerts (for system cron).
@@ -102,14 +106,14 @@ def run(
         if use_prefect:
             from flows.monitor import monitor
 
-            data = monitor(settings)
+            data = monitor(settings, force=force)
             from flows.pipeline import PassSummary
 
             summary = PassSummary(**data)
         else:
             from flows.pipeline import run_pass
 
-            summary = run_pass(settings)
+            summary = run_pass(settings, force=force)
     if as_json:
         typer.echo(summary.to_json())
     else:

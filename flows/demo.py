@@ -127,8 +127,8 @@ def run_demo(
         echo("Pass 1 …")
         first = run_pass(settings)
         echo(f"Pass 1: {first.line()}")
-        echo("Pass 2 (same feeds again) …")
-        second = run_pass(settings)
+        echo("Pass 2 (every feed fetched again) …")
+        second = run_pass(settings, force=True)
         echo(f"Pass 2: {second.line()}")
         received = list(smtp.messages)
     if second.alerts_sent == 0:

@@ -22,10 +22,10 @@ def sync_sources_task(settings: Settings, now: datetime) -> int:
 
 
 @task(name="harvest-feeds")
-def harvest_task(settings: Settings, now: datetime) -> HarvestReport:
+def harvest_task(settings: Settings, now: datetime, force: bool = False) -> HarvestReport:
     # Retries for transient HTTP faults happen per feed inside harvest, not here.
     with pipeline.opened_database(settings.database_url) as factory:
-        return pipeline.ingest_feeds(factory, settings, now)
+        return pipeline.ingest_feeds(factory, settings, now, force=force)
 
 
 @task(name="analyse-articles")
@@ -44,12 +44,15 @@ def deliver_task(settings: Settings, now: datetime) -> tuple[DeliveryReport, int
 
 
 @flow(name="monitor")
-def monitor(settings: Settings | None = None) -> dict[str, Any]:
-    """One monitoring pass: feeds → SQL store → detection → alert e-mails."""
+def monitor(settings: Settings | None = None, force: bool = False) -> dict[str, Any]:
+    """One monitoring pass: feeds → SQL store → detection → alert e-mails.
+
+    ``force`` checks every enabled feed now, whatever its next check time.
+    """
     settings = settings or load_settings()
     now = datetime.now(UTC)
     sync_sources_task(settings, now)
-    harvest = harvest_task(settings, now)
+    harvest = harvest_task(settings, now, force)
     analysis = analyse_task(settings, now)
     delivery, pending = deliver_task(settings, now)
     summary = pipeline.summarise(harvest, analysis, delivery, pending)

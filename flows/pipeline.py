@@ -142,6 +142,7 @@ def ingest_feeds(
     settings: Settings,
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
+    force: bool = False,
 ) -> HarvestReport:
     return harvest_sync(
         session_factory,
@@ -149,6 +150,7 @@ def ingest_feeds(
         config=harvest_config(settings),
         prefilter=is_candidate,
         transport=transport,
+        force=force,
     )
 
 
@@ -316,13 +318,17 @@ def run_pass(
     *,
     now: datetime | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    force: bool = False,
 ) -> PassSummary:
-    """One complete pass; raises only when the pass cannot run at all (configuration, database)."""
+    """One complete pass; raises only when the pass cannot run at all (configuration, database).
+
+    ``force`` checks every enabled feed now instead of only those whose next check time has come.
+    """
     started = time.monotonic()
     now = now or datetime.now(UTC)
     with opened_database(settings.database_url) as factory:
         sync_sources(factory, settings, now)
-        harvest = ingest_feeds(factory, settings, now, transport)
+        harvest = ingest_feeds(factory, settings, now, transport, force)
         analysis = analyse_pending(factory, now, settings.freshness_hours)
         enqueue_due_digest(factory, now, settings.digest_hour)
         delivery = deliver_alerts(factory, settings, now)

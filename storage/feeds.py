@@ -60,11 +60,13 @@ def list_feeds(session: Session) -> list[Feed]:
     return list(session.scalars(select(Feed).order_by(Feed.name, Feed.id)))
 
 
-def due_feeds(session: Session, now: datetime, urls: Sequence[str] | None = None) -> list[Feed]:
-    """Enabled feeds whose next check time has come (or was never set)."""
-    stmt = select(Feed).where(
-        Feed.enabled.is_(True), or_(Feed.next_check_at.is_(None), Feed.next_check_at <= now)
-    )
+def due_feeds(
+    session: Session, now: datetime, urls: Sequence[str] | None = None, *, force: bool = False
+) -> list[Feed]:
+    """Enabled feeds whose next check time has come (or was never set); all of them with ``force``."""
+    stmt = select(Feed).where(Feed.enabled.is_(True))
+    if not force:
+        stmt = stmt.where(or_(Feed.next_check_at.is_(None), Feed.next_check_at <= now))
     if urls is not None:
         stmt = stmt.where(Feed.url.in_(list(urls)))
     return list(session.scalars(stmt.order_by(Feed.id)))

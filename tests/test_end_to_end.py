@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,7 +91,13 @@ def test_pipeline_end_to_end_then_rerun_sends_nothing(
         subjects = " ".join(m["Subject"] for m in smtp.messages)
         assert "missile" not in subjects.lower()
 
-        second = run_pass(settings)
+        # Every feed fetched again, with changed bytes (new build dates) so that each is parsed.
+        docs = build_documents(feed_server.base_url, datetime.now(UTC) + timedelta(minutes=5))
+        docs.update(BAD_FEEDS)
+        feed_server.set_documents(docs)
+        second = run_pass(settings, force=True)
+        assert second.feeds == 6
+        assert second.entries_seen >= 6
         assert second.articles_new == 0
         assert second.events_new == 0
         assert second.alerts_sent == 0

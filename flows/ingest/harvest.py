@@ -539,7 +539,10 @@ def _with_response(exc: ParseError, result: FetchResult) -> ParseError:
 
 
 def load_due(
-    session_factory: sessionmaker[Session], now: datetime, urls: Sequence[str] | None
+    session_factory: sessionmaker[Session],
+    now: datetime,
+    urls: Sequence[str] | None,
+    force: bool = False,
 ) -> list[FeedSnapshot]:
     with session_factory() as session:
         return [
@@ -554,7 +557,7 @@ def load_due(
                 error_count=f.error_count or 0,
                 ttl_seconds=f.ttl_seconds,
             )
-            for f in due_feeds(session, now, urls)
+            for f in due_feeds(session, now, urls, force=force)
         ]
 
 
@@ -566,10 +569,14 @@ async def harvest(
     prefilter: Callable[[str], bool] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     feed_urls: Sequence[str] | None = None,
+    force: bool = False,
 ) -> HarvestReport:
-    """Run one ingestion pass over the due feeds (all of them, or those in ``feed_urls``)."""
+    """Run one ingestion pass over the due feeds (all of them, or those in ``feed_urls``).
+
+    ``force`` checks every enabled feed now, whatever its next check time.
+    """
     # Loaded before any thread of this pass exists, so parse processes can be forked safely.
-    snaps = load_due(session_factory, now, feed_urls)
+    snaps = load_due(session_factory, now, feed_urls, force)
     if not snaps:
         return HarvestReport(feeds=[])
     parse_pool = start_parse_pool(config, len(snaps))
@@ -626,6 +633,7 @@ def harvest_sync(
     prefilter: Callable[[str], bool] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     feed_urls: Sequence[str] | None = None,
+    force: bool = False,
 ) -> HarvestReport:
     """:func:`harvest` for synchronous callers (CLI, Prefect tasks)."""
     return asyncio.run(
@@ -636,6 +644,7 @@ def harvest_sync(
             prefilter=prefilter,
             transport=transport,
             feed_urls=feed_urls,
+            force=force,
         )
     )
 
