@@ -456,6 +456,8 @@ def _candidates(art: _Article) -> list[_Candidate]:
         ):
             continue  # "soldats revenus de Koursk": coming home
         w = _nearest(forces_weapons, v, lo, hi, verb_final=vf)
+        if w is not None and 0 <= f.start - w.end <= 2:
+            w = None  # "air defence specialists": the weapon only qualifies the people
         if w is not None and _distance(w, v, vf) < _distance(f, v, vf):
             continue  # "sent shells": the verb's object is a weapon
         score = base - min(abs(f.start - v.start), 120) / 240
