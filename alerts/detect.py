@@ -66,6 +66,8 @@ MAX_TEXT_CHARS = 20_000
 MAX_TITLE_CHARS = 1_000
 # A date this many days before publication makes a cue a recap.
 BACKGROUND_AGE_DAYS = 21
+# A reported act dated within this many days is a fresh disclosure, not a recap.
+DISCLOSURE_AGE_DAYS = 400
 # Below this effective score no specific type is claimed: the event is "other".
 MIN_TYPE_SCORE = 1.0
 
@@ -584,7 +586,11 @@ def _modality(art: _Article, cand: _Candidate) -> str:
     )
     # German puts the infinitive at the end of the clause, far from its modal ("könnte … schicken").
     reach_back = (a.start - lo) if art.language in ("de", "nl") else 90
-    hedges = art.in_range(labels.get("cue:speculative", []), span.start, span.end)
+    hedges = [
+        h
+        for h in art.in_range(labels.get("cue:speculative", []), span.start, span.end)
+        if not (art.text[h.start : h.end] == "May" and h.start > span.start + 1)
+    ]  # "since May": the month, not the modal
     futures = art.in_range(labels.get("cue:future", []), span.start, span.end)
     for s in sorted([*hedges, *futures], key=_start_of):
         if link_agreement and any(f.start <= s.start < f.end for f in futures):
@@ -616,8 +622,14 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         if art.published is not None and not any(lo <= f.start < hi for f in futures):
             # (a date in a clause about the future is a start date, however it was resolved)
             limit = art.published - timedelta(days=BACKGROUND_AGE_DAYS)
+            # A recent act first disclosed now ("JCS said North Korea sent 3,000 more troops in
+            # January") is news: the date alone does not make it a recap.
+            disclosed = _fresh_disclosure(art, cand, span)
+            recent = art.published - timedelta(days=DISCLOSURE_AGE_DAYS)
             for m in art.dates_in(span):
                 if m.start_idx < lo or m.end_idx > hi:
+                    continue
+                if disclosed and m.end >= recent:
                     continue
                 if a.start - 50 <= m.start_idx <= a.end + 60 and m.end < limit:
                     if _closer_act(art, a, m.start_idx, lo, hi, nouns=True):
@@ -672,6 +684,33 @@ def _closer_act(
         if min(abs(pos - h.start), abs(pos - h.end)) < mine:
             return True
     return False
+
+
+def _fresh_disclosure(art: _Article, cand: _Candidate, span: Span) -> bool:
+    """A source reports, in this sentence, a dispatch, a transfer or losses as a finite act
+    ("Seoul said Pyongyang sent…", "selon Kiev, 4 000 soldats sont entrés…"), not as a
+    participle qualifying its noun ("the troops sent in 2024")."""
+    a = cand.anchor
+    if a.label not in _DISCLOSED_ACTS or cand.weak or not _claimed(art, cand):
+        return False
+    span = sentence_of(art.spans, a.start)
+    if _SUBORDINATE_RE.search(art.text, span.start, a.start):
+        return False  # "Since North Korea sent troops in 2024, Seoul has…": a reference point
+    p = cand.partner
+    single = " " not in art.text[a.start : a.end]
+    if p is not None and p.end <= a.start and single and not art.text[p.end : a.start].strip(" ,"):
+        return art.language in ("ko", "ja")  # "troupes envoyées": a participle (not verb-final)
+    return True
+
+
+_DISCLOSED_ACTS = frozenset({"cue:deploy_verb", "cue:transfer_verb", "cue:casualty"})
+# Subordinators that make the act a reference point for the main clause.
+_SUBORDINATE_RE = re.compile(
+    r"\b(?:since|after|following|ever since|once|depuis que|depuis qu|après que|après qu|"
+    r"dès que|dès qu|lorsque|lorsqu|desde que|después de que|tras|seit|nachdem|после того как|"
+    r"с тех пор как)\b",
+    re.IGNORECASE,
+)
 
 
 def _claimed(art: _Article, cand: _Candidate) -> bool:

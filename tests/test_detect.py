@@ -420,3 +420,44 @@ def test_the_acting_side_comes_first_and_names_the_force() -> None:
         event.summary() == "Deployment: about 200 Russian instructors to Pyongyang (claimed by NIS)"
     )
     assert main("North Korea has sent 3,000 troops to Russia.").actors[0] == "KP"
+
+
+# ------------------------------------------------------------------ presence, movement, disclosure
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Kyiv said some 2,000 North Korean soldiers have crossed into the Bryansk region.", "en"),
+        ("Selon Kiev, 2 000 soldats nord-coréens sont entrés dans la région de Briansk.", "fr"),
+        ("Según Kiev, ya hay 2.000 soldados norcoreanos en la región de Briansk.", "es"),
+        ("D'après Séoul, 900 soldats nord-coréens se trouvaient déjà près de Briansk.", "fr"),
+        ("Seoul said 3,000 North Korean workers have been moving to Siberia since May.", "en"),
+    ],
+)
+def test_presence_arrival_and_entry_are_deployments(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == ("deployment", "new")
+
+
+def test_a_number_makes_a_demonym_a_personnel_noun() -> None:
+    event = main("Selon Moscou, 7 000 Nord-Coréens sont arrivés en Sibérie l'an passé.", "fr")
+    assert event.event_type == "deployment"
+    assert event.figure == 7000
+
+
+def test_recent_act_disclosed_now_is_new() -> None:
+    text = (
+        "North Korea sent about 1,500 additional troops to Russia in November, "
+        "Seoul's military said on Wednesday."
+    )
+    event = main(text, "en", published=date(2025, 1, 15))
+    assert (event.event_type, event.modality, event.additional) == ("deployment", "new", True)
+
+
+def test_act_under_since_stays_a_reference_point() -> None:
+    text = (
+        "Since North Korea sent troops to Russia in October 2023, Tokyo has raised its "
+        "alert level, the ministry said."
+    )
+    assert main(text, "en").modality == "background"
