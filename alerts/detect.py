@@ -592,9 +592,20 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         if not (art.text[h.start : h.end] == "May" and h.start > span.start + 1)
     ]  # "since May": the month, not the modal
     futures = art.in_range(labels.get("cue:future", []), span.start, span.end)
+    # A loss estimate with its figure and its source is a claim, whatever the mood of its verb
+    # (French and Spanish report casualty figures in the conditional: "auraient été tués").
+    attributed = (
+        cand.event_type == "casualties"
+        and bool(art.in_range(labels.get("cue:claim", []), span.start, span.end))
+        and _NUMBER_HINT_RE.search(art.text, lo, hi) is not None
+    )
     for s in sorted([*hedges, *futures], key=_start_of):
         if link_agreement and any(f.start <= s.start < f.end for f in futures):
             continue  # "trains will resume on 17 June": an agreed arrangement, not a plan
+        if attributed and _REPORTED_PAST_RE.match(art.text, s.start):
+            continue  # "auraient été tués…, selon Kiev": a reported claim, not a guess
+        if _VOTED_RE.search(art.text, max(span.start, s.start - 30), s.start):
+            continue  # "voted to ratify": the vote is the act
         if a.label == "cue:none":
             return "speculative"  # no act to anchor on: the lead sentence's hedge frames it
         if lo <= s.start < hi and a.start - reach_back <= s.start <= a.end + 30:
@@ -641,6 +652,18 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         return "background"
     return "new"
 
+
+# The conditional of reported speech over a past act: "auraient été tués", "aurait perdu",
+# "habrían muerto", "teriam sido" (not "pourraient avoir été", "could have", which guess).
+_REPORTED_PAST_RE = re.compile(
+    r"(?:aurai(?:t|ent)|serai(?:t|ent)|habría(?:n)?|teria(?:m)?)\s+(?:déjà\s+|ya\s+|)"
+    r"(?:été\s+|sido\s+)?\w+(?:é|ée|és|ées|i|is|ie|ies|u|us|ue|ues|t|ts|do|da|dos|das)\b",
+    re.IGNORECASE,
+)
+_VOTED_RE = re.compile(
+    r"\b(?:vot(?:ed|es)|a voté|ont voté|votó|votaron|stimmte|stimmten)(?:\s+\w+){0,2}\s+$",
+    re.IGNORECASE,
+)
 
 _ACT_LABELS = frozenset(
     {

@@ -461,3 +461,53 @@ def test_act_under_since_stays_a_reference_point() -> None:
         "alert level, the ministry said."
     )
     assert main(text, "en").modality == "background"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "modality"),
+    [
+        (
+            "Le ministère russe a assuré qu'aucun protocole militaire n'avait été signé "
+            "avec Pyongyang pendant la visite.",
+            "fr",
+            "denied",
+        ),
+        (
+            "Moscow insisted no agreement on North Korean pilots was signed during the talks.",
+            "en",
+            "denied",
+        ),
+        (
+            "Rétrospective : comment les soldats nord-coréens ont été envoyés en Russie.",
+            "fr",
+            "background",
+        ),
+        (
+            "Year in review: North Korea sent troops to Russia and signed a pact with Moscow.",
+            "en",
+            "background",
+        ),
+        (
+            "Russia's Federation Council voted to ratify the new protocol with North Korea.",
+            "en",
+            "new",
+        ),
+        (
+            "Près de 900 soldats nord-coréens auraient été tués près de Soudja, selon Kiev.",
+            "fr",
+            "new",
+        ),
+        (
+            "Des soldats nord-coréens pourraient avoir été tués près de Soudja, selon Kiev.",
+            "fr",
+            "speculative",
+        ),
+        (
+            "Pyongyang aurait envoyé 900 soldats de plus en Russie, selon des sources.",
+            "fr",
+            "speculative",
+        ),
+    ],
+)
+def test_negation_headers_votes_and_reported_losses(text: str, lang: str, modality: str) -> None:
+    assert main(text, lang).modality == modality
