@@ -248,7 +248,11 @@ def alert_subject(view: AlertView) -> str:
         view.figure_low, view.figure_high, view.figure_unit, view.figure_qualifier
     )
     if detail is None:
-        detail = one_line(_strip_type_prefix(view.summary, view.event_type), MAX_SUBJECT_DETAIL)
+        # No figure: the headline of the report that raised the event says more than a summary.
+        origin_title = view.sources[0].title if view.sources else ""
+        detail = one_line(
+            origin_title or _strip_type_prefix(view.summary, view.event_type), MAX_SUBJECT_DETAIL
+        )
     subject = f"{SUBJECT_PREFIX} {head}: {detail}" if detail else f"{SUBJECT_PREFIX} {head}"
     place = one_line(view.place, 60)
     if place and place.casefold() not in detail.casefold():

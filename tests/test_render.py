@@ -332,7 +332,9 @@ def test_actor_codes_and_agreement_instruments_are_shown_readably() -> None:
 
 
 def test_subject_drops_a_summary_prefix_that_repeats_the_type() -> None:
-    view = replace(AGREEMENT, summary="Agreement: accord signed in Pyongyang", place="Pyongyang")
+    view = replace(
+        AGREEMENT, summary="Agreement: accord signed in Pyongyang", place="Pyongyang", sources=[]
+    )
     assert alert_subject(view) == "[rudprk] New agreement: accord signed in Pyongyang"
     other = replace(view, summary="Agreements: Pyongyang said", place=None)
     assert alert_subject(other) == "[rudprk] New agreement: Agreements: Pyongyang said"
@@ -385,8 +387,12 @@ def test_message_id_is_stable_and_distinct() -> None:
         message_id_for("event:1:new", "bad domain\r\nBcc: x")
 
 
-def test_subject_without_figures_uses_the_summary_and_marks_additional() -> None:
+def test_subject_without_figures_uses_the_origin_headline_and_marks_additional() -> None:
+    # The report that raised the event names it better than a generated summary.
     assert alert_subject(AGREEMENT) == (
+        "[rudprk] New agreement: " + AGREEMENT.sources[0].title.strip()
+    )
+    assert alert_subject(replace(AGREEMENT, sources=[])) == (
         "[rudprk] New agreement: Russia and North Korea sign an agreement to resume "
         "Moscow–Pyongyang passenger trains — Moscou"
     )
@@ -396,7 +402,7 @@ def test_subject_without_figures_uses_the_summary_and_marks_additional() -> None
     assert (
         alert_subject(more) == "[rudprk] New additional deployment: more than 2,000 troops — Kursk"
     )
-    long_summary = replace(AGREEMENT, summary="word " * 100, place=None)
+    long_summary = replace(AGREEMENT, summary="word " * 100, place=None, sources=[])
     subject = alert_subject(long_summary)
     assert subject.endswith("…") and len(subject) < 120
 
