@@ -761,7 +761,9 @@ def _analysis_framing(art: _Article) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
+def _pick_quantity(art: _Article, cand: _Candidate) -> tuple[Quantity | None, tuple[str, ...]]:
+    """The event's figure, and the kinds of personnel it sums ("1 000 sappers and 5 000
+    builders": 6 000, ``("builders", "sappers")``; empty for a single figure)."""
     span = sentence_of(art.spans, cand.anchor.start)
     lo, hi = art.clause(cand.anchor.start)
     forces = [h for h in art.hits if h.label.startswith("force:")]
@@ -815,7 +817,68 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> Quantity | None:
         key = (score, -q.start)
         if best is None or key > best:
             best, chosen = key, q
-    return chosen
+    if chosen is not None and cand.event_type in ("deployment", "casualties"):
+        return _total_of_parts(art, chosen, pool)
+    return chosen, ()
+
+
+_TOTAL_RE = re.compile(
+    r"(?:in total|in all|a total of|au total|en tout|au total de|en total|insgesamt|"
+    r"всего|в общей сложности|모두|총|합계)",
+    re.IGNORECASE,
+)
+_COORDINATOR_RE = re.compile(
+    r"(?:,|\band\b|\bet\b|\bи\b|\by\b|\bund\b|\be\b|\bplus\b|과|와|및)", re.IGNORECASE
+)
+
+
+def _total_of_parts(
+    art: _Article, chosen: Quantity, pool: Sequence[Quantity]
+) -> tuple[Quantity, tuple[str, ...]]:
+    """ "1 000 sappers and 5 000 builders" is one decision of 6 000; a stated total wins."""
+    lo, hi = art.clause(chosen.start)
+    near = [q for q in pool if lo <= q.start < hi and q.qualifier != "vague"]
+    for q in near:
+        before = art.text[max(lo, q.start - 16) : q.start]
+        after = art.text[q.end : min(hi, q.end + 16)]
+        if _TOTAL_RE.search(before) or _TOTAL_RE.match(after.lstrip(" 명")):
+            return q, ()  # "모두 6천 명", "6 000 au total"
+    personnel = art.by_group.get("personnel", [])
+    verb_final = art.language in ("ko", "ja")
+    parts = [chosen]
+    kinds: set[str] = set()
+    for q in sorted(near, key=_start_of_quantity):
+        if q is chosen or q.low is None:
+            continue
+        first, second = (parts[-1], q) if q.start > parts[-1].end else (q, parts[0])
+        gap = art.text[first.end : second.start]
+        if len(gap) > 60 or not _COORDINATOR_RE.search(gap) or re.search(r"[.;:]", gap):
+            continue
+        # each figure counts its own kind of personnel
+        if verb_final:
+            own1 = [f for f in personnel if 0 <= first.start - f.end <= 12]
+            own2 = [f for f in personnel if first.end <= f.start and f.end <= second.start]
+        else:
+            own1 = [f for f in personnel if first.end <= f.start and f.end <= second.start]
+            own2 = [f for f in personnel if 0 <= f.start - second.end <= 30]
+        if not own1 or not own2 or {f.label for f in own1} & {f.label for f in own2}:
+            continue
+        kinds.update(_force_of(f) for f in own1[:1] + own2[:1])
+        if first is parts[-1]:
+            parts.append(second)
+        else:
+            parts.insert(0, first)
+    if len(parts) == 1:
+        return chosen, ()
+    low = sum(p.low or 0 for p in parts)
+    high = sum((p.high if p.high is not None else p.low) or 0 for p in parts)
+    text = art.text[parts[0].start : parts[-1].end]
+    total = replace(chosen, low=low, high=high, start=parts[0].start, end=parts[-1].end, text=text)
+    return total, tuple(sorted(kinds))
+
+
+def _start_of_quantity(q: Quantity) -> int:
+    return q.start
 
 
 # What a figure may count, per event type (by the force word that follows it).
@@ -1026,7 +1089,7 @@ def _force_words(force: str | None) -> str:
     if not force:
         return ""
     item, _, stage = force.partition(":")
-    words = item.replace("_", " ")
+    words = item.replace("_", " ").replace("+", " and ")
     return f"{words} {_STAGE_WORDS.get(stage, stage)}" if stage else words
 
 
@@ -1229,10 +1292,10 @@ def _secondary(art: _Article, main: _Candidate, candidates: list[_Candidate]) ->
 
 def _build_event(art: _Article, cand: _Candidate, relevance: Relevance) -> DetectedEvent:
     span = sentence_of(art.spans, cand.anchor.start)
-    quantity = _pick_quantity(art, cand)
+    quantity, kinds = _pick_quantity(art, cand)
     when = _pick_date(art, cand)
     unit = quantity.unit if quantity is not None else None
-    force = _stage_force(cand)
+    force = "+".join(kinds) if kinds else _stage_force(cand)
     actors = _pick_actors(art, cand, relevance.relevant)
     return DetectedEvent(
         event_type=cand.event_type,

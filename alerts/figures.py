@@ -659,6 +659,23 @@ _HEADCOUNT_NOUN = re.compile(
     r"военн\w*|человек|рабоч\w*|명|missiles|shells|obus|misiles|containers|conteneurs)$",
     re.I,
 )
+# Occurrence counters: "30 fois", "more than 30 times", "10여 차례", "5회", "30 раз", "30 veces".
+_OCCURRENCE_AFTER = re.compile(
+    r"\s*(?:여\s*|남짓\s*)?(?:차례|회(?![가-힣])|번(?:째)?(?![가-힣])|fois\b|times?\b|"
+    r"раз(?:а)?\b|veces\b|vez\b|mal\b|vezes\b)",
+)
+# Nouns that make a number after a capitalised word a count, not a designator.
+_COUNTED_NOUN = re.compile(
+    r"(?:soldiers?|troops?|men|workers?|labou?rers?|personnel|officers?|sappers?|deminers?|"
+    r"builders?|engineers?|specialists?|technicians?|instructors?|people|civilians|prisoners|"
+    r"soldats?|hommes|militaires|ouvriers|travailleurs|personnes|démineurs|sapeurs|bâtisseurs|"
+    r"ingénieurs|spécialistes|techniciens|instructeurs|soldados|militares|trabajadores|"
+    r"hombres|zapadores|ingenieros|constructores|soldaten|mann|arbeiter|soldat|pioniere|"
+    r"солдат\w*|военн\w*|человек|рабоч\w*|сапер\w*|сапёр\w*|строител\w*|инженер\w*|"
+    r"специалист\w*|бойц\w*|명|missiles?|shells|rounds|obus|misiles|containers|conteneurs|"
+    r"снаряд\w*|ракет\w*|контейнер\w*|drones?)$",
+    re.I,
+)
 _UNIT_MAX_SKIP = 3
 _NON_DIGIT = re.compile(r"\D")
 _WORD_TOKEN = re.compile(r"[^\s-]+")
@@ -1176,14 +1193,14 @@ def extract_quantities(text: str, lang: str | None) -> list[Quantity]:
             or (qualifier == "approx" and _PREFIX_QUALIFIERS[prefix[0]] != "approx")
         ):
             qualifier = _PREFIX_QUALIFIERS[prefix[0]]  # "plus d'une centaine": more than
-        if (
+        designator = (
             prefix is None
             and qualifier == "exact"
             and atom.low < 10_000
+            and atom.scale == 1
             and code not in _NOUNS_CAPITALISED
             and _after_name(text, start)
-        ):
-            continue  # "Highway 287", "ATR 72", "CAC 40", "Zone 1"
+        )
         unit = atom.unit
         unit_end = atom.unit_end if atom.unit_end > 0 else end
         if not atom.skip_unit:
@@ -1191,12 +1208,18 @@ def extract_quantities(text: str, lang: str | None) -> list[Quantity]:
             unit, unit_end = _find_unit(lowered, end, after_scale)
             if unit is not None and _MONEY_AFTER.fullmatch(unit):
                 continue
+        if _OCCURRENCE_AFTER.match(lowered, end):
+            continue  # "30 fois", "10여 차례", "three times": how often, never how many
+        if designator and (unit is None or not _COUNTED_NOUN.match(unit)):
+            # "Highway 287", "ATR 72", "CAC 40", "Zone 1"; but a count of people or items after
+            # a place name stays a figure ("envoyer en Russie 2 000 ingénieurs").
+            continue
         if unit in _CLOCK_UNITS and _tail(lowered, start, _CLOCK_PREPOSITIONS) is not None:
             continue  # "à 6 heures"
         if qualifier == "exact":
             qualifier = _suffix_qualifier(lowered, end, unit_end)
         if atom.maybe_year and prefix is None:
-            if unit is None or not _HEADCOUNT_NOUN.match(unit):
+            if unit is None or not (_HEADCOUNT_NOUN.match(unit) or _COUNTED_NOUN.match(unit)):
                 continue
             if _tail(lowered, start, _YEAR_WORDS) is not None:
                 continue

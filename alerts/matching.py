@@ -149,6 +149,27 @@ def _figures_compatible(a: EventSignature, b: EventSignature) -> bool:
     return hi / lo <= FIGURE_RATIO
 
 
+def _part_of_total(a: EventSignature, b: EventSignature) -> bool:
+    """One report states a decision as parts and their total ("1 000 sappers and 5 000
+    builders"), the other only one part ("1 000 sappers"): the part is at most the total and
+    its kind is one of the parts."""
+    for whole, part in ((a, b), (b, a)):
+        kinds = _force_set(whole.force)
+        if len(kinds) < 2 or whole.figure is None or part.figure is None:
+            continue
+        if part.figure <= whole.figure and (not part.force or _force_set(part.force) & kinds):
+            return True
+    return False
+
+
+def _force_set(force: str | None) -> frozenset[str]:
+    """The kinds of a force: ``sappers+builders`` → both, each by its class."""
+    if not force:
+        return frozenset()
+    item = force.partition(":")[0]
+    return frozenset(_FORCE_CLASSES.get(k, k) for k in item.split("+") if k)
+
+
 def _same_figure(a: EventSignature, b: EventSignature) -> bool:
     if a.figure is None or b.figure is None:
         return False
@@ -159,6 +180,8 @@ def _same_figure(a: EventSignature, b: EventSignature) -> bool:
 def _forces_compatible(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
+    if "+" in a or "+" in b:
+        return bool(_force_set(a) & _force_set(b))  # a force named as parts: any in common
     item_a, _, stage_a = a.partition(":")
     item_b, _, stage_b = b.partition(":")
     # Agreeing on a link and signing the agreement on it are one act.
@@ -250,7 +273,7 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
         return False
     return (
         _actors_compatible(new.actors, stored.actors)
-        and _figures_compatible(new, stored)
+        and (_figures_compatible(new, stored) or _part_of_total(new, stored))
         and _forces_compatible(new.force, stored.force)
         and _places_compatible(new.place, stored.place)
         and _claimants_compatible(new.claimant, stored.claimant)

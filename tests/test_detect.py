@@ -511,3 +511,36 @@ def test_act_under_since_stays_a_reference_point() -> None:
 )
 def test_negation_headers_votes_and_reported_losses(text: str, lang: str, modality: str) -> None:
     assert main(text, lang).modality == modality
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "figure", "force"),
+    [
+        (
+            "Pyongyang has sent 300 sappers and 1,200 engineers to Russia, TASS said.",
+            "en",
+            1500,
+            "engineers+sappers",
+        ),
+        (
+            "La Corée du Nord a envoyé 400 démineurs et 2 600 bâtisseurs en Russie.",
+            "fr",
+            3000,
+            "builders+sappers",
+        ),
+        (
+            "La Corée du Nord a envoyé 400 démineurs et 2 600 bâtisseurs, 3 000 au total.",
+            "fr",
+            3000,
+            None,
+        ),
+        ("Between 4,000 and 5,000 troops were sent to Russia, Seoul said.", "en", 4000, "troops"),
+    ],
+)
+def test_coordinated_parts_sum_to_one_figure(
+    text: str, lang: str, figure: int, force: str | None
+) -> None:
+    event = main(text, lang)
+    assert event.figure == figure
+    if force is not None and "+" in force:
+        assert event.force is not None and "+" in event.force

@@ -356,3 +356,32 @@ ELISIONS_AND_PHRASES = [
 def test_elisions_and_phrases(lang: str, sentence: str, expected: tuple[object, ...]) -> None:
     q = extract_quantities(sentence, lang)[0]
     assert (q.low, q.high, q.qualifier, q.unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Les cargos ont accosté 12 fois, avec 700 conteneurs.", "fr", [700]),
+        ("The ships docked 12 times with 700 containers.", "en", [700]),
+        ("화물선이 12차례 입항해 컨테이너 700개를 실었다.", "ko", [700]),
+        ("Суда заходили в порт 12 раз.", "ru", []),
+    ],
+)
+def test_occurrence_counts_are_not_quantities(text: str, lang: str, expected: list[int]) -> None:
+    assert [q.low for q in extract_quantities(text, lang)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Pyongyang a dépêché en Sibérie 1 500 ouvriers.", "fr", [1500]),
+        ("Пхеньян отправил в Сибирь 2 тысячи рабочих.", "ru", [2000]),
+        ("Pyongyang sent Russia 700 engineers last month.", "en", [700]),
+        ("Traffic stopped on Highway 61 overnight.", "en", []),
+        ("An Airbus 320 landed in Vladivostok.", "en", []),
+    ],
+)
+def test_numbers_after_names_are_counts_only_with_a_counted_noun(
+    text: str, lang: str, expected: list[int]
+) -> None:
+    assert [q.low for q in extract_quantities(text, lang)] == expected

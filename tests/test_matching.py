@@ -176,3 +176,22 @@ def test_same_figure_same_day_with_and_without_more_is_one_report() -> None:
     more = replace(plain, additional=True)
     assert same_event(more, plain)  # same day: one outlet wrote "more", the other did not
     assert not same_event(replace(more, reference=date(2025, 5, 1)), plain)
+
+
+def test_a_part_joins_the_decision_stated_as_parts_and_total() -> None:
+    total = replace(BASE, figure=6000, low=6000, high=6000, force="builders+sappers")
+    part = replace(BASE, figure=1000, low=1000, high=1000, force="sappers")
+    assert same_event(part, total)
+    assert same_event(total, part)
+
+
+def test_a_larger_figure_is_not_a_part() -> None:
+    total = replace(BASE, figure=6000, low=6000, high=6000, force="builders+sappers")
+    bigger = replace(BASE, figure=9000, low=9000, high=9000, force="sappers")
+    assert not same_event(bigger, total)
+
+
+def test_a_part_of_another_kind_is_another_event() -> None:
+    total = replace(BASE, figure=6000, low=6000, high=6000, force="builders+sappers")
+    other = replace(BASE, figure=500, low=500, high=500, force="special_forces")
+    assert not same_event(other, total)
