@@ -886,7 +886,7 @@ _FIGURE_GROUPS: dict[str, set[str]] = {
     "deployment": {"personnel"},
     "casualties": {"personnel"},
     "arms_transfer": {"weapons"},
-    "agreement": {"instrument", "link"},
+    "agreement": {"instrument", "link", "object"},
 }
 
 
@@ -1048,9 +1048,19 @@ def _is_additional(art: _Article, cand: _Candidate, quantity: Quantity | None) -
     return False
 
 
-def _stage_force(cand: _Candidate) -> str | None:
+_GENERIC_ITEMS = frozenset({"accord", "memorandum"})
+
+
+def _stage_force(art: _Article, cand: _Candidate) -> str | None:
     if cand.event_type == "agreement":
         item = _force_of(cand.partner) if cand.partner is not None else None
+        if item is None or item in _GENERIC_ITEMS:
+            # what a generic accord is about: "an agreement to build a road bridge" → bridge
+            lo, hi = art.clause(cand.anchor.start)
+            near = cand.partner if cand.partner is not None else cand.anchor
+            about = _nearest(art.by_group.get("object", []), near, lo, hi, after=90, before=30)
+            if about is not None:
+                item = _force_of(about)
         if cand.stage and item:
             return f"{item}:{cand.stage}"
         return item or (f"agreement:{cand.stage}" if cand.stage else None)
@@ -1155,6 +1165,7 @@ def _analyse(
     hits = kn.matcher.find(full)
     spans = split_sentences(full, title_end)
     relevance = assess_relevance(full, hits, spans, kn, title_end, body_start)
+    hits = _demonym_nouns(full, hits)
     if not spans:
         return None, relevance, []
     art = _Article(
@@ -1198,6 +1209,34 @@ def _analyse(
         _settle(art, cand)
         best = max(best, cand.effective)
     return art, relevance, candidates
+
+
+_COUNT_BEFORE_RE = re.compile(
+    r"(?:\d|milliers d[e']|thousands of|тысяч\w*|miles de|Tausende|dizaines de milliers de)"
+    r"[\s\u00a0\u202f]*$",
+    re.IGNORECASE,
+)
+
+
+# Plural nouns of nationality (not adjectives: "nordkoreanische", "North Korean").
+_PLURAL_NOUN_RE = re.compile(r"(?:ans|éens|ennes|anos|anas|aner|цы|цев|ев)$", re.IGNORECASE)
+
+
+def _demonym_nouns(text: str, hits: list[Hit]) -> list[Hit]:
+    """A number makes a demonym a noun of people: "13 000 Nord-Coréens", "thousands of North
+    Koreans" count people like "troops" does."""
+    nouns = [h.start for h in hits if h.label.startswith("force:")]
+    extra = [
+        Hit("force:people", h.start, h.end)
+        for h in hits
+        if h.label.startswith("demonym:")
+        and _PLURAL_NOUN_RE.search(text, h.start, h.end)
+        and not any(h.end < n <= h.end + 3 for n in nouns)  # "North Koreans troops"
+        and _COUNT_BEFORE_RE.search(text, max(0, h.start - 30), h.start)
+    ]
+    if not extra:
+        return hits
+    return sorted([*hits, *extra], key=lambda h: (h.start, -h.end, h.label))
 
 
 def _settle(art: _Article, cand: _Candidate) -> None:
@@ -1295,7 +1334,7 @@ def _build_event(art: _Article, cand: _Candidate, relevance: Relevance) -> Detec
     quantity, kinds = _pick_quantity(art, cand)
     when = _pick_date(art, cand)
     unit = quantity.unit if quantity is not None else None
-    force = "+".join(kinds) if kinds else _stage_force(cand)
+    force = "+".join(kinds) if kinds else _stage_force(art, cand)
     actors = _pick_actors(art, cand, relevance.relevant)
     return DetectedEvent(
         event_type=cand.event_type,

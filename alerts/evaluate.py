@@ -245,6 +245,7 @@ def _replay(
     alerts = duplicates = false_alerts = 0
     origin_item: dict[int, str] = {}  # event id -> the item that created it
     joined: dict[str, str] = {}
+    first_alert: dict[str, str] = {}  # event key -> the item whose alert was first
     with tempfile.TemporaryDirectory(prefix="rudprk-eval-") as tmp:
         engine = create_db_engine(f"sqlite:///{Path(tmp) / 'eval.sqlite3'}")
         try:
@@ -295,8 +296,10 @@ def _replay(
                     key = item.event_key or f"item:{item.id}"
                     if key in alerted:
                         duplicates += raised
+                        joined[item.id] = "duplicate:" + first_alert.get(key, "?")
                     else:
                         alerted.add(key)
+                        first_alert[key] = item.id
                         duplicates += raised - 1
                 session.commit()
         finally:
@@ -311,7 +314,8 @@ def _replay(
     unalerted = {
         item_id: origin
         for item_id, origin in joined.items()
-        if (by_id[item_id].event_key or f"item:{item_id}") not in alerted
+        if origin.startswith("duplicate:")
+        or (by_id[item_id].event_key or f"item:{item_id}") not in alerted
     }
     return counts, unalerted
 
@@ -354,7 +358,11 @@ def evaluate_items(items: list[LabelledItem]) -> EvalReport:
                 "id": item_id,
                 "expected": _expected(item),
                 "got": _describe(detections[item_id]),
-                "why": f"event key not alerted: joined the event of {origin}",
+                "why": (
+                    f"duplicate alert: its event key was alerted by {origin[10:]}"
+                    if origin.startswith("duplicate:")
+                    else f"event key not alerted: joined the event of {origin}"
+                ),
             }
         )
     return EvalReport(

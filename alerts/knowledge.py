@@ -32,7 +32,7 @@ BUNDLED_DIR = Path(__file__).with_name("knowledge")
 ENV_VAR = "RUDPRK_KNOWLEDGE_DIR"
 
 ENTITY_KINDS = frozenset({"country", "person", "place", "org"})
-FORCE_GROUPS = frozenset({"personnel", "weapons", "instrument", "link"})
+FORCE_GROUPS = frozenset({"personnel", "weapons", "instrument", "link", "object"})
 CUE_GROUPS = frozenset(
     {
         "deploy_verb",
@@ -96,6 +96,7 @@ class Entity:
     claimant: bool = False
     specific: bool = False
     media: bool = False  # a news agency or paper: relays claims, is not their source
+    area: str = ""  # places of one area are one place to event matching ("Tumen border")
 
 
 @dataclass(frozen=True)
@@ -309,6 +310,7 @@ def _load_entities(path: Path, labelled: dict[str, list[str]]) -> dict[str, Enti
             "claimant",
             "specific",
             "media",
+            "area",
             "aliases",
             "demonyms",
         }
@@ -318,6 +320,9 @@ def _load_entities(path: Path, labelled: dict[str, list[str]]) -> dict[str, Enti
         if not aliases:
             raise KnowledgeError(f"{where}: no aliases")
         demonyms = _string_list(row.get("demonyms", []), f"{where} demonyms")
+        area = row.get("area", "")
+        if not isinstance(area, str):
+            raise KnowledgeError(f"{where}: area must be a string")
         entities[eid] = Entity(
             id=eid,
             kind=str(kind),
@@ -326,6 +331,7 @@ def _load_entities(path: Path, labelled: dict[str, list[str]]) -> dict[str, Enti
             claimant=bool(row.get("claimant", False)),
             specific=bool(row.get("specific", kind == "place")),
             media=bool(row.get("media", False)),
+            area=area,
         )
         labelled[f"entity:{eid}"] = aliases
         if demonyms:

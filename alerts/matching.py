@@ -155,7 +155,7 @@ def _part_of_total(a: EventSignature, b: EventSignature) -> bool:
     its kind is one of the parts."""
     for whole, part in ((a, b), (b, a)):
         kinds = _force_set(whole.force)
-        if len(kinds) < 2 or whole.figure is None or part.figure is None:
+        if "+" not in (whole.force or "") or whole.figure is None or part.figure is None:
             continue
         if part.figure <= whole.figure and (not part.force or _force_set(part.force) & kinds):
             return True
@@ -224,13 +224,25 @@ def _general_places() -> frozenset[str]:
     return frozenset(e.name.casefold() for e in kn.entities.values() if e.kind == "country")
 
 
+@lru_cache(maxsize=1)
+def _place_areas() -> dict[str, str]:
+    """Place display name → its area (``area`` in entities.toml), else itself."""
+    kn = default_knowledge()
+    return {
+        e.name.casefold(): (e.area or e.name).casefold()
+        for e in kn.entities.values()
+        if e.kind == "place"
+    }
+
+
 def _places_compatible(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
     general = _general_places()
     if a.casefold() in general or b.casefold() in general:
         return True
-    return a.casefold() == b.casefold()
+    areas = _place_areas()
+    return areas.get(a.casefold(), a.casefold()) == areas.get(b.casefold(), b.casefold())
 
 
 def _actors_compatible(a: frozenset[str], b: frozenset[str]) -> bool:

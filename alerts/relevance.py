@@ -193,8 +193,18 @@ def assess_relevance(
         # A North Korean weapons test; Russia is a passing mention ("unclear whether Russia
         # helped") or comes further on.
         score -= 0.4
+    main_clause = _lead_clause_sides(text, spans, side_hits, main_only=True)
+    if (
+        {RUSSIA, NORTH_KOREA} <= lead_clause
+        and not {RUSSIA, NORTH_KOREA} <= main_clause
+        and len(together) <= 1
+        and not any(s.in_title for s in spans)
+    ):
+        # The pair meets only in a side clause of the lead ("…, a day after the Russian
+        # leader's talks with Kim", "…, où avaient combattu des soldats nord-coréens").
+        score -= 0.35
     third = max((counts[c] for c in THIRD_COUNTRIES), default=0)
-    if lead_clause & THIRD_COUNTRIES and NORTH_KOREA not in lead_clause:
+    if main_clause & THIRD_COUNTRIES and NORTH_KOREA not in main_clause:
         score -= 0.5
     elif _first_lead_side(text, spans, side_hits) in THIRD_COUNTRIES:
         # "Xi Jinping will host Putin and Kim at a parade": a third country's event.
@@ -208,15 +218,33 @@ def assess_relevance(
 _LEAD_CLAUSE_END_RE = re.compile(r"[;:]\s|\s[—–]\s")
 
 
+# A side clause that only places the lead's event in time or space.
+_SIDE_CLAUSE_RE = re.compile(
+    r",\s*(?:(?:a|one|two|three|several|a few|just)\s+(?:days?|weeks?|months?)\s+(?:after|before)|"
+    r"(?:un|une|deux|trois|quelques)\s+(?:jours?|semaines?|mois)\s+(?:après|avant)|"
+    r"days after|weeks after|au lendemain|à la veille|unlike|contrairement|"
+    r"в отличие|через (?:день|неделю)|a diferencia|anders als)",
+    re.IGNORECASE,
+)
+
+
 def _lead_clause_sides(
-    text: str, spans: Sequence[Span], side_hits: Sequence[tuple[Hit, str]]
+    text: str,
+    spans: Sequence[Span],
+    side_hits: Sequence[tuple[Hit, str]],
+    main_only: bool = False,
 ) -> set[str]:
-    """Sides named in the title and in the first clause of the first sentence."""
+    """Sides named in the title and in the first clause of the first sentence (with
+    ``main_only``, before any side clause that only dates or places it)."""
     first = next((s for s in spans if not s.in_title), None)
     ranges = [(s.start, s.end) for s in spans if s.in_title]
     if first is not None:
         m = _LEAD_CLAUSE_END_RE.search(text, first.start, first.end)
-        ranges.append((first.start, m.start() if m else first.end))
+        end = m.start() if m else first.end
+        if main_only:
+            side = _SIDE_CLAUSE_RE.search(text, first.start, end)
+            end = side.start() if side else end
+        ranges.append((first.start, end))
     return {side for h, side in side_hits if any(a <= h.start < b for a, b in ranges)}
 
 

@@ -544,3 +544,8 @@ def test_coordinated_parts_sum_to_one_figure(
     assert event.figure == figure
     if force is not None and "+" in force:
         assert event.force is not None and "+" in event.force
+
+
+def test_a_demonym_adjective_leaves_the_force_to_its_noun() -> None:
+    event = main("Laut Kiew sind 4000 nordkoreanische Soldaten in Brjansk eingetroffen.", "de")
+    assert (event.event_type, event.force, event.figure) == ("deployment", "troops", 4000)

@@ -195,3 +195,35 @@ def test_a_part_of_another_kind_is_another_event() -> None:
     total = replace(BASE, figure=6000, low=6000, high=6000, force="builders+sappers")
     other = replace(BASE, figure=500, low=500, high=500, force="special_forces")
     assert not same_event(other, total)
+
+
+def test_places_of_one_area_are_compatible() -> None:
+    rail = replace(BASE, event_type="agreement", figure=None, low=None, high=None, force="trains")
+    assert same_event(replace(rail, place="Rason"), replace(rail, place="Khasan"))
+    assert same_event(replace(rail, place="Vladivostok"), replace(rail, place="Russian Far East"))
+    assert not same_event(replace(rail, place="Rason"), replace(rail, place="Kursk"))
+
+
+def test_accords_on_different_objects_are_different_events() -> None:
+    day = date(2027, 5, 4)
+    bridge = detect_article(
+        "Russia and North Korea signed an agreement on Tuesday to build a rail bridge.",
+        lang="en",
+        published=day,
+    ).main_event
+    visas = detect_article(
+        "Russia and North Korea signed an agreement on Tuesday on visa-free student exchanges.",
+        lang="en",
+        published=day,
+    ).main_event
+    assert bridge is not None and visas is not None
+    assert bridge.force == "bridge:signature"
+    a, b = signature_of_detected(bridge, day), signature_of_detected(visas, day)
+    assert not same_event(a, b)
+    generic = replace(a, force="accord:signature")
+    assert same_event(generic, a)
+
+
+def test_an_alliance_speaks_apart_from_its_members() -> None:
+    pentagon = replace(BASE, claimant="Pentagon", figure=10000, low=10000, high=10000)
+    assert not same_event(replace(pentagon, claimant="NATO"), pentagon)

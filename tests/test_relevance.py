@@ -263,3 +263,27 @@ def test_a_third_country_hosting_both_leaders_is_its_own_story() -> None:
         "for talks on the war in Ukraine."
     )
     assert detect_article(meeting).relevance.relevant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In Minsk, Putin and Lukashenko opened a gas pipeline, two days after the Russian "
+        "leader's talks with Kim Jong Un.",
+        "À Hanoï, Poutine et To Lam ont signé dix accords, au lendemain de sa visite en "
+        "Corée du Nord.",
+    ],
+)
+def test_a_pair_met_only_in_a_dating_side_clause_is_not_relevant(text: str) -> None:
+    assert not detect_article(text).relevance.relevant
+
+
+def test_a_pair_in_the_main_clause_stays_relevant() -> None:
+    text = "Putin and Kim Jong Un signed a pact in Pyongyang, a day after Putin left Yakutsk."
+    assert detect_article(text).relevance.relevant
+
+
+def test_places_may_share_an_area() -> None:
+    kn = default_knowledge()
+    assert kn.entities["rason"].area == kn.entities["khasan"].area != ""
+    assert kn.entities["kursk"].area == ""
