@@ -490,10 +490,17 @@ def _candidates(art: _Article) -> list[_Candidate]:
     for w in art.by_label.get("cue:weapon_origin", []):
         out.append(_Candidate("arms_transfer", 2.0, w, w))
     laws = art.by_label.get("cue:law", [])
+    ratify_verbs = art.by_label.get("cue:agree_ratify", [])
     for label, cue_stage in _STAGE_OF_CUE.items():
         for a in art.by_label.get(label, []):
             lo, hi = art.clause(a.start)
             stage = cue_stage
+            if (
+                label == "cue:agree_enact"
+                and _DECREE_RE.match(art.text, a.start)
+                and any(lo <= r.start < hi for r in ratify_verbs)
+            ):
+                continue  # "a ratifié par décret": the verb says the stage
             if (
                 label == "cue:agree_sign"
                 and _SIGNING_RE.match(art.text, a.start)
@@ -620,6 +627,11 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         for b in art.in_range(labels.get("cue:background", []), lo, hi):
             if _SINCE_RE.search(art.text, max(lo, b.start - 12), b.start):
                 continue  # "shipped 20,000 containers since last year": a running total
+            if _EXCHANGE_RE.fullmatch(art.text, b.start, b.end):
+                if b.start > a.start if not final_modality else b.end < a.start:
+                    continue  # "received jets in exchange for the troops": the main act is news
+                if abs(a.start - b.end) <= 60 or abs(b.start - a.end) <= 60:
+                    return "background"  # "…for the troops it sent": the price, context
             if _closer_act(art, a, b.start, lo, hi, nouns=True, cue=b):
                 continue  # "last year's treaty", "in exchange for the troops": about another thing
             if a.start - 60 <= b.start <= a.end + 50 and not (b.start <= a.start < b.end):
@@ -664,6 +676,15 @@ _VOTED_RE = re.compile(
     r"\b(?:vot(?:ed|es)|a voté|ont voté|votó|votaron|stimmte|stimmten)(?:\s+\w+){0,2}\s+$",
     re.IGNORECASE,
 )
+
+# "in exchange for the troops it sent": what follows is the price, context of the main act.
+_EXCHANGE_RE = re.compile(
+    r"in exchange for|in return for|en échange de|en contrepartie de|в обмен на|대가로|"
+    r"im Gegenzug|a cambio de",
+    re.IGNORECASE,
+)
+# A decree is the instrument of an act, not its stage: "ratified by decree" is a ratification.
+_DECREE_RE = re.compile(r"d[ée]cret|decree|указ|decreto|Dekret|정령|대통령령|법령", re.IGNORECASE)
 
 _ACT_LABELS = frozenset(
     {
@@ -818,8 +839,38 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> tuple[Quantity | None, tu
         if best is None or key > best:
             best, chosen = key, q
     if chosen is not None and cand.event_type in ("deployment", "casualties"):
-        return _total_of_parts(art, chosen, pool)
+        chosen, kinds = _total_of_parts(art, chosen, pool)
+        return _first_of_whole(art, chosen, pool), kinds
     return chosen, ()
+
+
+# "the first batch of a force expected to total 5,000", "premier contingent d'une force qui
+# pourrait atteindre 12 000 hommes": the figure is a part of a stated whole.
+_WHOLE_RE = re.compile(
+    r"(?:first|initial|advance)\s+(?:batch|contingent|group|wave|tranche)|"
+    r"premi(?:er|ère)\s+(?:contingent|groupe|vague|tranche)|part of|out of|of a (?:force|total)|"
+    r"d'une force|d'un total|sur un total|to total|could reach|pourrait atteindre|atteindre|"
+    r"первая партия|перв\w+ контингент|из общего|первый эшелон|선발대|중 일부|"
+    r"erste[nr]? (?:Kontingent|Gruppe|Welle)|primer (?:contingente|grupo)",
+    re.IGNORECASE,
+)
+
+
+def _first_of_whole(art: _Article, chosen: Quantity, pool: Sequence[Quantity]) -> Quantity:
+    """A part of a stated whole keeps its figure and spans up to the whole, so the report of
+    the whole and the report of the part are compatible."""
+    if chosen.qualifier == "up_to" or chosen.low is None:
+        return chosen
+    span = sentence_of(art.spans, chosen.start)
+    for q in pool:
+        whole = q.high if q.high is not None else q.low
+        if whole is None or q.start <= chosen.end or q.end > span.end or whole <= chosen.low:
+            continue
+        if q.start - chosen.end > 160:
+            continue
+        if _WHOLE_RE.search(art.text, max(chosen.end, q.start - 60), q.start):
+            return replace(chosen, high=max(whole, chosen.high or chosen.low))
+    return chosen
 
 
 _TOTAL_RE = re.compile(
@@ -916,6 +967,11 @@ def _pick_date(art: _Article, cand: _Candidate) -> DateMention | None:
     for m in art.dates_in(span):
         if m.start_idx < span.start or m.end_idx > span.end:
             continue
+        if m.precision == "year" and (
+            _SINCE_RE.match(m.text)
+            or _SINCE_RE.search(art.text, max(0, m.start_idx - 12), m.start_idx)
+        ):
+            continue  # "la première depuis 2018": a reference point, never the event's date
         d = abs(m.start_idx - cand.anchor.start)
         if d < best_d:
             best, best_d = m, d
@@ -1262,11 +1318,22 @@ def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -
         default=None,
     )
     if main is not None and main.event_type == "visit":
-        # A visit is often the occasion of an agreement: a signature made during it is the news.
+        # A visit is often the occasion of an agreement or a dispatch: an act made or announced
+        # during it is the news.
         lead = {s.index for s in spans[:3]}
         signed = []
         for c in candidates:
-            if c.event_type != "agreement" or c.weak or c.score < 4.0:
+            if c.weak:
+                continue
+            if c.event_type == "agreement" and c.score < 4.0:
+                continue
+            if c.event_type == "deployment" and (
+                c.anchor.label != "cue:deploy_verb"
+                or c.score < 2.5
+                or not _announced_between(art, main.anchor.end, c.anchor.start)
+            ):
+                continue  # a dispatch announced during the visit is the news too
+            if c.event_type not in ALERT_TYPES:
                 continue
             if sentence_of(spans, c.anchor.start).index not in lead:
                 continue
@@ -1300,6 +1367,24 @@ def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -
     for extra in _secondary(art, main, candidates):
         events.append(_build_event(art, extra, relevance))
     return Detection(language, relevance, tuple(events))
+
+
+def _announced_between(art: _Article, start: int, end: int) -> bool:
+    """A reporting verb stands between two positions ("En visite…, X a annoncé que…"), not
+    a side clause that dates the visit ("days after reports of troop deployments")."""
+    if _AFTER_RE.search(art.text, start, end):
+        return False
+    return any(
+        art.in_range(art.by_label.get(label, []), start, end)
+        for label in ("cue:claim", "cue:confirm")
+    )
+
+
+_AFTER_RE = re.compile(
+    r"\b(?:after|following|since|amid|après|depuis|au lendemain|на фоне|после|nach|tras|"
+    r"después|desde)\b",
+    re.IGNORECASE,
+)
 
 
 # A second alert-worthy act in the lead ("during Shoigu's visit, Kim decided to send 1,000

@@ -33,7 +33,7 @@ from alerts.matching import (
     signature_of_stored,
     window_days,
 )
-from storage.events import create_event, events_since, link_article
+from storage.events import create_event, events_dated_between, events_since, link_article
 from storage.models import Event, EventArticle
 
 LOOKBACK_SLACK_DAYS = 35
@@ -66,7 +66,23 @@ def find_matching_event(
     """The stored event that ``signature`` reports, if any (closest in time wins)."""
     best: Event | None = None
     best_key: tuple[int, int] | None = None
-    for row in events_since(session, [signature.event_type], since):
+    rows = events_since(session, [signature.event_type], since)
+    if signature.event_date is not None:
+        # An event announced long before it happens ("trains will resume on 17 June") is
+        # found by its stated date, however long ago it was first seen.
+        window = timedelta(days=window_days(signature.event_type))
+        seen = {row.id for row in rows}
+        rows += [
+            row
+            for row in events_dated_between(
+                session,
+                [signature.event_type],
+                signature.anchor - window - timedelta(days=31),
+                signature.anchor_end + window,
+            )
+            if row.id not in seen
+        ]
+    for row in rows:
         stored = signature_of_stored(row)
         if signature.modality == "new" and stored.modality != "new":
             continue

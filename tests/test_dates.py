@@ -479,3 +479,23 @@ def test_extra_forms(
 ) -> None:
     m = resolve_dates(sentence, lang, published)[0]
     assert (m.start, m.end) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "published", "start"),
+    [
+        ("북한은 9월 초부터 컨테이너를 보냈다.", "ko", date(2024, 12, 2), date(2024, 9, 1)),
+        (
+            "Des convois circulent depuis la mi-octobre.",
+            "fr",
+            date(2025, 1, 10),
+            date(2024, 10, 11),
+        ),
+        ("The shipments began in November.", "en", date(2025, 2, 3), date(2024, 11, 1)),
+    ],
+)
+def test_months_of_past_acts_resolve_to_the_past(
+    text: str, lang: str, published: date, start: date
+) -> None:
+    (mention,) = resolve_dates(text, lang, published)
+    assert mention.start == start

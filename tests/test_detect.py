@@ -549,3 +549,35 @@ def test_coordinated_parts_sum_to_one_figure(
 def test_a_demonym_adjective_leaves_the_force_to_its_noun() -> None:
     event = main("Laut Kiew sind 4000 nordkoreanische Soldaten in Brjansk eingetroffen.", "de")
     assert (event.event_type, event.force, event.figure) == ("deployment", "troops", 4000)
+
+
+def test_a_year_after_since_is_not_the_event_date() -> None:
+    text = "Choe Son Hui a été reçue mardi à Moscou par Lavrov, sa première visite depuis 2019."
+    event = main(text, "fr", published=date(2025, 1, 15))
+    assert event.event_date is not None and event.event_date.year == 2025
+
+
+def test_a_dispatch_announced_during_a_visit_is_the_news() -> None:
+    text = (
+        "En visite à Moscou, le ministre nord-coréen a annoncé que Pyongyang avait décidé "
+        "d'envoyer en Russie 1 200 ouvriers du bâtiment."
+    )
+    event = main(text, "fr")
+    assert (event.event_type, event.figure) == ("deployment", 1200)
+
+
+def test_the_price_in_an_exchange_is_context() -> None:
+    text = "Pyongyang obtained Russian radars in exchange for the soldiers it sent, Seoul said."
+    assert main(text, "en").event_type == "arms_transfer"
+
+
+def test_ratified_by_decree_is_a_ratification() -> None:
+    text = "Kim Jong Un ratified the customs agreement with Russia by decree, KCNA said."
+    event = main(text, "en")
+    assert event.force is not None and event.force.endswith(":ratification")
+
+
+def test_a_first_batch_spans_up_to_its_whole() -> None:
+    text = "Seoul said 700 North Korean troops were shipped, the first batch of a force of 4,000."
+    event = main(text, "en")
+    assert (event.low, event.high, event.figure) == (700, 4000, 700)

@@ -150,3 +150,23 @@ def test_registering_the_same_article_twice_is_idempotent(session: Session) -> N
     assert [o.event_id for o in again] == [first.event_id]
     assert not again[0].is_new
     assert count_events(session) == 1
+
+
+def test_an_arrangement_announced_long_before_its_date_is_found_by_that_date(
+    session: Session,
+) -> None:
+    _, (first,) = register(
+        session,
+        "early",
+        "Russian Railways said passenger trains between Moscow and Pyongyang will resume "
+        "on 20 June.",
+        T0,
+    )
+    assert first.is_new and first.event.event_date is not None
+    _, (second,) = register(
+        session,
+        "on-the-day",
+        "Passenger trains between Moscow and Pyongyang resumed on 20 June, Russian Railways said.",
+        datetime(2025, 6, 21, 9, 0, tzinfo=UTC),
+    )
+    assert second.event_id == first.event_id and not second.is_new
