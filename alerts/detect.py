@@ -611,7 +611,7 @@ def _modality(art: _Article, cand: _Candidate) -> str:
             continue  # "trains will resume on 17 June": an agreed arrangement, not a plan
         if attributed and _REPORTED_PAST_RE.match(art.text, s.start):
             continue  # "auraient été tués…, selon Kiev": a reported claim, not a guess
-        if _VOTED_RE.search(art.text, max(span.start, s.start - 30), s.start):
+        if _VOTED_RE.search(art.text, max(span.start, s.start - 60), s.start):
             continue  # "voted to ratify": the vote is the act
         if a.label == "cue:none":
             return "speculative"  # no act to anchor on: the lead sentence's hedge frames it
@@ -673,7 +673,7 @@ _REPORTED_PAST_RE = re.compile(
     re.IGNORECASE,
 )
 _VOTED_RE = re.compile(
-    r"\b(?:vot(?:ed|es)|a voté|ont voté|votó|votaron|stimmte|stimmten)(?:\s+\w+){0,2}\s+$",
+    r"\b(?:vot(?:ed|es)|a voté|ont voté|votó|votaron|stimmte|stimmten)(?:\s+\w+){0,4}\s+$",
     re.IGNORECASE,
 )
 

@@ -581,3 +581,48 @@ def test_a_first_batch_spans_up_to_its_whole() -> None:
     text = "Seoul said 700 North Korean troops were shipped, the first batch of a force of 4,000."
     event = main(text, "en")
     assert (event.low, event.high, event.figure) == (700, 4000, 700)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "The first direct flight from Khabarovsk to Pyongyang took off on Monday.",
+            "en",
+            ("agreement", "new"),
+        ),
+        (
+            "Первый регулярный рейс из Хабаровска в Пхеньян вылетел в понедельник.",
+            "ru",
+            ("agreement", "new"),
+        ),
+        (
+            "Russia's Federation Council voted unanimously on Friday to ratify the customs "
+            "protocol with North Korea.",
+            "en",
+            ("agreement", "new"),
+        ),
+        (
+            "Pyongyang would dispatch engineers to Kursk if Moscow asked, its envoy said.",
+            "en",
+            ("deployment", "speculative"),
+        ),
+        (
+            "Russian Railways said freight trains to Rason would resume on 3 March.",
+            "en",
+            ("agreement", "new"),
+        ),
+    ],
+)
+def test_departures_votes_and_would(text: str, lang: str, expected: tuple[str, str]) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == expected
+
+
+def test_an_accused_act_is_context_of_the_main_one() -> None:
+    text = (
+        "North Korea's parliament ratified the fisheries accord with Russia, a week after "
+        "Seoul accused Pyongyang of sending more troops."
+    )
+    d = detect_article(text, lang="en", published=PUB)
+    assert [e.event_type for e in d.events if e.alert_worthy] == ["agreement"]
