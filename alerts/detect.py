@@ -458,8 +458,8 @@ def _candidates(art: _Article) -> list[_Candidate]:
         ):
             continue  # "soldats revenus de Koursk": coming home
         w = _nearest(forces_weapons, v, lo, hi, verb_final=vf)
-        if w is not None and 0 <= f.start - w.end <= 2:
-            w = None  # "air defence specialists": the weapon only qualifies the people
+        if w is not None and (0 <= f.start - w.end <= 2 or f.start <= w.start < f.end):
+            w = None  # "air defence specialists", "artillery crews": the weapon qualifies people
         if w is not None and _distance(w, v, vf) < _distance(f, v, vf):
             continue  # "sent shells": the verb's object is a weapon
         score = base - min(abs(f.start - v.start), 120) / 240
@@ -478,8 +478,10 @@ def _candidates(art: _Article) -> list[_Candidate]:
         if w is None:
             continue
         f = _nearest(forces_personnel, t, lo, hi, verb_final=vf)
-        if f is not None and _distance(f, t, vf) < _distance(w, t, vf):
-            continue  # "sent workers": the verb's object is people
+        if f is not None and (
+            _distance(f, t, vf) < _distance(w, t, vf) or f.start <= w.start < f.end
+        ):
+            continue  # "sent workers", "sent artillery crews": the verb's object is people
         score = 3.0 - min(abs(w.start - t.start), 120) / 240
         if near_side(t, {"KP", "RU"}, 120):
             score += 0.3

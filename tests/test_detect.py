@@ -626,3 +626,22 @@ def test_an_accused_act_is_context_of_the_main_one() -> None:
     )
     d = detect_article(text, lang="en", published=PUB)
     assert [e.event_type for e in d.events if e.alert_worthy] == ["agreement"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "event_type"),
+    [
+        (
+            "Nordkoreanische Baubrigaden sind in Belgorod eingetroffen, so Moskau.",
+            "de",
+            "deployment",
+        ),
+        ("Seoul said North Korean artillery crews were sent to Russia in May.", "en", "deployment"),
+        ("Kyiv says 2,000 North Korean soldiers are positioned near Kherson.", "en", "deployment"),
+        ("Russia and North Korea initialled a memorandum on fisheries.", "en", "agreement"),
+        ("Russia shipped S-300 batteries to North Korea, analysts said.", "en", "arms_transfer"),
+        ("국정원은 북한이 러시아에 노동자 2천 명을 보낸 것으로 파악했다.", "ko", "deployment"),
+    ],
+)
+def test_more_forces_and_acts(text: str, lang: str, event_type: str) -> None:
+    assert main(text, lang).event_type == event_type
