@@ -7,19 +7,13 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from alerts.errors import AlertsError
 from flows.feeds_cli import feeds_app
-from flows.ingest.errors import IngestError
-from flows.settings import Settings, SettingsError, load_settings
-from flows.sources import SourcesError
-from storage.errors import StorageError
+from flows.terminal import current_settings, fail, reported_errors
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -32,24 +26,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"rudprk: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def reported_errors() -> Iterator[None]:
-    """Turn the packages' documented errors into one clear line and a non-zero exit."""
-    try:
-        yield
-    except SettingsError as exc:
-        fail(f"invalid configuration: {exc}")
-    except SourcesError as exc:
-        fail(f"invalid sources file: {exc}")
-    except (StorageError, AlertsError, IngestError) as exc:
-        fail(str(exc))
 
 
 _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -72,12 +48,6 @@ def configure_logging(verbose: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO if verbose else logging.WARNING)
-
-
-def current_settings() -> Settings:
-    with reported_errors():
-        return load_settings()
-    raise AssertionError("unreachable")
 
 
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import httpx
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.ingest.errors import IngestError
 from flows.ingest.harvest import HarvestConfig, ProbeResult, probe_feed
-from flows.settings import Settings, SettingsError, load_settings
+from flows.settings import Settings
+from flows.terminal import current_settings, fail, reported_errors
 from storage.engine import create_db_engine, create_session_factory, session_scope
-from storage.errors import StorageError
 from storage.feeds import (
     FeedSource,
     add_feed,
@@ -35,27 +32,6 @@ feeds_app = typer.Typer(
 
 # Tests (and the demo) may route every request through a loopback transport.
 PROBE_TRANSPORT: httpx.AsyncBaseTransport | None = None
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"rudprk: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def reported_errors() -> Iterator[None]:
-    try:
-        yield
-    except SettingsError as exc:
-        fail(f"invalid configuration: {exc}")
-    except (StorageError, IngestError) as exc:
-        fail(str(exc))
-
-
-def current_settings() -> Settings:
-    with reported_errors():
-        return load_settings()
-    raise AssertionError("unreachable")
 
 
 def open_database(settings: Settings) -> sessionmaker[Session]:

@@ -1,0 +1,40 @@
+"""How the command line reports failures: one line on stderr and a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+
+from alerts.errors import AlertsError
+from flows.ingest.errors import IngestError
+from flows.settings import Settings, SettingsError, load_settings
+from flows.sources import SourcesError
+from storage.errors import StorageError
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"rudprk: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn the packages' documented errors into one clear line and exit code 2."""
+    try:
+        yield
+    except SettingsError as exc:
+        fail(f"invalid configuration: {exc}")
+    except SourcesError as exc:
+        fail(f"invalid sources file: {exc}")
+    except (StorageError, AlertsError, IngestError) as exc:
+        fail(str(exc))
+
+
+def current_settings() -> Settings:
+    """The validated settings, or exit with the bad variable named."""
+    with reported_errors():
+        return load_settings()
+    raise AssertionError("unreachable")
