@@ -1116,7 +1116,8 @@ def _stage_force(art: _Article, cand: _Candidate) -> str | None:
             # what a generic accord is about: "an agreement to build a road bridge" → bridge
             lo, hi = art.clause(cand.anchor.start)
             near = cand.partner if cand.partner is not None else cand.anchor
-            about = _nearest(art.by_group.get("object", []), near, lo, hi, after=90, before=30)
+            objects = [*art.by_group.get("object", []), *art.by_group.get("link", [])]
+            about = _nearest(objects, near, lo, hi, after=90, before=30)
             if about is not None:
                 item = _force_of(about)
         if cand.stage and item:

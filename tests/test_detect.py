@@ -645,3 +645,54 @@ def test_an_accused_act_is_context_of_the_main_one() -> None:
 )
 def test_more_forces_and_acts(text: str, lang: str, event_type: str) -> None:
     assert main(text, lang).event_type == event_type
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Moscow confirmed that 800 North Korean builders are working in the Kursk region.",
+            "en",
+            ("deployment", "new"),
+        ),
+        (
+            "Three years ago this week, North Korean troops arrived in Russia; what has changed.",
+            "en",
+            ("deployment", "background"),
+        ),
+        (
+            "Le Kremlin n'a pas l'intention de faire venir des ouvriers nord-coréens à Moscou.",
+            "fr",
+            ("deployment", "denied"),
+        ),
+        (
+            "Russland und Nordkorea verhandeln über ein Abkommen zum Fährverkehr.",
+            "de",
+            ("agreement", "speculative"),
+        ),
+    ],
+)
+def test_activity_anniversaries_intentions_negotiations(
+    text: str, lang: str, expected: tuple[str, str]
+) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "force"),
+    [
+        (
+            "Russland und Nordkorea haben ein Abkommen über den Zugverkehr unterzeichnet.",
+            "de",
+            "trains:signature",
+        ),
+        (
+            "Moscow and Pyongyang signed an agreement to open a ferry line to Rajin.",
+            "en",
+            "ferry:signature",
+        ),
+    ],
+)
+def test_a_generic_accord_takes_its_link_as_object(text: str, lang: str, force: str) -> None:
+    assert main(text, lang).force == force
