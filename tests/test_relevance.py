@@ -287,3 +287,8 @@ def test_places_may_share_an_area() -> None:
     kn = default_knowledge()
     assert kn.entities["rason"].area == kn.entities["khasan"].area != ""
     assert kn.entities["kursk"].area == ""
+
+
+def test_north_korean_resorts_are_north_korean_places() -> None:
+    d = detect_article("Russian tour groups will be able to ski at Masikryong from December.")
+    assert d.relevance.relevant
