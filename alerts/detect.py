@@ -426,7 +426,7 @@ def _sentence_weight(span: Span, first_body: int) -> float:
 def _candidates(art: _Article) -> list[_Candidate]:
     g = art.by_group
     forces_personnel = g.get("personnel", [])
-    forces_weapons = g.get("weapons", [])
+    forces_weapons = [w for w in g.get("weapons", []) if not _names_a_facility(art.text, w)]
     forces_instrument = g.get("instrument", [])
     forces_link = g.get("link", [])
     people = [h for h, _side in art.side_hits if _entity_kind(art, h) == "person"]
@@ -553,6 +553,26 @@ def _candidates(art: _Article) -> list[_Candidate]:
     return out
 
 
+# "the Alabuga drone plant", "l'usine de drones", "드론 공장": the weapon names a place of work.
+_FACILITY_AFTER_RE = re.compile(
+    r"\s*(?:(?:plants?|factory|factories|facility|facilities|works|maker|manufacturer|"
+    r"завод\w*|Werk\w*|Fabrik\w*)\b|공장)",
+    re.IGNORECASE,
+)
+_FACILITY_BEFORE_RE = re.compile(
+    r"(?:usines?|fabriques?|sites?|chaînes?|ateliers?|plantas?|fábricas?|заводе?|завод\w*|"
+    r"предприяти\w*|цех\w*)\s+(?:de\s+|d'|d’|по производству\s+)?(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _names_a_facility(text: str, weapon: Hit) -> bool:
+    return bool(
+        _FACILITY_AFTER_RE.match(text, weapon.end)
+        or _FACILITY_BEFORE_RE.search(text, max(0, weapon.start - 40), weapon.start)
+    )
+
+
 def _entity_kind(art: _Article, hit: Hit) -> str:
     kind, _, ident = hit.label.partition(":")
     if kind != "entity":
@@ -599,7 +619,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         h
         for h in art.in_range(labels.get("cue:speculative", []), span.start, span.end)
         if not (art.text[h.start : h.end] == "May" and h.start > span.start + 1)
-    ]  # "since May": the month, not the modal
+        and _HEDGE_LANGUAGE.get(art.text[h.start : h.end].lower(), art.language) == art.language
+    ]  # "since May": the month, not the modal; "drone plant": not German "plant" (plans)
     futures = art.in_range(labels.get("cue:future", []), span.start, span.end)
     # A loss estimate with its figure and its source is a claim, whatever the mood of its verb
     # (French and Spanish report casualty figures in the conditional: "auraient été tués").
@@ -666,6 +687,9 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         return "background"
     return "new"
 
+
+# Hedge words that are other words in other languages: a hedge only in its own language.
+_HEDGE_LANGUAGE = {"plant": "de", "soll": "de", "sollen": "de", "prevé": "es"}
 
 # The conditional of reported speech over a past act: "auraient été tués", "aurait perdu",
 # "habrían muerto", "teriam sido" (not "pourraient avoir été", "could have", which guess).

@@ -696,3 +696,24 @@ def test_activity_anniversaries_intentions_negotiations(
 )
 def test_a_generic_accord_takes_its_link_as_object(text: str, lang: str, force: str) -> None:
     assert main(text, lang).force == force
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Hundreds of North Korean workers were sent to a Russian missile plant, Seoul said.",
+            "en",
+        ),
+        ("Des centaines d'ouvriers nord-coréens sont envoyés à l'usine de drones de Kazan.", "fr"),
+        ("북한 노동자 수백 명이 러시아 드론 공장에 투입됐다고 국정원이 밝혔다.", "ko"),
+    ],
+)
+def test_a_weapon_naming_a_factory_is_not_the_object(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == ("deployment", "new")
+
+
+def test_sanctions_cap_breach() -> None:
+    text = "Russia shipped oil to North Korea far above the UN cap, a monitoring group said."
+    assert main(text, "en").event_type == "sanctions"
