@@ -553,15 +553,17 @@ def _candidates(art: _Article) -> list[_Candidate]:
     return out
 
 
-# "the Alabuga drone plant", "l'usine de drones", "드론 공장": the weapon names a place of work.
+# "the Alabuga drone plant", "l'usine de drones", "드론 공장", "submarine technology": the weapon
+# only qualifies a place of work or a know-how, which is not an item handed over.
 _FACILITY_AFTER_RE = re.compile(
     r"\s*(?:(?:plants?|factory|factories|facility|facilities|works|maker|manufacturer|"
-    r"завод\w*|Werk\w*|Fabrik\w*)\b|공장)",
+    r"technolog\w*|propulsion|know-how|expertise|design\w*|завод\w*|технолог\w*|Werk\w*|"
+    r"Fabrik\w*|Technolog\w*)\b|공장|기술)",
     re.IGNORECASE,
 )
 _FACILITY_BEFORE_RE = re.compile(
     r"(?:usines?|fabriques?|sites?|chaînes?|ateliers?|plantas?|fábricas?|заводе?|завод\w*|"
-    r"предприяти\w*|цех\w*)\s+(?:de\s+|d'|d’|по производству\s+)?(?:\w+\s+)?$",
+    r"предприяти\w*|цех\w*|technologies?|technologie|tecnología|технологи\w*)\s+(?:de\s+|d'|d’|по производству\s+)?(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 

@@ -717,3 +717,35 @@ def test_a_weapon_naming_a_factory_is_not_the_object(text: str, lang: str) -> No
 def test_sanctions_cap_breach() -> None:
     text = "Russia shipped oil to North Korea far above the UN cap, a monitoring group said."
     assert main(text, "en").event_type == "sanctions"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "North Korea moved about 900 more soldiers to Bryansk last week, Kyiv said.",
+            "en",
+            ("deployment", "new"),
+        ),
+        (
+            "Правительство России одобрило проект соглашения с КНДР о паромной линии.",
+            "ru",
+            ("agreement", "speculative"),
+        ),
+        (
+            "Moscow denied it would hand submarines to North Korea, calling it fake news.",
+            "en",
+            ("arms_transfer", "denied"),
+        ),
+        (
+            "Russia is sharing missile technology with North Korea, Seoul said.",
+            "en",
+            ("other", "new"),
+        ),
+    ],
+)
+def test_movement_drafts_submarines_and_know_how(
+    text: str, lang: str, expected: tuple[str, str]
+) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == expected
