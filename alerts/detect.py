@@ -493,6 +493,7 @@ def _candidates(art: _Article) -> list[_Candidate]:
         out.append(_Candidate("arms_transfer", 2.0, w, w))
     laws = art.by_label.get("cue:law", [])
     ratify_verbs = art.by_label.get("cue:agree_ratify", [])
+    agreement_objects = [*g.get("object", []), *forces_link]
     for label, cue_stage in _STAGE_OF_CUE.items():
         for a in art.by_label.get(label, []):
             lo, hi = art.clause(a.start)
@@ -513,6 +514,9 @@ def _candidates(art: _Article) -> list[_Candidate]:
             ):
                 stage = "enactment"  # "a signé samedi la loi de ratification"
             inst = _nearest(forces_instrument, a, lo, hi, after=120, before=120)
+            if inst is None and label in ("cue:agree_sign", "cue:agree_accord"):
+                # "agreed on a second road crossing": a concrete object is an arrangement
+                inst = _nearest(agreement_objects, a, lo, hi, after=80, before=80, verb_final=vf)
             bare = 3.0 if label == "cue:agree_accord" else 1.3  # "agreed to…" is itself the act
             score = (4.0 if inst is not None else bare) + _STAGE_BONUS[stage]
             vague = (

@@ -749,3 +749,30 @@ def test_movement_drafts_submarines_and_know_how(
 ) -> None:
     event = main(text, lang)
     assert (event.event_type, event.modality) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Bei ihrem Treffen haben Kim und Putin einen neuen Grenzübergang bei Chassan vereinbart.",
+            "de",
+            ("agreement", "new"),
+        ),
+        (
+            "Moscow and Pyongyang agreed to study the feasibility of a gas pipeline.",
+            "en",
+            ("agreement", "speculative"),
+        ),
+        (
+            "미 국방부는 북한군 약 2천 명이 러시아 쿠르스크에 있다고 확인했다.",
+            "ko",
+            ("deployment", "new"),
+        ),
+    ],
+)
+def test_objects_studies_and_korean_presence(
+    text: str, lang: str, expected: tuple[str, str]
+) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == expected
