@@ -670,7 +670,8 @@ _COUNTED_NOUN = re.compile(
     r"builders?|engineers?|specialists?|technicians?|instructors?|people|civilians|prisoners|"
     r"soldats?|hommes|militaires|ouvriers|travailleurs|personnes|démineurs|sapeurs|bâtisseurs|"
     r"ingénieurs|spécialistes|techniciens|instructeurs|soldados|militares|trabajadores|"
-    r"hombres|zapadores|ingenieros|constructores|soldaten|mann|arbeiter|soldat|pioniere|"
+    r"hombres|zapadores|ingenieros|constructores|\w*soldaten|mann|\w*arbeiter|soldat|\w*pioniere|"
+    r"\w*ingenieure|\w*truppen|\w*kräfte|engenheiros|soldados|trabalhadores|"
     r"солдат\w*|военн\w*|человек|рабоч\w*|сапер\w*|сапёр\w*|строител\w*|инженер\w*|"
     r"специалист\w*|бойц\w*|명|missiles?|shells|rounds|obus|misiles|containers|conteneurs|"
     r"снаряд\w*|ракет\w*|контейнер\w*|drones?)$",

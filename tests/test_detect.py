@@ -776,3 +776,36 @@ def test_objects_studies_and_korean_presence(
 ) -> None:
     event = main(text, lang)
     assert (event.event_type, event.modality) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Der Kreml wies Berichte über nordkoreanische Soldaten in Cherson zurück.",
+            "de",
+            ("deployment", "denied"),
+        ),
+        (
+            "Россия и КНДР договорились возобновить прямые авиарейсы до Вонсана.",
+            "ru",
+            ("agreement", "new"),
+        ),
+        (
+            "Moskau und Pjöngjang haben vereinbart, wieder Direktflüge anzubieten.",
+            "de",
+            ("agreement", "new"),
+        ),
+    ],
+)
+def test_separable_denials_and_russian_agreeing(
+    text: str, lang: str, expected: tuple[str, str]
+) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == expected
+
+
+def test_russian_agreeing_is_not_a_treaty() -> None:
+    text = "Россия и КНДР договорились возобновить прямые авиарейсы до Вонсана."
+    force = main(text, "ru").force
+    assert force is not None and force.startswith("flights:")

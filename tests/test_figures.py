@@ -385,3 +385,8 @@ def test_numbers_after_names_are_counts_only_with_a_counted_noun(
     text: str, lang: str, expected: list[int]
 ) -> None:
     assert [q.low for q in extract_quantities(text, lang)] == expected
+
+
+def test_german_compound_personnel_after_a_year_like_number() -> None:
+    found = extract_quantities("Pjöngjang schickte weitere 2000 Militäringenieure.", "de")
+    assert [q.low for q in found] == [2000]
