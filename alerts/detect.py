@@ -496,6 +496,10 @@ def _candidates(art: _Article) -> list[_Candidate]:
     agreement_objects = [*g.get("object", []), *forces_link]
     for label, cue_stage in _STAGE_OF_CUE.items():
         for a in art.by_label.get(label, []):
+            if _SIGN_NOUN_RE.search(art.text, max(0, a.start - 12), a.start) and (
+                _SIGN_NOUN_AFTER_RE.match(art.text, a.end)
+            ):
+                continue  # "a sign of the deepening alliance": the noun, not signing
             lo, hi = art.clause(a.start)
             stage = cue_stage
             if (
@@ -715,6 +719,8 @@ _EXCHANGE_RE = re.compile(
     r"im Gegenzug|a cambio de",
     re.IGNORECASE,
 )
+_SIGN_NOUN_RE = re.compile(r"\b(?:a|an|the|another|no|any|clear|first|un|une|le|ce)\s+$", re.I)
+_SIGN_NOUN_AFTER_RE = re.compile(r"s?\s+(?:of|that|de|du|des|qu)\b", re.I)
 # A decree is the instrument of an act, not its stage: "ratified by decree" is a ratification.
 _DECREE_RE = re.compile(r"d[ée]cret|decree|указ|decreto|Dekret|정령|대통령령|법령", re.IGNORECASE)
 

@@ -809,3 +809,14 @@ def test_russian_agreeing_is_not_a_treaty() -> None:
     text = "Россия и КНДР договорились возобновить прямые авиарейсы до Вонсана."
     force = main(text, "ru").force
     assert force is not None and force.startswith("flights:")
+
+
+def test_a_sign_of_is_not_a_signing() -> None:
+    d = detect_article(
+        "The move is a sign of the deepening pact between Moscow and Pyongyang.",
+        title="Moscow and Pyongyang Acknowledge Presence of North Korean Builders in Russia",
+        lang="en",
+        published=PUB,
+    )
+    assert d.main_event is not None
+    assert (d.main_event.event_type, d.main_event.modality) == ("deployment", "new")
