@@ -820,3 +820,25 @@ def test_a_sign_of_is_not_a_signing() -> None:
     )
     assert d.main_event is not None
     assert (d.main_event.event_type, d.main_event.modality) == ("deployment", "new")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "La Corée du Nord envoie 2 000 ouvriers de plus en Russie, selon Séoul",
+            "fr",
+            "deployment",
+        ),
+        ("North Korea ships 2,000 more soldiers to Russia, Kyiv says", "en", "deployment"),
+        ("Russia, North Korea ink deal on a joint fishing fleet", "en", "agreement"),
+    ],
+)
+def test_present_tense_headlines(text: str, lang: str, expected: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == (expected, "new")
+
+
+def test_an_expected_dispatch_in_the_subjunctive_is_speculative() -> None:
+    text = "Des experts s'attendent à ce que Pyongyang envoie des ouvriers en Sibérie cet hiver."
+    assert main(text, "fr").modality == "speculative"
