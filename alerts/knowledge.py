@@ -150,6 +150,8 @@ class Matcher:
         # Single words: plain dictionary look-ups; several words: checked word by word.
         self._single: dict[str, tuple[str, ...]] = {}
         self._exact: dict[str, list[_Pattern]] = {}
+        # Patterns of two or more exact words, by their first two words ("are in", "no deal").
+        self._pairs: dict[tuple[str, str], list[_Pattern]] = {}
         self._prefix: dict[str, list[_Pattern]] = {}
         self._short: dict[str, list[_Pattern]] = {}
         raw: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
@@ -170,7 +172,10 @@ class Matcher:
                 merged = self._single.get(first, ())
                 self._single[first] = merged + tuple(lb for lb in labels if lb not in merged)
             elif not open_ended:
-                self._exact.setdefault(first, []).append(pat)
+                if len(pat.words) >= 2 and not pat.words[1][1] and not pat.case_sensitive:
+                    self._pairs.setdefault((first, pat.words[1][0]), []).append(pat)
+                else:
+                    self._exact.setdefault(first, []).append(pat)
             elif len(first) >= 3:
                 self._prefix.setdefault(first[:3], []).append(pat)
             else:
@@ -189,6 +194,7 @@ class Matcher:
         n = len(words)
         hits: set[Hit] = set()
         single, exact, prefix, short = self._single, self._exact, self._prefix, self._short
+        pairs = self._pairs
         gap_ok = _GAP_RE.fullmatch
         abbreviation_gap = _ABBREVIATION_GAP_RE.fullmatch
         for i, word in enumerate(words):
@@ -202,6 +208,10 @@ class Matcher:
             more = exact.get(word)
             if more:
                 candidates += more
+            if i + 1 < n:
+                more = pairs.get((word, words[i + 1]))
+                if more:
+                    candidates += more
             if len(word) >= 3:
                 more = prefix.get(word[:3])
                 if more:

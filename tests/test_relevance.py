@@ -292,3 +292,10 @@ def test_places_may_share_an_area() -> None:
 def test_north_korean_resorts_are_north_korean_places() -> None:
     d = detect_article("Russian tour groups will be able to ski at Masikryong from December.")
     assert d.relevance.relevant
+
+
+def test_multiword_patterns_match_by_their_first_two_words() -> None:
+    m = Matcher({"cue:a": ["are in", "are now in"], "cue:b": ["are*"]})
+    labels = [h.label for h in m.find("Troops are now in Kursk; others are in Belgorod.")]
+    assert labels.count("cue:a") == 2 and labels.count("cue:b") == 2
+    assert [h.label for h in m.find("They are not in Kursk.")] == ["cue:b"]
