@@ -4,6 +4,7 @@ No ``from __future__ import annotations`` here: Prefect validates flow parameter
 which needs the real ``Settings`` type at run time.
 """
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +50,7 @@ def monitor(settings: Settings | None = None, force: bool = False) -> dict[str, 
 
     ``force`` checks every enabled feed now, whatever its next check time.
     """
+    started = time.monotonic()
     settings = settings or load_settings()
     now = datetime.now(UTC)
     sync_sources_task(settings, now)
@@ -56,5 +58,6 @@ def monitor(settings: Settings | None = None, force: bool = False) -> dict[str, 
     analysis = analyse_task(settings, now)
     delivery, pending = deliver_task(settings, now)
     summary = pipeline.summarise(harvest, analysis, delivery, pending)
+    summary.seconds = round(time.monotonic() - started, 3)
     get_run_logger().info("pass complete: %s", summary.line())
     return summary.__dict__

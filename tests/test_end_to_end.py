@@ -167,6 +167,7 @@ def test_monitor_flow_under_prefect_harness(tmp_path: Path, feed_server: Loopbac
             second = monitor(settings)
         assert first["alerts_sent"] == 2
         assert first["feeds_failed"] == 3
+        assert first["seconds"] > 0
         assert_expected_alerts(smtp.messages, {"deployment": 1, "agreement": 1})
         assert second["alerts_sent"] == 0 and second["articles_new"] == 0
         assert len(smtp.messages) == 2
