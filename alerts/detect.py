@@ -394,6 +394,23 @@ def _nearest(
 
 _GENERIC_FORCES = frozenset({"force:troops", "force:people"})
 
+# A relative clause opened right after its noun: "…10 000 soldats, qui ont été envoyés…",
+# "…Soldaten aus, die … geschickt wurden" (a separable particle may sit between).
+_RELATIVE_OPEN_RE = re.compile(
+    r"(?:who|which|that|qui|que|die|der|welche|кото\w+|які|яких|що|quienes)\b", re.IGNORECASE
+)
+_ANTECEDENT_GAP_RE = re.compile(r"\s*(?:\w{1,4}\s*)?,\s*")
+
+
+def _antecedent(art: _Article, forces: Sequence[Hit], lo: int, verb: Hit) -> Hit | None:
+    """The personnel noun a relative clause (starting at ``lo``) is about, for a verb in it."""
+    if verb.start - lo > 120 or not _RELATIVE_OPEN_RE.match(art.text, lo):
+        return None
+    for f in forces:
+        if f.end <= lo and _ANTECEDENT_GAP_RE.fullmatch(art.text, f.end, lo):
+            return f
+    return None
+
 
 def _specific_force(forces: Sequence[Hit], chosen: Hit) -> Hit:
     """ "bâtisseurs militaires", "military engineers": of two adjacent force words, the
@@ -449,6 +466,8 @@ def _candidates(art: _Article) -> list[_Candidate]:
         ):
             continue  # "un protocole sur l'envoi de médecins": the agreement's subject
         f = _nearest(forces_personnel, v, lo, hi, verb_final=vf)
+        if f is None:
+            f = _antecedent(art, forces_personnel, lo, v)
         if f is None:
             continue
         f = _specific_force(forces_personnel, f)

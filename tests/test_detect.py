@@ -842,3 +842,40 @@ def test_present_tense_headlines(text: str, lang: str, expected: str) -> None:
 def test_an_expected_dispatch_in_the_subjunctive_is_speculative() -> None:
     text = "Des experts s'attendent à ce que Pyongyang envoie des ouvriers en Sibérie cet hiver."
     assert main(text, "fr").modality == "speculative"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Lithuania's foreign minister said 2,000 North Korean gunners were now in Belgorod.",
+            "en",
+        ),
+        (
+            "Речник ГУР заявив, що в Бєлгороді вже перебувають 2 тисячі північнокорейських солдатів.",
+            "uk",
+        ),
+        (
+            "El jefe de la OTAN aseguró que 2.000 soldados norcoreanos se encuentran en Bélgorod.",
+            "es",
+        ),
+    ],
+)
+def test_a_stated_presence_with_its_claimant_is_a_deployment(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality, event.low) == ("deployment", "new", 2000)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Die NATO geht von 3.000 nordkoreanischen Arbeitern aus, die nach Sibirien geschickt wurden.",
+            "de",
+        ),
+        ("Seoul counts 3,000 North Korean workers, who were sent to Siberia in the spring.", "en"),
+    ],
+)
+def test_a_relative_clause_sends_its_antecedent(text: str, lang: str) -> None:
+    event = main(text, lang, published=date(2025, 6, 10))
+    assert (event.event_type, event.modality, event.low) == ("deployment", "new", 3000)
