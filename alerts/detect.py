@@ -823,6 +823,59 @@ def _claimed(art: _Article, cand: _Candidate) -> bool:
     return False
 
 
+# A piece that opens on an anniversary ("Un an après…", "Ten years after…", "Il y a un an
+# entrait en vigueur…", "…한 지 1년이 지났다") looks back: its acts are background, except a
+# fresh claim with its figure made in a later clause ("A year after…, Seoul estimates…").
+_ANNIVERSARY_RE = re.compile(
+    r"\W*(?:(?:one|a|two|three|four|five|six|seven|eight|nine|ten|twenty|\d+|a half)\s+"
+    r"(?:and a half\s+)?years?\s+(?:after|on\b|since)|"
+    r"(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|\d+)\s+ans?\s+"
+    r"(?:et demi\s+)?(?:après|jour pour jour)|il y a (?:un|deux|trois|quatre|cinq|dix|\d+) ans?\b|"
+    r"(?:год|два года|три года|\d+ (?:год|года|лет)|пять лет|десять лет)\s+(?:спустя|назад)|"
+    r"спустя (?:год|\S+ (?:года|лет))|"
+    r"(?:ein|zwei|drei|fünf|zehn|\d+)\s+Jahre?n?\s+nach|vor (?:einem|zwei|drei|fünf|zehn|\d+) Jahr|"
+    r"(?:un|dos|tres|cinco|diez|\d+)\s+años?\s+después|hace (?:un|dos|tres|cinco|diez|\d+) años?\b|"
+    r"(?:un|due|tre|cinque|dieci|\d+)\s+ann[oi]\s+(?:dopo|fa)\b)",
+    re.IGNORECASE,
+)
+_ANNIVERSARY_KO_RE = re.compile(r"지\s?(?:\d+|한)\s?(?:년|돌)|\d+\s?년이\s?(?:지났|흘렀)|\d+주년")
+# A header that labels the piece as commentary: "Blog:", "Opinion:", "Explainer —".
+_HEADER_RE = re.compile(
+    r"\W*(?:blog|live blog|opinion|op-ed|explainer|analysis|commentary|fact check|"
+    r"décryptage|analyse|tribune|éditorial|editorial|chronique|point de vue|"
+    r"kommentar|meinung|análisis|opinión|мнение|комментарий|аналитика|분석|칼럼|사설)\s*[:|—–]",
+    re.IGNORECASE,
+)
+
+
+def _opening_spans(art: _Article) -> list[Span]:
+    opening = [s for s in art.spans if s.in_title][:1]
+    return opening + [s for s in art.spans if not s.in_title][:1]
+
+
+def _commentary_header(art: _Article) -> bool:
+    return any(_HEADER_RE.match(art.text, s.start, s.end) for s in _opening_spans(art))
+
+
+def _anniversary_frame(art: _Article, cand: _Candidate) -> bool:
+    """The piece opens on an anniversary and the candidate is not a fresh claim after it."""
+    for s in _opening_spans(art):
+        m = _ANNIVERSARY_RE.match(art.text, s.start, s.end)
+        if m is not None:
+            frame_end = next((i for i in range(m.end(), s.end) if art.text[i] in ",;"), s.end)
+        elif art.language == "ko" and _ANNIVERSARY_KO_RE.search(art.text, s.start, s.end):
+            frame_end = s.end
+        else:
+            continue
+        a = cand.anchor
+        if s.start <= a.start < frame_end:
+            return True
+        lo, hi = art.clause(a.start)
+        claimed = art.in_range(art.by_label.get("cue:claim", []), lo, hi)
+        return not (claimed and _NUMBER_HINT_RE.search(art.text, lo, hi))
+    return False
+
+
 def _analysis_framing(art: _Article) -> bool:
     """The piece opens as commentary ("Analysis:", "Opinion-style…", "Dans une tribune")."""
     opening = [s for s in art.spans if s.in_title][:1]
@@ -1362,6 +1415,10 @@ def _settle(art: _Article, cand: _Candidate) -> None:
         # A force named without any act (a presence, a treaty mentioned): context.
         cand.modality = "background"
     if cand.claim_needed and cand.modality == "new" and not _claimed(art, cand):
+        cand.modality = "background"
+    if cand.modality == "new" and _anniversary_frame(art, cand):
+        cand.modality = "background"
+    if _commentary_header(art):
         cand.modality = "background"
     factor = 0.5 if cand.modality == "background" else 1.0
     cand.effective = cand.raw * factor

@@ -879,3 +879,44 @@ def test_a_stated_presence_with_its_claimant_is_a_deployment(text: str, lang: st
 def test_a_relative_clause_sends_its_antecedent(text: str, lang: str) -> None:
     event = main(text, lang, published=date(2025, 6, 10))
     assert (event.event_type, event.modality, event.low) == ("deployment", "new", 3000)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Five years after the first direct flight between Moscow and Pyongyang, airlines "
+            "resumed the route twice a week, a travel review finds.",
+            "en",
+        ),
+        (
+            "Un an après l'envoi des premiers ouvriers nord-coréens en Sibérie, ce reportage "
+            "décrit leurs conditions de travail en Russie.",
+            "fr",
+        ),
+        ("북한 공병 2천 명이 러시아에 파견된 지 1년이 지났다. 북한은 파병을 공식 인정했다.", "ko"),
+    ],
+)
+def test_an_anniversary_opening_frames_a_look_back(text: str, lang: str) -> None:
+    assert main(text, lang).modality == "background"
+
+
+def test_a_fresh_claim_after_an_anniversary_clause_is_news() -> None:
+    text = (
+        "Two years after North Korean troops reached Kursk, Kyiv says Pyongyang sent "
+        "2,000 more soldiers to Belgorod this week."
+    )
+    event = main(text, "en")
+    assert (event.event_type, event.modality) == ("deployment", "new")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Opinion: North Korea sent 2,000 more soldiers to Russia, and the West shrugged.",
+        "Décryptage : la Corée du Nord a envoyé 2 000 soldats de plus en Russie.",
+        "Blog: some 2k North Korean builders are believed to be in Siberia, per Seoul.",
+    ],
+)
+def test_a_commentary_header_makes_the_piece_background(text: str) -> None:
+    assert main(text).modality == "background"
