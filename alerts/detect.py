@@ -625,6 +625,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
     for d in art.in_range(labels.get("cue:denial", []), span.start, span.end):
         if any(v.start <= d.start and d.start - v.end <= 45 for v in voids):
             continue
+        if cand.event_type != "agreement" and _NEGATED_SIGNING_RE.search(art.text, d.start, d.end):
+            continue  # "met for three hours; no document was signed": only the signing is denied
         if any(v.start <= d.start < v.end for v in voids):
             continue
         return "denied"
@@ -649,6 +651,7 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         for h in art.in_range(labels.get("cue:speculative", []), span.start, span.end)
         if not (art.text[h.start : h.end] == "May" and h.start > span.start + 1)
         and _HEDGE_LANGUAGE.get(art.text[h.start : h.end].lower(), art.language) == art.language
+        and not any(d.start <= h.start < d.end for d in labels.get("cue:denial", []))
     ]  # "since May": the month, not the modal; "drone plant": not German "plant" (plans)
     futures = art.in_range(labels.get("cue:future", []), span.start, span.end)
     # A loss estimate with its figure and its source is a claim, whatever the mood of its verb
@@ -715,6 +718,26 @@ def _modality(art: _Article, cand: _Candidate) -> str:
     if _analysis_framing(art):
         return "background"
     return "new"
+
+
+# A denial that negates a signing or a document denies an agreement, not the meeting it was
+# expected at ("se sont entretenus…; aucun document n'a été signé", "합의문은 나오지 않았다").
+_NEGATED_SIGNING_RE = re.compile(
+    r"sign|accord|agreement|deal|document|statement|trait|protocol|conclu|acuerdo|firm|подпис|"
+    r"соглашени|договор|Abkommen|Vereinbarung|unterzeich|서명|체결|채택|나오지",
+    re.IGNORECASE,
+)
+
+
+def _negated_detail(art: _Article, cand: _Candidate) -> bool:
+    """An agreement denied only by a negated signing nobody claims: a detail of a meeting."""
+    span = sentence_of(art.spans, cand.anchor.start)
+    if _claimed(art, cand):
+        return False
+    return any(
+        _NEGATED_SIGNING_RE.search(art.text, d.start, d.end)
+        for d in art.in_range(art.by_label.get("cue:denial", []), span.start, span.end)
+    )
 
 
 # Hedge words that are other words in other languages: a hedge only in its own language.
@@ -1457,6 +1480,19 @@ def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -
                 signed.append(c)
         if signed:
             main = max(signed, key=lambda c: c.effective)
+    if (
+        main is not None
+        and main.event_type == "agreement"
+        and main.modality == "denied"
+        and _negated_detail(art, main)
+    ):
+        # "Putin and Kim met…; no document was signed": the meeting is the news.
+        visits = [c for c in candidates if c.event_type == "visit" and c.raw >= 2.5]
+        for c in visits:
+            _settle(art, c)
+        met = [c for c in visits if c.modality == "new"]
+        if met:
+            main = max(met, key=lambda c: c.effective)
     if main is not None and main.modality == "new":
         # A stronger mention of the same act in the same sentence lost only by its framing:
         # the framing holds ("the deployment, first reported in 2024, has given … combat").

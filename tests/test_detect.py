@@ -920,3 +920,30 @@ def test_a_fresh_claim_after_an_anniversary_clause_is_news() -> None:
 )
 def test_a_commentary_header_makes_the_piece_background(text: str) -> None:
     assert main(text).modality == "background"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Shoigu and Kim Jong Un met in Pyongyang for two hours on Monday; no document "
+            "was signed, Russian media noted.",
+            "en",
+        ),
+        ("쇼이구 서기와 김정은 위원장이 평양에서 만났다. 공동성명은 나오지 않았다.", "ko"),
+        (
+            "Choïgou et Kim Jong-un se sont entretenus lundi à Pyongyang, sans signer le "
+            "moindre texte.",
+            "fr",
+        ),
+    ],
+)
+def test_a_negated_signing_leaves_the_meeting_as_the_news(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == ("visit", "new")
+
+
+def test_a_spokesman_denying_a_signing_is_a_denied_agreement() -> None:
+    text = "No deal was signed during Shoigu's visit to Pyongyang, Kremlin spokesman Peskov said."
+    event = main(text, "en")
+    assert (event.event_type, event.modality) == ("agreement", "denied")
