@@ -412,7 +412,7 @@ def _antecedent(art: _Article, forces: Sequence[Hit], lo: int, verb: Hit) -> Hit
     return None
 
 
-def _specific_force(forces: Sequence[Hit], chosen: Hit) -> Hit:
+def _specific_force(forces: Sequence[Hit], chosen: Hit, text: str) -> Hit:
     """ "bâtisseurs militaires", "military engineers": of two adjacent force words, the
     specific one names the force."""
     if chosen.label not in _GENERIC_FORCES:
@@ -422,7 +422,22 @@ def _specific_force(forces: Sequence[Hit], chosen: Hit) -> Hit:
             continue
         if -3 <= h.start - chosen.end <= 3 or -3 <= chosen.start - h.end <= 3:
             return h
+        if 0 < h.start - chosen.end <= 10 and _FORCE_LINK_RE.fullmatch(text, chosen.end, h.start):
+            return h  # "militaires du génie", "soldiers of the engineering corps"
+    for g in forces:
+        # "un contingent d'environ 5 000 militaires du génie": the head noun is named later
+        if (
+            g.label in _GENERIC_FORCES
+            and 0 < g.start - chosen.end <= 30
+            and not any(c in text[chosen.end : g.start] for c in ",;.:")
+        ):
+            named = _specific_force([h for h in forces if h is not chosen], g, text)
+            if named is not g:
+                return named
     return chosen
+
+
+_FORCE_LINK_RE = re.compile(r"\s+(?:du|de la|des|de|of the|of|del|de los|der)\s+", re.IGNORECASE)
 
 
 def _sentence_weight(span: Span, first_body: int) -> float:
@@ -470,7 +485,7 @@ def _candidates(art: _Article) -> list[_Candidate]:
             f = _antecedent(art, forces_personnel, lo, v)
         if f is None:
             continue
-        f = _specific_force(forces_personnel, f)
+        f = _specific_force(forces_personnel, f, art.text)
         if any(
             0 <= r.start - f.end <= 12 or 0 <= f.start - r.end <= 5 or r.start <= v.start < r.end
             for r in returning
@@ -531,7 +546,10 @@ def _candidates(art: _Article) -> list[_Candidate]:
                 label == "cue:agree_sign"
                 and _SIGNING_RE.match(art.text, a.start)
                 and any(
-                    a.end < w.start <= a.end + 30 or (vf and 0 <= a.start - w.end <= 8)
+                    a.end < w.start <= a.end + 30
+                    or (vf and 0 <= a.start - w.end <= 8)
+                    # German puts the participle last: "hat das Gesetz … unterzeichnet"
+                    or (art.language == "de" and lo <= w.start and 0 <= a.start - w.end <= 90)
                     for w in laws
                 )
             ):

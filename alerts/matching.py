@@ -10,6 +10,7 @@ dates within the type's window. An *additional* contingent never joins a plain r
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -42,6 +43,12 @@ SAME_FIGURE_RATIO = 1.05
 _CORE_SIDES = frozenset({"RU", "KP"})
 _PRECISION_DAYS = {"day": 0, "week": 6, "month": 30}  # coarser periods say too little
 _STAGE_CLASSES = {"arrangement": "signature"}
+# Military builders are engineering troops to some outlets and labour to others.
+_CLASS_OVERLAPS = {"construction": frozenset({"engineering", "labour"})}
+# Ratifying, enacting and bringing an instrument into force each happen once: reports of the
+# same stage a week apart (a weekly round-up) are one act.
+LATE_STAGE_WINDOW = 7
+_LATE_STAGES = frozenset({"ratification", "enactment", "entry into force"})
 _GENERIC_INSTRUMENTS = frozenset({"accord", "agreement", "memorandum"})
 _FORCE_CLASSES = {
     "troops": "military",
@@ -49,7 +56,7 @@ _FORCE_CLASSES = {
     "officers": "military",
     "sappers": "engineering",
     "engineers": "engineering",
-    "builders": "labour",
+    "builders": "construction",
     "workers": "labour",
     "treaty": "document",
     "accord": "document",
@@ -85,6 +92,10 @@ class EventSignature:
         """Last day the stated date may mean ("last month" covers the whole month)."""
         if self.event_date is None:
             return self.reference
+        if self.date_precision == "month":
+            # the month's last day ("April" ends on the 30th, not on 1 May)
+            days = monthrange(self.event_date.year, self.event_date.month)[1]
+            return self.event_date.replace(day=days)
         span = _PRECISION_DAYS.get(self.date_precision or "day", 0)
         return self.event_date + timedelta(days=span)
 
@@ -170,6 +181,10 @@ def _force_set(force: str | None) -> frozenset[str]:
     return frozenset(_FORCE_CLASSES.get(k, k) for k in item.split("+") if k)
 
 
+def _stage_of(force: str | None) -> str:
+    return (force or "").partition(":")[2]
+
+
 def _same_figure(a: EventSignature, b: EventSignature) -> bool:
     if a.figure is None or b.figure is None:
         return False
@@ -181,7 +196,8 @@ def _forces_compatible(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
     if "+" in a or "+" in b:
-        return bool(_force_set(a) & _force_set(b))  # a force named as parts: any in common
+        # a force named as parts: any in common
+        return any(_classes_meet(x, y) for x in _force_set(a) for y in _force_set(b))
     item_a, _, stage_a = a.partition(":")
     item_b, _, stage_b = b.partition(":")
     # Agreeing on a link and signing the agreement on it are one act.
@@ -195,7 +211,11 @@ def _forces_compatible(a: str | None, b: str | None) -> bool:
         return True  # "an agreement to resume trains" and "trains will resume"
     class_a = _FORCE_CLASSES.get(item_a, item_a)
     class_b = _FORCE_CLASSES.get(item_b, item_b)
-    return class_a == class_b
+    return _classes_meet(class_a, class_b)
+
+
+def _classes_meet(a: str, b: str) -> bool:
+    return a == b or b in _CLASS_OVERLAPS.get(a, ()) or a in _CLASS_OVERLAPS.get(b, ())
 
 
 @lru_cache(maxsize=1)
@@ -256,6 +276,8 @@ def date_distance(a: EventSignature, b: EventSignature) -> int:
     """Days between two reports of possibly the same event (the closer of the two readings)."""
     if a.anchor <= b.anchor_end and b.anchor <= a.anchor_end:
         by_anchor = 0  # the stated periods overlap
+    elif a.date_precision == "month" and b.date_precision == "month":
+        by_anchor = abs((a.anchor - b.anchor).days)  # "in April" and "since May": a month apart
     else:
         by_anchor = min(abs((a.anchor - b.anchor_end).days), abs((b.anchor - a.anchor_end).days))
     by_reference = abs((a.reference - b.reference).days)
@@ -267,7 +289,10 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     if new.event_type != stored.event_type:
         return False
     distance = date_distance(new, stored)
-    if distance > window_days(new.event_type):
+    window = window_days(new.event_type)
+    if _stage_of(new.force) in _LATE_STAGES and _stage_of(new.force) == _stage_of(stored.force):
+        window = max(window, LATE_STAGE_WINDOW)
+    if distance > window:
         return False
     if (
         new.additional

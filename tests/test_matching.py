@@ -227,3 +227,49 @@ def test_accords_on_different_objects_are_different_events() -> None:
 def test_an_alliance_speaks_apart_from_its_members() -> None:
     pentagon = replace(BASE, claimant="Pentagon", figure=10000, low=10000, high=10000)
     assert not same_event(replace(pentagon, claimant="NATO"), pentagon)
+
+
+def test_builders_meet_engineers_and_workers_but_not_troops() -> None:
+    builders = replace(BASE, force="builders")
+    assert same_event(replace(BASE, force="engineers"), builders)
+    assert same_event(replace(BASE, force="workers"), builders)
+    assert not same_event(replace(BASE, force="troops"), builders)
+    assert not same_event(replace(BASE, force="workers"), replace(BASE, force="sappers"))
+
+
+def test_adjacent_months_are_different_periods() -> None:
+    april = replace(BASE, event_date=date(2025, 4, 1), date_precision="month")
+    may = replace(
+        BASE,
+        event_date=date(2025, 5, 1),
+        date_precision="month",
+        reference=date(2025, 6, 10),
+    )
+    assert april.anchor_end == date(2025, 4, 30)
+    assert not same_event(may, april)
+    assert same_event(replace(may, event_date=date(2025, 4, 1)), april)
+
+
+def test_a_late_stage_reported_a_week_later_is_the_same_act() -> None:
+    law = replace(
+        BASE,
+        event_type="agreement",
+        figure=None,
+        low=None,
+        high=None,
+        place=None,
+        force="accord:enactment",
+    )
+    later = replace(law, reference=date(2025, 5, 4))
+    assert same_event(later, law)
+    signing = replace(law, force="accord:signature")
+    assert not same_event(replace(signing, reference=date(2025, 5, 4)), signing)
+
+
+def test_militaires_du_genie_are_engineers() -> None:
+    text = (
+        "Selon Séoul, Pyongyang a envoyé un contingent d'environ 3 000 militaires du génie "
+        "dans la région de Koursk."
+    )
+    event = detect_article(text, lang="fr", published=date(2025, 4, 28)).main_event
+    assert event is not None and event.force == "engineers"
