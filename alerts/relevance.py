@@ -204,7 +204,12 @@ def assess_relevance(
         # leader's talks with Kim", "…, où avaient combattu des soldats nord-coréens").
         score -= 0.35
     third = max((counts[c] for c in THIRD_COUNTRIES), default=0)
+    framed = _lead_clause_sides(text, spans, side_hits, main_only=True, skip_frame=True)
     if main_clause & THIRD_COUNTRIES and NORTH_KOREA not in main_clause:
+        score -= 0.5
+    elif framed & THIRD_COUNTRIES and NORTH_KOREA not in framed:
+        # "Au lendemain de son passage à Pyongyang, Poutine a signé à Hanoï…": North Korea
+        # only dates the third country's event.
         score -= 0.5
     elif _first_lead_side(text, spans, side_hits) in THIRD_COUNTRIES:
         # "Xi Jinping will host Putin and Kim at a parade": a third country's event.
@@ -228,11 +233,22 @@ _SIDE_CLAUSE_RE = re.compile(
 )
 
 
+# A time phrase that opens the lead and ends at a comma ("The day after his visit to
+# Pyongyang, …", "Au lendemain de son passage à Pyongyang, …").
+_LEADING_FRAME_RE = re.compile(
+    r"\W*(?:the day after|a day after|days after|the day before|au lendemain|à la veille|"
+    r"(?:un|deux|trois|quelques) jours? après|al día siguiente|un día después|"
+    r"am Tag nach|einen Tag nach|на следующий день после)\b[^,;]{0,120},\s",
+    re.IGNORECASE,
+)
+
+
 def _lead_clause_sides(
     text: str,
     spans: Sequence[Span],
     side_hits: Sequence[tuple[Hit, str]],
     main_only: bool = False,
+    skip_frame: bool = False,
 ) -> set[str]:
     """Sides named in the title and in the first clause of the first sentence (with
     ``main_only``, before any side clause that only dates or places it)."""
@@ -244,7 +260,11 @@ def _lead_clause_sides(
         if main_only:
             side = _SIDE_CLAUSE_RE.search(text, first.start, end)
             end = side.start() if side else end
-        ranges.append((first.start, end))
+        start = first.start
+        if skip_frame:
+            frame = _LEADING_FRAME_RE.match(text, first.start, end)
+            start = frame.end() if frame else start
+        ranges.append((start, end))
     return {side for h, side in side_hits if any(a <= h.start < b for a, b in ranges)}
 
 

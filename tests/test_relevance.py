@@ -299,3 +299,29 @@ def test_multiword_patterns_match_by_their_first_two_words() -> None:
     labels = [h.label for h in m.find("Troops are now in Kursk; others are in Belgorod.")]
     assert labels.count("cue:a") == 2 and labels.count("cue:b") == 2
     assert [h.label for h in m.find("They are not in Kursk.")] == ["cue:b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "relevant"),
+    [
+        (
+            "A day after meeting Kim Jong Un in Pyongyang, Putin signed a nuclear energy accord "
+            "in Hanoi with Vietnam's president.",
+            False,
+        ),
+        (
+            "À la veille de sa visite en Corée du Nord, Vladimir Poutine a signé à Pékin un "
+            "accord commercial avec la Chine.",
+            False,
+        ),
+        (
+            "The day after his talks in Beijing, Putin signed a fishing accord with North Korea "
+            "in Pyongyang.",
+            True,
+        ),
+    ],
+)
+def test_a_day_after_frame_does_not_make_a_third_country_event_ours(
+    text: str, relevant: bool
+) -> None:
+    assert detect_article(text).relevance.relevant is relevant
