@@ -841,7 +841,13 @@ def _fresh_disclosure(art: _Article, cand: _Candidate, span: Span) -> bool:
     p = cand.partner
     single = " " not in art.text[a.start : a.end]
     if p is not None and p.end <= a.start and single and not art.text[p.end : a.start].strip(" ,"):
-        return art.language in ("ko", "ja")  # "troupes envoyées": a participle (not verb-final)
+        if art.language in ("ko", "ja"):
+            return True
+        # "troupes envoyées": a participle (not verb-final) — unless the verb takes a direct
+        # object, which a passive participle cannot: "13,000 North Koreans entered Russia".
+        return (
+            any(a.end < h.start <= a.end + 1 for h, _side in art.side_hits) and art.language == "en"
+        )
     return True
 
 

@@ -947,3 +947,27 @@ def test_a_spokesman_denying_a_signing_is_a_denied_agreement() -> None:
     text = "No deal was signed during Shoigu's visit to Pyongyang, Kremlin spokesman Peskov said."
     event = main(text, "en")
     assert (event.event_type, event.modality) == ("agreement", "denied")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("A vessel carrying 400 North Korean workers docked in Nakhodka, Seoul said.", "en"),
+        (
+            "Un bateau avec 400 ouvriers nord-coréens à bord a accosté à Nakhodka, selon Séoul, "
+            "qui dénonce une violation des sanctions.",
+            "fr",
+        ),
+    ],
+)
+def test_a_ship_docking_with_personnel_is_a_deployment(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality, event.low) == ("deployment", "new", 400)
+
+
+def test_a_verb_with_a_direct_object_is_finite_not_a_participle() -> None:
+    published = date(2025, 2, 20)
+    text = "Border data show 7,000 North Koreans entered Russia in 2024, Seoul said."
+    assert main(text, "en", published=published).modality == "new"
+    text = "The 7,000 North Koreans sent to Russia in 2024 are still there, Seoul said."
+    assert main(text, "en", published=published).modality != "new"
