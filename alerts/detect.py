@@ -572,6 +572,16 @@ def _candidates(art: _Article) -> list[_Candidate]:
         if link is None:
             continue
         score = 3.6  # a concrete link says more than a bare "agreed"
+        if (
+            _INFRASTRUCTURE_RE.fullmatch(art.text, link.start, link.end)
+            and _OPENING_RE.match(art.text, a.start)
+            and not art.in_range(art.by_label.get("cue:agree_sign", []), lo, hi)
+            and not art.in_range(art.by_label.get("cue:agree_accord", []), lo, hi)
+        ):
+            # "the rebuilt railway reopened": a piece of infrastructure opens (the README's
+            # `other`, like the Tumen bridge); a service resumed on a date is an arrangement.
+            out.append(_Candidate("other", score, a, link))
+            continue
         out.append(_Candidate("agreement", score, a, link, "arrangement"))
     for inst in forces_instrument:
         out.append(_Candidate("agreement", 0.8, inst, inst, None, weak=True))
@@ -596,6 +606,17 @@ def _candidates(art: _Article) -> list[_Candidate]:
     for o in art.by_label.get("cue:other", []):
         out.append(_Candidate("other", 1.6, o))
     return out
+
+
+# Links that are infrastructure rather than a service, and the verbs that open them.
+_INFRASTRUCTURE_RE = re.compile(
+    r"rail(?:way)? link|railway line|railway|rail line|voie ferrée|ligne ferroviaire|"
+    r"железн\w* дорог\w*|железнодорожн\w* лини\w*|Bahnstrecke\w*|línea ferroviaria",
+    re.IGNORECASE,
+)
+_OPENING_RE = re.compile(
+    r"open|reopen|inaugur|rouvr|ouvert|réouverture|открыт|eröffne|개통", re.IGNORECASE
+)
 
 
 # "the Alabuga drone plant", "l'usine de drones", "드론 공장", "submarine technology": the weapon

@@ -971,3 +971,22 @@ def test_a_verb_with_a_direct_object_is_finite_not_a_participle() -> None:
     assert main(text, "en", published=published).modality == "new"
     text = "The 7,000 North Koreans sent to Russia in 2024 are still there, Seoul said."
     assert main(text, "en", published=published).modality != "new"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The modernised railway between Khasan and Rajin reopened on Friday.", "other"),
+        ("La ligne ferroviaire rénovée entre Khassan et Rajin a rouvert vendredi.", "other"),
+        (
+            "Russia and North Korea agreed on Friday to reopen the railway line to Rajin "
+            "from 1 May.",
+            "agreement",
+        ),
+        ("Passenger trains between Moscow and Pyongyang resumed on Friday.", "agreement"),
+    ],
+)
+def test_an_infrastructure_opening_is_other_a_service_resumed_is_an_arrangement(
+    text: str, expected: str
+) -> None:
+    assert main(text, "en" if text[0] in "RPT" else "fr").event_type == expected
