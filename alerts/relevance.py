@@ -18,6 +18,7 @@ from alerts.knowledge import Hit, Knowledge
 
 RUSSIA = "RU"
 NORTH_KOREA = "KP"
+UKRAINE = "UA"
 # Countries whose bilateral dealings with Russia are classic near misses.
 THIRD_COUNTRIES = frozenset({"CN", "IR", "VN", "BY"})
 RELEVANCE_THRESHOLD = 0.6
@@ -133,6 +134,8 @@ def assess_relevance(
     sides_by_sentence: dict[int, set[str]] = {}
     k = 0  # hits are sorted by start: walk the sentences alongside
     unmentioned = [h.end for h in hits if h.label == "cue:no_mention"]
+    personnel_sentences: set[int] = set()
+    war_pairs: list[int] = []
     for hit in hits:
         span: Span | None = None
         if spans:
@@ -141,6 +144,10 @@ def assess_relevance(
             span = spans[k]
         if hit.label in _EVENT_CUES and span is not None:
             cues_by_sentence[span.index] += 1
+            continue
+        if hit.label.startswith("force:") and span is not None:
+            if knowledge.forces.get(hit.label[6:]) == "personnel":
+                personnel_sentences.add(span.index)
             continue
         if not hit.label.startswith(("entity:", "demonym:")):
             continue
@@ -152,7 +159,16 @@ def assess_relevance(
         side_hits.append((hit, side))
         if span is not None:
             sides_by_sentence.setdefault(span.index, set()).add(side)
+    # North Korean soldiers named with Ukraine are in Russia's war: the sentence pairs the two
+    # sides ("a North Korean soldier captured by Ukraine", "North Korea may send a contingent,
+    # Ukraine warns").
+    for index, sides in sides_by_sentence.items():
+        if {NORTH_KOREA, UKRAINE} <= sides and index in personnel_sentences:
+            sides.add(RUSSIA)
+            war_pairs.append(index)
     counts = Counter(side for _hit, side in side_hits)
+    if war_pairs:
+        counts[RUSSIA] += len(war_pairs)
     reasons = tuple(
         _alias_match(text, hit, knowledge, title_end, body_start) for hit, _s in side_hits
     )

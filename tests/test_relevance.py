@@ -325,3 +325,17 @@ def test_a_day_after_frame_does_not_make_a_third_country_event_ours(
     text: str, relevant: bool
 ) -> None:
     assert detect_article(text).relevance.relevant is relevant
+
+
+@pytest.mark.parametrize(
+    ("text", "relevant"),
+    [
+        ("Two North Korean soldiers taken prisoner by Ukraine near Sumy asked for asylum.", True),
+        ("Kyiv warns North Korea may send another contingent of gunners this winter.", True),
+        ("North Korean hackers hit a Ukrainian bank, researchers said.", False),
+    ],
+)
+def test_north_korean_personnel_named_with_ukraine_are_in_russias_war(
+    text: str, relevant: bool
+) -> None:
+    assert detect_article(text).relevance.relevant is relevant
