@@ -990,3 +990,49 @@ def test_an_infrastructure_opening_is_other_a_service_resumed_is_an_arrangement(
     text: str, expected: str
 ) -> None:
     assert main(text, "en" if text[0] in "RPT" else "fr").event_type == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Moscou qualifie de « pure invention » les informations selon lesquelles des "
+            "ouvriers nord-coréens seraient arrivés à Tomsk.",
+            "fr",
+            ("deployment", "denied"),
+        ),
+        (
+            "Pyongyang ha smentito che nuovi soldati nordcoreani siano stati inviati in Russia.",
+            "it",
+            ("deployment", "denied"),
+        ),
+        (
+            "Песков заявил, что визит Путина в Пхеньян в этом году не планируется.",
+            "ru",
+            ("visit", "denied"),
+        ),
+        (
+            "Le Kremlin se prépare à une visite de Kim Jong-un à Moscou; la date n'est pas "
+            "encore fixée.",
+            "fr",
+            ("visit", "speculative"),
+        ),
+        (
+            "Putin podría viajar a Pyongyang en otoño para reunirse con Kim Jong-un.",
+            "es",
+            ("visit", "speculative"),
+        ),
+    ],
+)
+def test_denials_and_plans_in_several_languages(
+    text: str, lang: str, expected: tuple[str, str]
+) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == expected
+
+
+def test_italian_reports_are_relevant() -> None:
+    text = "La Corea del Nord ha inviato altri 2.000 soldati in Russia, secondo Seul."
+    d = detect_article(text, lang="it", published=PUB)
+    assert d.relevance.relevant
+    assert d.main_event is not None and d.main_event.event_type == "deployment"
