@@ -390,3 +390,15 @@ def test_numbers_after_names_are_counts_only_with_a_counted_noun(
 def test_german_compound_personnel_after_a_year_like_number() -> None:
     found = extract_quantities("Pjöngjang schickte weitere 2000 Militäringenieure.", "de")
     assert [q.low for q in found] == [2000]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Прибыл сухогруз с 40 тысячами тонн зерна.", 40000),
+        ("Эшелон с двумя тысячами солдат ушёл на запад.", 2000),
+        ("Корабль с пятью тысячами рабочих прибыл во Владивосток.", 5000),
+    ],
+)
+def test_russian_thousands_in_the_instrumental_case(text: str, expected: int) -> None:
+    assert [q.low for q in extract_quantities(text, "ru")][:1] == [expected]
