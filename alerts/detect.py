@@ -590,7 +590,13 @@ def _candidates(art: _Article) -> list[_Candidate]:
         who = _nearest(people, v, lo, hi, after=100, before=140)
         where = _nearest(places, v, lo, hi, after=60, before=100)
         score = 3.0 if who is not None else (1.6 if where is not None else 0.9)
-        out.append(_Candidate("visit", score, v, where))
+        # "a freighter arrived at Nampho", "des touristes pour un séjour": no visitor named
+        travel = (
+            who is None
+            and _TRAVEL_RE.match(art.text, v.start) is not None
+            and _ROLE_RE.search(art.text, lo, hi) is None
+        )
+        out.append(_Candidate("visit", 0.9 if travel else score, v, where, weak=travel))
     for c in art.by_label.get("cue:casualty", []):
         lo, hi = art.clause(c.start)
         f = _nearest(forces_personnel, c, lo, hi, after=60, before=80, verb_final=vf)
@@ -607,6 +613,21 @@ def _candidates(art: _Article) -> list[_Candidate]:
         out.append(_Candidate("other", 1.6, o))
     return out
 
+
+# Travel words make a visit only with a named person: ships and tourists also arrive.
+_TRAVEL_RE = re.compile(
+    r"arriv|прибы|прибув|lleg|séjour|voyage|trip|journey|travel|viaj|도착|angekommen|eingetroffen",
+    re.IGNORECASE,
+)
+
+# Office holders and delegations: a visitor even when unnamed in the tables.
+_ROLE_RE = re.compile(
+    r"president|minister|speaker|chairman|chairwoman|secretary|delegation|envoy|"
+    r"président|ministre|délégation|émissaire|envoyé spécial|"
+    r"президент|министр|председател|глав[аы]\b|делегаци|спикер|посланник|"
+    r"Präsident|Minister|Delegation|presidente|ministro|delegación|대통령|장관|위원장|대표단|특사",
+    re.IGNORECASE,
+)
 
 # Links that are infrastructure rather than a service, and the verbs that open them.
 _INFRASTRUCTURE_RE = re.compile(

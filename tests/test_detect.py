@@ -1036,3 +1036,16 @@ def test_italian_reports_are_relevant() -> None:
     d = detect_article(text, lang="it", published=PUB)
     assert d.relevance.relevant
     assert d.main_event is not None and d.main_event.event_type == "deployment"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("A Russian tanker carrying fuel arrived at Rajin port, KCNA said.", "en", "other"),
+        ("Des touristes russes sont arrivés à Wonsan pour un séjour d'une semaine.", "fr", "other"),
+        ("Russia's deputy prime minister arrived in Pyongyang on Tuesday.", "en", "visit"),
+        ("Kim Jong Un arrived in Vladivostok by train.", "en", "visit"),
+    ],
+)
+def test_travel_words_make_a_visit_only_with_a_visitor(text: str, lang: str, expected: str) -> None:
+    assert main(text, lang).event_type == expected
