@@ -1049,3 +1049,37 @@ def test_italian_reports_are_relevant() -> None:
 )
 def test_travel_words_make_a_visit_only_with_a_visitor(text: str, lang: str, expected: str) -> None:
     assert main(text, lang).event_type == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Officials in Washington say arms negotiations between Russia and North Korea on "
+            "drones are moving fast.",
+            "en",
+            ("arms_transfer", "speculative"),
+        ),
+        (
+            "D'après Séoul, les tractations sur des ventes de missiles entre Moscou et "
+            "Pyongyang se poursuivent.",
+            "fr",
+            ("arms_transfer", "speculative"),
+        ),
+        (
+            "Beobachter halten es für möglich, dass Nordkorea Soldaten für Russland stellt.",
+            "de",
+            ("deployment", "speculative"),
+        ),
+        (
+            "Il y a trois ans entrait en vigueur l'accord sur les visas entre Moscou et Pyongyang.",
+            "fr",
+            ("agreement", "background"),
+        ),
+    ],
+)
+def test_arms_talks_possibilities_and_old_entries_into_force(
+    text: str, lang: str, expected: tuple[str, str]
+) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == expected
