@@ -569,6 +569,9 @@ def _candidates(art: _Article) -> list[_Candidate]:
     for a in art.by_label.get("cue:link_start", []):
         lo, hi = art.clause(a.start)
         link = _nearest(forces_link, a, lo, hi)
+        if link is None and _PASSIVE_BEFORE_RE.search(art.text, max(lo, a.start - 14), a.start):
+            # a passive ("La voie ferrée … reliant X à Y a été inaugurée") puts its subject far back
+            link = _nearest(forces_link, a, lo, hi, after=0, before=140)
         if link is None:
             continue
         score = 3.6  # a concrete link says more than a bare "agreed"
@@ -613,6 +616,11 @@ def _candidates(art: _Article) -> list[_Candidate]:
         out.append(_Candidate("other", 1.6, o))
     return out
 
+
+_PASSIVE_BEFORE_RE = re.compile(
+    r"\b(?:a été|ont été|est|sont|was|were|has been|have been|wurde|wurden|fue|был[аои]?)\s+$",
+    re.IGNORECASE,
+)
 
 # Travel words make a visit only with a named person: ships and tourists also arrive.
 _TRAVEL_RE = re.compile(
@@ -1015,6 +1023,10 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> tuple[Quantity | None, tu
         if partitive:
             reach = partitive.end() + 40
         counted = [f for f in forces if q.end <= f.start <= reach]
+        if art.language in ("ko", "ja"):
+            # Korean names the counted noun first: "컨테이너 1천여 개", "병력 약 6천 명"
+            before = [f for f in forces if 0 <= q.start - f.end <= 6]
+            counted = before or counted
         if any(q is o for o in ordinals):
             counted = []  # tied to its weapon already
             score += 3.0

@@ -1083,3 +1083,19 @@ def test_arms_talks_possibilities_and_old_entries_into_force(
 ) -> None:
     event = main(text, lang)
     assert (event.event_type, event.modality) == expected
+
+
+def test_a_passive_opening_reaches_its_distant_subject() -> None:
+    text = (
+        "La ligne ferroviaire rénovée de 30 km reliant la gare de Khassan, côté russe, "
+        "au port de Rason a été inaugurée mardi."
+    )
+    assert main(text, "fr").event_type == "other"
+
+
+def test_a_korean_count_follows_its_noun() -> None:
+    text = (
+        "미 국무부는 북한이 러시아에 포탄을 컨테이너 3천여 개 분량 넘겼으며 위성 사진도 공개했다."
+    )
+    event = main(text, "ko")
+    assert (event.event_type, event.low) == ("arms_transfer", 3000)
