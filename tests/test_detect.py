@@ -1099,3 +1099,30 @@ def test_a_korean_count_follows_its_noun() -> None:
     )
     event = main(text, "ko")
     assert (event.event_type, event.low) == ("arms_transfer", 3000)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Lavrov and Choe Son Hui met for three hours in Moscow, but no documents were signed.",
+            "en",
+            ("visit", "new"),
+        ),
+        (
+            "Lawrow und Choe Son Hui trafen sich in Moskau, ohne eine Vereinbarung zu unterzeichnen.",
+            "de",
+            ("visit", "new"),
+        ),
+        (
+            "Secondo Seul, 1.500 operai nordcoreani si trovano ora a Vladivostok.",
+            "it",
+            ("deployment", "new"),
+        ),
+    ],
+)
+def test_fresh_wordings_of_meetings_and_presence(
+    text: str, lang: str, expected: tuple[str, str]
+) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == expected
