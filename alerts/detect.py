@@ -969,7 +969,16 @@ def _anniversary_frame(art: _Article, cand: _Candidate) -> bool:
             return True
         lo, hi = art.clause(a.start)
         claimed = art.in_range(art.by_label.get("cue:claim", []), lo, hi)
-        return not (claimed and _NUMBER_HINT_RE.search(art.text, lo, hi))
+        if claimed and _NUMBER_HINT_RE.search(art.text, lo, hi):
+            return False  # "A year after…, Seoul estimates their losses at 6,000"
+        if art.published is not None:
+            recent = art.published - timedelta(days=BACKGROUND_AGE_DAYS)
+            if any(
+                lo <= m.start_idx < hi and m.end >= recent
+                for m in art.dates_in(sentence_of(art.spans, a.start))
+            ):
+                return False  # "Ten years after…, they signed an agreement on Monday"
+        return True
     return False
 
 
@@ -1583,6 +1592,14 @@ def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -
                 and c.raw > main.raw
                 and c.modality != "new"
                 and sentence_of(spans, c.anchor.start).index == here
+                # another instrument is another act ("Un an après la signature du traité, …
+                # ont signé mardi un accord sur la pêche")
+                and not (
+                    c.partner is not None
+                    and main.partner is not None
+                    and c.partner.label != main.partner.label
+                    and main.event_type == "agreement"
+                )
             ):
                 main.modality = c.modality
                 break

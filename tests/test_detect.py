@@ -1126,3 +1126,38 @@ def test_fresh_wordings_of_meetings_and_presence(
 ) -> None:
     event = main(text, lang)
     assert (event.event_type, event.modality) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        (
+            "Two years after the treaty, Russia and North Korea signed a visa accord on "
+            "Tuesday in Moscow.",
+            "en",
+            ("agreement", "new"),
+        ),
+        (
+            "Deux ans après la signature du traité, Moscou et Pyongyang ont signé lundi un "
+            "protocole sur la santé.",
+            "fr",
+            ("agreement", "new"),
+        ),
+        (
+            "Zwei Jahre nach der Ankunft der ersten nordkoreanischen Arbeiter in Sibirien "
+            "zieht ein Bericht Bilanz.",
+            "de",
+            ("deployment", "background"),
+        ),
+        (
+            "조약 체결 2년 만에 북한이 러시아에 노동자 3천 명을 추가로 보냈다고 국정원이 밝혔다.",
+            "ko",
+            ("deployment", "new"),
+        ),
+    ],
+)
+def test_fresh_dated_news_after_an_anniversary_clause(
+    text: str, lang: str, expected: tuple[str, str]
+) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == expected
