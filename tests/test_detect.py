@@ -1161,3 +1161,9 @@ def test_fresh_dated_news_after_an_anniversary_clause(
 ) -> None:
     event = main(text, lang)
     assert (event.event_type, event.modality) == expected
+
+
+def test_portuguese_stated_presence_with_its_source() -> None:
+    text = "Segundo Seul, cerca de 1.000 operários norte-coreanos estão agora em Vladivostok."
+    event = main(text, "pt")
+    assert (event.event_type, event.modality, event.low) == ("deployment", "new", 1000)
