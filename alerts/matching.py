@@ -44,7 +44,10 @@ _CORE_SIDES = frozenset({"RU", "KP"})
 _PRECISION_DAYS = {"day": 0, "week": 6, "month": 30}  # coarser periods say too little
 _STAGE_CLASSES = {"arrangement": "signature"}
 # Military builders are engineering troops to some outlets and labour to others.
-_CLASS_OVERLAPS = {"construction": frozenset({"engineering", "labour"})}
+_CLASS_OVERLAPS = {
+    "construction": frozenset({"engineering", "labour"}),
+    "visas": frozenset({"tourism"}),  # "visa-free tourism" is filed under either word
+}
 # Ratifying, enacting and bringing an instrument into force each happen once: reports of the
 # same stage a week apart (a weekly round-up) are one act.
 LATE_STAGE_WINDOW = 7

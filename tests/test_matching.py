@@ -273,3 +273,11 @@ def test_militaires_du_genie_are_engineers() -> None:
     )
     event = detect_article(text, lang="fr", published=date(2025, 4, 28)).main_event
     assert event is not None and event.force == "engineers"
+
+
+def test_visa_free_tourism_is_filed_under_either_word() -> None:
+    accord = replace(
+        BASE, event_type="agreement", figure=None, low=None, high=None, force="visas:signature"
+    )
+    assert same_event(replace(accord, force="tourism:signature"), accord)
+    assert not same_event(replace(accord, force="bridge:signature"), accord)
