@@ -841,6 +841,7 @@ _NUMERIC = re.compile(
 _KO_DATE = re.compile(
     r"(?:(?P<y>\d{4})\s?년\s?)?(?P<m>\d{1,2})\s?월(?:\s?(?P<d>\d{1,2})\s?일)?|(?P<yo>\d{4})\s?년"
 )
+_KO_DAY = re.compile(r"(?P<d>\d{1,2})\s?일(?!\s?(?:간|째|동안|전|후|뒤|만|이내|가량|정도|분))")
 _YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})(?![\d])(?![^\W\d_])")
 _SENTENCE_START = re.compile(r"[.!?;\n]\s")
 # where the clause governed by a date ends: "said on Tuesday that…", "a déclaré mardi qu'…"
@@ -1102,6 +1103,18 @@ def _scan_digits(
                         rel = True
                     s, e = _month_span(y, month)
                     return _mention(text, s, e, "month", pos, m.end(), rel), m.end()
+    if spec.code == "ko" and (pos == 0 or not low[pos - 1].isdigit()):
+        # "12일": the 12th of this month in Korean news (of last month when still to come)
+        m = _KO_DAY.match(low, pos)
+        if m is not None and 1 <= int(m["d"]) <= 31:
+            day = int(m["d"])
+            future = _is_future(spec, low, pos, m.end())
+            y, mo = published.year, published.month
+            if day > published.day and not future:
+                y, mo = (y, mo - 1) if mo > 1 else (y - 1, 12)
+            when = _safe_date(y, mo, day)
+            if when is not None:
+                return _mention(text, when, when, "day", pos, m.end(), True), m.end()
     m = spec.day_month.match(low, pos)
     if m is not None:
         month = spec.months[m["m"]]

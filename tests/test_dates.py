@@ -499,3 +499,12 @@ def test_months_of_past_acts_resolve_to_the_past(
 ) -> None:
     (mention,) = resolve_dates(text, lang, published)
     assert mention.start == start
+
+
+def test_a_bare_korean_day_is_this_month_or_the_last() -> None:
+    pub = date(2031, 3, 10)
+    found = resolve_dates("북한은 8일 평양에서 협정에 서명했다.", "ko", pub)
+    assert [(m.start, m.precision) for m in found] == [(date(2031, 3, 8), "day")]
+    found = resolve_dates("양측은 27일 모스크바에서 만났다.", "ko", pub)
+    assert [m.start for m in found] == [date(2031, 2, 27)]
+    assert resolve_dates("대표단은 3일간 머물렀다.", "ko", pub) == []
