@@ -1167,3 +1167,12 @@ def test_portuguese_stated_presence_with_its_source() -> None:
     text = "Segundo Seul, cerca de 1.000 operários norte-coreanos estão agora em Vladivostok."
     event = main(text, "pt")
     assert (event.event_type, event.modality, event.low) == ("deployment", "new", 1000)
+
+
+def test_a_ship_carrying_weapons_is_a_transfer_and_carrying_people_a_deployment() -> None:
+    text = "A Russian freighter carrying missiles docked at Rajin, satellite images show."
+    assert main(text, "en").event_type == "arms_transfer"
+    text = (
+        "A Russian freighter carrying 300 North Korean workers docked at Vladivostok, Seoul said."
+    )
+    assert main(text, "en").event_type == "deployment"
