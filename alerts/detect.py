@@ -407,8 +407,19 @@ def _antecedent(art: _Article, forces: Sequence[Hit], lo: int, verb: Hit) -> Hit
     if verb.start - lo > 120 or not _RELATIVE_OPEN_RE.match(art.text, lo):
         return None
     for f in forces:
-        if f.end <= lo and _ANTECEDENT_GAP_RE.fullmatch(art.text, f.end, lo):
+        if f.end > lo or lo - f.end > 40:
+            continue
+        if _ANTECEDENT_GAP_RE.fullmatch(art.text, f.end, lo):
             return f
+        for h, _side in art.side_hits:
+            # "ouvriers nord-coréens, qui…": a demonym after the noun
+            if (
+                f.end < h.start
+                and h.end <= lo
+                and not art.text[f.end : h.start].strip()
+                and _ANTECEDENT_GAP_RE.fullmatch(art.text, h.end, lo)
+            ):
+                return f
     return None
 
 

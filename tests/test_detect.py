@@ -1176,3 +1176,12 @@ def test_a_ship_carrying_weapons_is_a_transfer_and_carrying_people_a_deployment(
         "A Russian freighter carrying 300 North Korean workers docked at Vladivostok, Seoul said."
     )
     assert main(text, "en").event_type == "deployment"
+
+
+def test_a_relative_clause_after_a_demonym_sends_its_noun() -> None:
+    text = (
+        "Quelque 900 soldats nord-coréens, qui sont arrivés à Belgorod début mai, "
+        "creusent des tranchées, selon Kiev."
+    )
+    event = main(text, "fr", published=date(2025, 5, 12))
+    assert (event.event_type, event.modality, event.low) == ("deployment", "new", 900)
