@@ -1185,3 +1185,9 @@ def test_a_relative_clause_after_a_demonym_sends_its_noun() -> None:
     )
     event = main(text, "fr", published=date(2025, 5, 12))
     assert (event.event_type, event.modality, event.low) == ("deployment", "new", 900)
+
+
+def test_loggers_still_working_are_a_presence_not_news() -> None:
+    text = "Hundreds of North Korean loggers still work in Russia's Amur region, a reportage finds."
+    event = main(text, "en")
+    assert (event.event_type, event.modality) == ("deployment", "background")
