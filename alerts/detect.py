@@ -279,6 +279,7 @@ class _Article:
     dates: list[DateMention] = field(default_factory=list)
     _quantities: dict[int, list[Quantity]] = field(default_factory=dict)
     _dates: dict[int, list[DateMention]] = field(default_factory=dict)
+    _header: bool | None = None
 
     # Figures and dates are read only in the sentences that matter, once each.
     def quantities_in(self, span: Span) -> list[Quantity]:
@@ -962,7 +963,9 @@ def _opening_spans(art: _Article) -> list[Span]:
 
 
 def _commentary_header(art: _Article) -> bool:
-    return any(_HEADER_RE.match(art.text, s.start, s.end) for s in _opening_spans(art))
+    if art._header is None:
+        art._header = any(_HEADER_RE.match(art.text, s.start, s.end) for s in _opening_spans(art))
+    return art._header
 
 
 def _anniversary_frame(art: _Article, cand: _Candidate) -> bool:
