@@ -542,8 +542,10 @@ def _candidates(art: _Article) -> list[_Candidate]:
     agreement_objects = [*g.get("object", []), *forces_link]
     for label, cue_stage in _STAGE_OF_CUE.items():
         for a in art.by_label.get(label, []):
-            if _SIGN_NOUN_RE.search(art.text, max(0, a.start - 12), a.start) and (
-                _SIGN_NOUN_AFTER_RE.match(art.text, a.end)
+            if (
+                art.text[a.start : a.end].lower() in ("sign", "signs", "signe", "signes")
+                and _SIGN_NOUN_RE.search(art.text, max(0, a.start - 12), a.start)
+                and _SIGN_NOUN_AFTER_RE.match(art.text, a.end)
             ):
                 continue  # "a sign of the deepening alliance": the noun, not signing
             lo, hi = art.clause(a.start)

@@ -1191,3 +1191,12 @@ def test_loggers_still_working_are_a_presence_not_news() -> None:
     text = "Hundreds of North Korean loggers still work in Russia's Amur region, a reportage finds."
     event = main(text, "en")
     assert (event.event_type, event.modality) == ("deployment", "background")
+
+
+def test_the_ratification_of_is_an_act_not_a_sign_of() -> None:
+    text = "The Federation Council approved the ratification of the border treaty with North Korea."
+    event = main(text, "en")
+    assert (event.event_type, event.modality) == ("agreement", "new")
+    assert event.force is not None and event.force.endswith(":ratification")
+    text = "Russia's envoy called the visit a sign of the deepening alliance with North Korea."
+    assert main(text, "en").event_type != "agreement"
