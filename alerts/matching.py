@@ -184,6 +184,12 @@ def _force_set(force: str | None) -> frozenset[str]:
     return frozenset(_FORCE_CLASSES.get(k, k) for k in item.split("+") if k)
 
 
+def _generic_meets_object(a: str | None, b: str | None) -> bool:
+    items = {(a or "").partition(":")[0], (b or "").partition(":")[0]}
+    generic = items & _GENERIC_INSTRUMENTS
+    return len(items) == 2 and bool(generic) and not items <= _GENERIC_INSTRUMENTS | {"treaty"}
+
+
 def _stage_of(force: str | None) -> str:
     return (force or "").partition(":")[2]
 
@@ -307,6 +313,15 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
         return False
     if stored.additional and not new.additional and not _same_figure(new, stored):
         # A copy may drop the word "additional" but keeps the figure ("3,000 troops").
+        return False
+    if (
+        new.event_type == "agreement"
+        and distance > SAME_REPORT_DAYS
+        and _stage_of(new.force) not in _LATE_STAGES
+        and _generic_meets_object(new.force, stored.force)
+    ):
+        # "an agreement" and "an accord on fisheries" days apart: the generic report is more
+        # likely another accord whose object the tables do not know (veterinary, taxation)
         return False
     apart = abs((new.reference - stored.reference).days)
     if (new.figure is None) != (stored.figure is None) and apart > FIGURELESS_WINDOW:

@@ -281,3 +281,21 @@ def test_visa_free_tourism_is_filed_under_either_word() -> None:
     )
     assert same_event(replace(accord, force="tourism:signature"), accord)
     assert not same_event(replace(accord, force="bridge:signature"), accord)
+
+
+def test_a_generic_accord_joins_an_object_accord_only_the_same_day() -> None:
+    fish = replace(
+        BASE,
+        event_type="agreement",
+        figure=None,
+        low=None,
+        high=None,
+        place=None,
+        force="fisheries:signature",
+    )
+    generic = replace(fish, force="accord:signature")
+    assert same_event(generic, fish)
+    assert not same_event(replace(generic, reference=date(2025, 4, 30)), fish)
+    law = replace(fish, force="fisheries:enactment")
+    later_law = replace(fish, force="accord:enactment", reference=date(2025, 5, 3))
+    assert same_event(later_law, law)
