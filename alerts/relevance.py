@@ -20,6 +20,10 @@ RUSSIA = "RU"
 NORTH_KOREA = "KP"
 UKRAINE = "UA"
 # Countries whose bilateral dealings with Russia are classic near misses.
+# Forces of war: North Korean ones named with Ukraine are in Russia's war.
+_MILITARY_FORCES = frozenset(
+    {"troops", "special_forces", "officers", "sappers", "engineers", "recruits", "instructors"}
+)
 THIRD_COUNTRIES = frozenset({"CN", "IR", "VN", "BY"})
 RELEVANCE_THRESHOLD = 0.6
 
@@ -134,7 +138,7 @@ def assess_relevance(
     sides_by_sentence: dict[int, set[str]] = {}
     k = 0  # hits are sorted by start: walk the sentences alongside
     unmentioned = [h.end for h in hits if h.label == "cue:no_mention"]
-    personnel_sentences: set[int] = set()
+    military: dict[int, list[int]] = {}  # sentence -> starts of soldiers, sappers…
     war_pairs: list[int] = []
     for hit in hits:
         span: Span | None = None
@@ -146,8 +150,8 @@ def assess_relevance(
             cues_by_sentence[span.index] += 1
             continue
         if hit.label.startswith("force:") and span is not None:
-            if knowledge.forces.get(hit.label[6:]) == "personnel":
-                personnel_sentences.add(span.index)
+            if hit.label[6:] in _MILITARY_FORCES:
+                military.setdefault(span.index, []).append(hit.start)
             continue
         if not hit.label.startswith(("entity:", "demonym:")):
             continue
@@ -162,8 +166,11 @@ def assess_relevance(
     # North Korean soldiers named with Ukraine are in Russia's war: the sentence pairs the two
     # sides ("a North Korean soldier captured by Ukraine", "North Korea may send a contingent,
     # Ukraine warns").
+    kp_hits = [h for h, side in side_hits if side == NORTH_KOREA]
     for index, sides in sides_by_sentence.items():
-        if {NORTH_KOREA, UKRAINE} <= sides and index in personnel_sentences:
+        if {NORTH_KOREA, UKRAINE} <= sides and any(
+            -30 <= f - k.end <= 30 for f in military.get(index, []) for k in kp_hits
+        ):
             sides.add(RUSSIA)
             war_pairs.append(index)
     counts = Counter(side for _hit, side in side_hits)
