@@ -1200,3 +1200,15 @@ def test_the_ratification_of_is_an_act_not_a_sign_of() -> None:
     assert event.force is not None and event.force.endswith(":ratification")
     text = "Russia's envoy called the visit a sign of the deepening alliance with North Korea."
     assert main(text, "en").event_type != "agreement"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seoul stellt fest, dass nordkoreanische Arbeiter seit Jahren in Russland tätig sind.",
+        "Der Bericht stellt die Rolle nordkoreanischer Soldaten in Kursk dar.",
+    ],
+)
+def test_german_stellt_provides_only_at_the_end_of_its_clause(text: str) -> None:
+    event = main(text, "de")
+    assert not (event.event_type == "deployment" and event.modality == "new")
