@@ -976,8 +976,12 @@ def _anniversary_frame(art: _Article, cand: _Candidate) -> bool:
         m = _ANNIVERSARY_RE.match(art.text, s.start, s.end)
         if m is not None:
             frame_end = next((i for i in range(m.end(), s.end) if art.text[i] in ",;"), s.end)
-        elif art.language == "ko" and _ANNIVERSARY_KO_RE.search(art.text, s.start, s.end):
-            frame_end = s.end
+        elif art.language == "ko" and (ko := _ANNIVERSARY_KO_RE.search(art.text, s.start, s.end)):
+            # "…보낸 지 1년이 지난 가운데, 국정원은 …": the frame ends with its word
+            space = art.text.find(" ", ko.end(), s.end)
+            frame_end = s.end if space < 0 else space
+            if art.text.startswith(" 가운데", frame_end):
+                frame_end += len(" 가운데")
         else:
             continue
         a = cand.anchor
@@ -1616,6 +1620,8 @@ def _decide(art: _Article, relevance: Relevance, candidates: list[_Candidate]) -
                     and c.partner.label != main.partner.label
                     and main.event_type == "agreement"
                 )
+                # the anniversary frame's own act ("병력을 보낸 지 1년이 지난 가운데, … 추가 파병")
+                and not _anniversary_frame(art, c)
             ):
                 main.modality = c.modality
                 break

@@ -1212,3 +1212,9 @@ def test_the_ratification_of_is_an_act_not_a_sign_of() -> None:
 def test_german_stellt_provides_only_at_the_end_of_its_clause(text: str) -> None:
     event = main(text, "de")
     assert not (event.event_type == "deployment" and event.modality == "new")
+
+
+def test_a_korean_anniversary_clause_then_fresh_claimed_news() -> None:
+    text = "북한이 러시아에 노동자를 보낸 지 2년이 지난 가운데 국정원은 북한이 최근 1천 명을 추가로 보냈다고 밝혔다."
+    event = main(text, "ko")
+    assert (event.event_type, event.modality, event.low) == ("deployment", "new", 1000)
