@@ -743,9 +743,23 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         and bool(art.in_range(labels.get("cue:claim", []), span.start, span.end))
         and _NUMBER_HINT_RE.search(art.text, lo, hi) is not None
     )
+    # An officially announced decision to send personnel has taken place, whatever the tense of
+    # what it decides ("North Korea will send 6,000 builders, Shoigu announced").
+    decided = (
+        art.in_range(labels.get("cue:decided_future", []), lo, hi)
+        if cand.event_type == "deployment"
+        and art.in_range(labels.get("cue:announce", []), span.start, span.end)
+        and not art.in_range(labels.get("cue:analysis", []), span.start, span.end)
+        and not _MEDIA_SOURCE_RE.search(art.text, span.start, span.end)
+        else []
+    )
+    if any(not any(d.start <= h.start < d.end for d in decided) for h in hedges):
+        decided = []  # "will send more, if Moscow houses them": a condition, not a decision
     for s in sorted([*hedges, *futures], key=_start_of):
         if link_agreement and any(f.start <= s.start < f.end for f in futures):
             continue  # "trains will resume on 17 June": an agreed arrangement, not a plan
+        if any(d.start <= s.start < d.end for d in decided):
+            continue  # the announcement is the act
         if attributed and _REPORTED_PAST_RE.match(art.text, s.start):
             continue  # "auraient été tués…, selon Kiev": a reported claim, not a guess
         if _VOTED_RE.search(art.text, max(span.start, s.start - 60), s.start):
@@ -830,6 +844,11 @@ _HEDGE_LANGUAGE = {"plant": "de", "soll": "de", "sollen": "de", "prevé": "es"}
 _REPORTED_PAST_RE = re.compile(
     r"(?:aurai(?:t|ent)|serai(?:t|ent)|habría(?:n)?|teria(?:m)?)\s+(?:déjà\s+|ya\s+|)"
     r"(?:été\s+|sido\s+)?\w+(?:é|ée|és|ées|i|is|ie|ies|u|us|ue|ues|t|ts|do|da|dos|das)\b",
+    re.IGNORECASE,
+)
+# Media and unnamed sources report a plan; they do not announce a decision.
+_MEDIA_SOURCE_RE = re.compile(
+    r"\b(?:media|press reports?|newspapers?|médias|presse|medios|prensa|СМИ|газет\w*|Medien)\b",
     re.IGNORECASE,
 )
 _VOTED_RE = re.compile(

@@ -70,6 +70,8 @@ CUE_GROUPS = frozenset(
         "additional",
         "claim",
         "cooperation",
+        "decided_future",
+        "announce",
     }
 )
 

@@ -1218,3 +1218,44 @@ def test_a_korean_anniversary_clause_then_fresh_claimed_news() -> None:
     text = "북한이 러시아에 노동자를 보낸 지 2년이 지난 가운데 국정원은 북한이 최근 1천 명을 추가로 보냈다고 밝혔다."
     event = main(text, "ko")
     assert (event.event_type, event.modality, event.low) == ("deployment", "new", 1000)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Pyongyang will send 2,000 engineers to the Belgorod region, the Russian defence minister announced.",
+            "en",
+        ),
+        (
+            "La Corée du Nord va envoyer 900 démineurs dans la région de Belgorod, a annoncé le Kremlin.",
+            "fr",
+        ),
+        (
+            "Corea del Norte enviará 900 zapadores a la región de Bélgorod, anunció el ministro ruso de Defensa.",
+            "es",
+        ),
+        ("КНДР направит в Белгородскую область 900 сапёров, заявил министр обороны России.", "ru"),
+    ],
+)
+def test_an_announced_decision_to_send_is_new(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == ("deployment", "new")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("North Korea will send 2,000 engineers to the Belgorod region.", "en"),
+        ("Analysts said North Korea will send more engineers to the Belgorod region.", "en"),
+        ("North Korea could send 2,000 engineers to Belgorod, the minister said.", "en"),
+        (
+            "КНДР направит в Белгородскую область ещё 900 сапёров, если Москва попросит, заявил посол.",
+            "ru",
+        ),
+        ("North Korea will send 2,000 engineers to Belgorod, Japanese media said.", "en"),
+    ],
+)
+def test_an_unannounced_or_hedged_future_send_stays_speculative(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert event.modality == "speculative"
