@@ -760,6 +760,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
             continue  # "trains will resume on 17 June": an agreed arrangement, not a plan
         if any(d.start <= s.start < d.end for d in decided):
             continue  # the announcement is the act
+        if _further_step(art, a, s, span.end):
+            continue  # "sent 2,000 troops, and more could follow": the hedge is about the next step
         if attributed and _REPORTED_PAST_RE.match(art.text, s.start):
             continue  # "auraient été tués…, selon Kiev": a reported claim, not a guess
         if _VOTED_RE.search(art.text, max(span.start, s.start - 60), s.start):
@@ -846,6 +848,25 @@ _REPORTED_PAST_RE = re.compile(
     r"(?:été\s+|sido\s+)?\w+(?:é|ée|és|ées|i|is|ie|ies|u|us|ue|ues|t|ts|do|da|dos|das)\b",
     re.IGNORECASE,
 )
+# A coordination after an act, then a hedge about further steps ("…, and more could follow").
+_JOIN_RE = re.compile(r"[,;]|\b(?:and|et|y|e|и|und)\b|(?:으며|이며|며|했고|냈고|왔고)(?=\s)")
+_FURTHER_RE = re.compile(
+    r"\b(?:more|further|others|other troops|d'autres|davantage|plus|más|otros|новые|ещё|еще|другие"
+    r"|weitere|altri)\b|추가|증파",
+    re.IGNORECASE,
+)
+
+
+def _further_step(art: _Article, a: Hit, s: Hit, end: int) -> bool:
+    """Whether hedge ``s`` comes after act ``a`` and speaks of further steps, not of the act."""
+    if s.start < a.end:
+        return False
+    gap = art.text[a.start + 1 : s.start]  # (a Korean cue word may carry its ending: "보냈으며")
+    if _JOIN_RE.search(gap) is None:
+        return False
+    return _FURTHER_RE.search(art.text, a.end, min(end, s.end + 30)) is not None
+
+
 # Media and unnamed sources report a plan; they do not announce a decision.
 _MEDIA_SOURCE_RE = re.compile(
     r"\b(?:media|press reports?|newspapers?|médias|presse|medios|prensa|СМИ|газет\w*|Medien)\b",

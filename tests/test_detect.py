@@ -1259,3 +1259,38 @@ def test_an_announced_decision_to_send_is_new(text: str, lang: str) -> None:
 def test_an_unannounced_or_hedged_future_send_stays_speculative(text: str, lang: str) -> None:
     event = main(text, lang)
     assert event.modality == "speculative"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "North Korea has sent 3,000 workers to Russia's Far East, and more could follow, Seoul said.",
+            "en",
+        ),
+        (
+            "La Corée du Nord a envoyé 3 000 ouvriers en Russie et d'autres pourraient suivre, selon Séoul.",
+            "fr",
+        ),
+        (
+            "Corea del Norte ha enviado 3.000 obreros a Rusia y podrían llegar más, según Seúl.",
+            "es",
+        ),
+        (
+            "국정원은 북한이 노동자 3천 명을 러시아에 보냈으며 추가 파견이 이뤄질 가능성이 있다고 밝혔다.",
+            "ko",
+        ),
+    ],
+)
+def test_a_trailing_hedge_about_further_steps_leaves_the_act_new(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == ("deployment", "new")
+
+
+def test_a_hedge_on_the_act_itself_stays_speculative() -> None:
+    text = (
+        "북한이 러시아에 노동자를 보낼 가능성이 있으며 추가 파견도 검토 중이라고 국정원이 밝혔다."
+    )
+    assert main(text, "ko").modality == "speculative"
+    text = "North Korea could send 3,000 workers to Russia, and more later, analysts said."
+    assert main(text, "en").modality == "speculative"
