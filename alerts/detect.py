@@ -714,6 +714,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         return "denied"
     for r in art.in_range(labels.get("cue:reaction", []), lo, hi):
         if r.start < a.start:
+            if _claimed_by_accusation(art, r, a, span.start):
+                continue  # "Seoul accuses Pyongyang of having sent 1,500 troops": a claim of the act
             return "background"  # "summoned the ambassador to protest the treaty signed…"
     if art.text[span.start : span.end].rstrip().endswith(("?", "？")):
         # A question is not a fact; a denial right after it answers it.
@@ -865,6 +867,29 @@ def _further_step(art: _Article, a: Hit, s: Hit, end: int) -> bool:
     if _JOIN_RE.search(gap) is None:
         return False
     return _FURTHER_RE.search(art.text, a.end, min(end, s.end + 30)) is not None
+
+
+# "X accuses Y of having sent…": the accusation governs the act (the accused act is the news).
+_ACCUSATION_RE = re.compile(
+    r"(?:accus\w*|acus\w*|обвин\w*|beschuldigt\w*)\s+(?:[\w\-'’.]+\s+){0,4}?"
+    r"(?:of\b|d['’]avoir\b|de haber\b|в том\b|в\s|to have\b)",
+    re.IGNORECASE,
+)
+# An accusation in a subordinate clause is the background of another act ("days after Kyiv
+# accused Pyongyang of sending troops", "au moment où Séoul accuse…").
+_SUBORDINATE_RE = re.compile(
+    r"\b(?:after|as|while|when|since|après|alors que|au moment où|tandis que|depuis que|tras|"
+    r"mientras|después de que|после того|когда|пока|nachdem|während)\b",
+    re.IGNORECASE,
+)
+
+
+def _claimed_by_accusation(art: _Article, r: Hit, a: Hit, start: int) -> bool:
+    """Whether reaction cue ``r`` is a main-clause accusation whose object is act ``a``."""
+    m = _ACCUSATION_RE.match(art.text, r.start)
+    if m is None or m.end() > a.start:
+        return False
+    return _SUBORDINATE_RE.search(art.text, start, r.start) is None
 
 
 # Media and unnamed sources report a plan; they do not announce a decision.

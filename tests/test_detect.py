@@ -1294,3 +1294,29 @@ def test_a_hedge_on_the_act_itself_stays_speculative() -> None:
     assert main(text, "ko").modality == "speculative"
     text = "North Korea could send 3,000 workers to Russia, and more later, analysts said."
     assert main(text, "en").modality == "speculative"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Séoul accuse Pyongyang d'avoir dépêché 2 000 ouvriers en Russie et convoque l'ambassadeur.",
+            "fr",
+        ),
+        (
+            "Kyiv accused North Korea of sending 3,000 more soldiers to the Kursk region on Monday.",
+            "en",
+        ),
+        ("Seúl acusó a Pyongyang de haber enviado 2.000 soldados a Rusia.", "es"),
+    ],
+)
+def test_a_government_accusation_of_an_act_is_a_claim_of_it(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == ("deployment", "new")
+
+
+def test_an_accusation_in_a_subordinate_clause_stays_context() -> None:
+    text = "Russia's parliament ratified the pact with North Korea, days after Seoul accused Pyongyang of sending troops."
+    assert main(text, "en").event_type == "agreement"
+    text = "Seoul summoned the Russian ambassador to protest the dispatch of North Korean troops."
+    assert main(text, "en").modality == "background"
