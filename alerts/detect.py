@@ -776,9 +776,13 @@ def _modality(art: _Article, cand: _Candidate) -> str:
             return "speculative"
         if final_modality and s.start >= a.start:
             return "speculative"
+    recaps = art.in_range(labels.get("cue:recap", []), span.start, span.end)
+    confirms = art.in_range(labels.get("cue:confirm", []), span.start, span.end)
+    if recaps and not any(c.start > recaps[0].start for c in confirms):
+        # "…, rappelle cette analyse": the whole sentence is a recap (a confirmation before
+        # "noting that" is the main clause's, not the reminder's)
+        return "background"
     if not sentence_confirm:
-        if art.in_range(labels.get("cue:recap", []), span.start, span.end):
-            return "background"  # "…, rappelle cette analyse": the whole sentence is a recap
         for b in art.in_range(labels.get("cue:background", []), lo, hi):
             if _SINCE_RE.search(art.text, max(lo, b.start - 12), b.start):
                 continue  # "shipped 20,000 containers since last year": a running total

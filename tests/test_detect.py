@@ -1320,3 +1320,21 @@ def test_an_accusation_in_a_subordinate_clause_stays_context() -> None:
     assert main(text, "en").event_type == "agreement"
     text = "Seoul summoned the Russian ambassador to protest the dispatch of North Korean troops."
     assert main(text, "en").modality == "background"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Devant le Parlement, la ministre a rappelé que des ouvriers nord-coréens travaillent en Russie.",
+            "fr",
+        ),
+        (
+            "The annual defence review names North Korea's alliance with Russia a top risk for the first time, "
+            "noting that some 8,000 workers were sent to Russia last spring.",
+            "en",
+        ),
+    ],
+)
+def test_a_reminder_clause_is_background(text: str, lang: str) -> None:
+    assert main(text, lang).modality == "background"
