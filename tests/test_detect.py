@@ -1338,3 +1338,29 @@ def test_an_accusation_in_a_subordinate_clause_stays_context() -> None:
 )
 def test_a_reminder_clause_is_background(text: str, lang: str) -> None:
     assert main(text, lang).modality == "background"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "A Russian ferry reached Rason on Friday on the first run of a new regular service from Vladivostok.",
+            "en",
+        ),
+        (
+            "Un navire russe a accosté à Rason pour la première traversée de la nouvelle liaison régulière avec Vladivostok.",
+            "fr",
+        ),
+        (
+            "La Russie a accepté d'annuler l'essentiel de la dette nord-coréenne envers Moscou.",
+            "fr",
+        ),
+        (
+            "Lavrov e Choe Son Hui hanno firmato a Mosca un accordo sulla cooperazione consolare.",
+            "it",
+        ),
+    ],
+)
+def test_concrete_arrangements_and_italian_signatures_are_agreements(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == ("agreement", "new")
