@@ -603,6 +603,8 @@ def _candidates(art: _Article) -> list[_Candidate]:
     for inst in forces_instrument:
         out.append(_Candidate("agreement", 0.8, inst, inst, None, weak=True))
     for v in art.by_label.get("cue:visit", []):
+        if _TOOK_DECISION_RE.search(art.text, max(0, v.start - 12), min(len(art.text), v.end + 14)):
+            continue  # "решение принял Ким": took a decision, received nobody
         lo, hi = art.clause(v.start)
         who = _nearest(people, v, lo, hi, after=100, before=140)
         where = _nearest(places, v, lo, hi, after=60, before=100)
@@ -633,6 +635,13 @@ def _candidates(art: _Article) -> list[_Candidate]:
 
 _PASSIVE_BEFORE_RE = re.compile(
     r"\b(?:a été|ont été|est|sont|was|were|has been|have been|wurde|wurden|fue|был[аои]?)\s+$",
+    re.IGNORECASE,
+)
+
+# Russian "принял" receives a visitor, unless it takes a decision, a law or part in something.
+_TOOK_DECISION_RE = re.compile(
+    r"(?:решени\w*|участи\w*|закон\w*|мер[уы]|резолюци\w*)\s+принял\w*|"
+    r"принял\w*\s+(?:решени\w*|участи\w*|закон\w*|мер[уы]|резолюци\w*)",
     re.IGNORECASE,
 )
 

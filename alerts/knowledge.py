@@ -87,6 +87,12 @@ _GAP_RE = re.compile(r"[\s\u00a0\-\u2010\u2011\u2013'\u2019\u02bc\u00b7,]{1,3}")
 _ABBREVIATION_GAP_RE = re.compile(r"\.\s?")
 _UNBOUNDED_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af]")
 _CAPS_RE = re.compile(r"^[A-ZА-ЯЁ]{2,5}$")
+# Japanese writes without spaces: a word changes script where a particle (hiragana) follows a
+# name (katakana) or a noun (kanji), so a run is split at each change of script.
+_KANA_RE = re.compile(r"[\u3041-\u30ff]")
+_SCRIPT_RUN_RE = re.compile(
+    r"[\u3041-\u309f]+|[\u30a0-\u30ff]+|[\u3400-\u9fff]+|[^\u3041-\u30ff\u3400-\u9fff]+"
+)
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,8 @@ class Matcher:
         if len(lowered) != len(text):  # a few characters change length when lowered
             lowered = "".join(ch.lower()[:1] for ch in text)
         spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+        if _KANA_RE.search(text):
+            spans = _split_scripts(text, spans)
         words = [lowered[a:b] for a, b in spans]
         if _ARABIC_MARKS_RE.search(text):
             words = [_ARABIC_MARKS_RE.sub("", w) for w in words]
@@ -257,6 +265,17 @@ class Matcher:
             for m in rx.finditer(text):
                 hits.update(Hit(label, m.start(), m.end()) for label in labels)
         return sorted(hits, key=lambda h: (h.start, -h.end, h.label))
+
+
+def _split_scripts(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Split the word spans that hold kana at each change between hiragana, katakana and kanji."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if _KANA_RE.search(text, a, b) is None:
+            out.append((a, b))
+            continue
+        out.extend((a + m.start(), a + m.end()) for m in _SCRIPT_RUN_RE.finditer(text[a:b]))
+    return out
 
 
 @dataclass(frozen=True)

@@ -1364,3 +1364,35 @@ def test_a_reminder_clause_is_background(text: str, lang: str) -> None:
 def test_concrete_arrangements_and_italian_signatures_are_agreements(text: str, lang: str) -> None:
     event = main(text, lang)
     assert (event.event_type, event.modality) == ("agreement", "new")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "event_type"),
+    [
+        (
+            "КНДР подтвердила участие своих военных в боях под Белгородом: решение принял Ким Чен Ын.",
+            "ru",
+            "deployment",
+        ),
+        (
+            "De premiers accrochages entre l'armée ukrainienne et des soldats nord-coréens ont eu lieu près de Belgorod.",
+            "fr",
+            "deployment",
+        ),
+        ("金正恩総書記とプーチン大統領は5日、ウラジオストクで首脳会談を行った。", "ja", "visit"),
+    ],
+)
+def test_vocabulary_for_confirmations_clashes_and_japanese_summits(
+    text: str, lang: str, event_type: str
+) -> None:
+    d = detect_article(text, lang=lang, published=PUB)
+    assert d.relevance.relevant
+    assert d.main_event is not None
+    assert (d.main_event.event_type, d.main_event.modality) == (event_type, "new")
+
+
+def test_a_japanese_summit_without_both_sides_is_not_relevant() -> None:
+    d = detect_article(
+        "日本の首相は5日、東京で韓国の大統領と首脳会談を行った。", lang="ja", published=PUB
+    )
+    assert not d.relevance.relevant
