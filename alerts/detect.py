@@ -480,6 +480,13 @@ def _candidates(art: _Article) -> list[_Candidate]:
     def near_side(hit: Hit, sides: set[str], window: int) -> bool:
         return art.sides_near(hit.start, sides, window)
 
+    def captives(f: Hit) -> list[Hit]:
+        return [
+            c
+            for c in art.by_label.get("cue:other", [])
+            if 0 <= c.start - f.end <= 40 or 0 <= f.start - c.end <= 20
+        ]
+
     vf = art.language in ("ko", "ja")
     deploy_cues = [(v, 3.0) for v in art.by_label.get("cue:deploy_verb", [])]
     deploy_cues += [(v, 2.4) for v in art.by_label.get("cue:deploy_state", [])]
@@ -498,6 +505,13 @@ def _candidates(art: _Article) -> list[_Candidate]:
         if f is None:
             continue
         f = _specific_force(forces_personnel, f, art.text)
+        if _ROLE_IN_RE.search(art.text, max(lo, v.start - 30), v.start) or (
+            _ROLE_AT_RE.match(art.text, v.start)
+            and any(0 < w.start - v.end <= 14 for w, _b in deploy_cues)
+        ):
+            continue  # "officers involved in sending troops": who is targeted, not a new act
+        if any(_CAPTIVE_RE.fullmatch(art.text, c.start, c.end) for c in captives(f)):
+            continue  # "the two captured North Korean soldiers": prisoners, not a deployment
         if any(
             0 <= r.start - f.end <= 12 or 0 <= f.start - r.end <= 5 or r.start <= v.start < r.end
             for r in returning
@@ -516,7 +530,9 @@ def _candidates(art: _Article) -> list[_Candidate]:
             continue  # "présents en Russie, ne participent plus aux combats": leaving
         out.append(_Candidate("deployment", score, v, f, claim_needed=presence))
     for f in forces_personnel:
-        if near_side(f, {"KP"}, 30):
+        if near_side(f, {"KP"}, 30) and not any(
+            _CAPTIVE_RE.fullmatch(art.text, c.start, c.end) for c in captives(f)
+        ):
             out.append(_Candidate("deployment", 1.2, f, f, weak=True))
     for t in art.by_label.get("cue:transfer_verb", []):
         lo, hi = art.clause(t.start)
@@ -635,6 +651,26 @@ def _candidates(art: _Article) -> list[_Candidate]:
 
 _PASSIVE_BEFORE_RE = re.compile(
     r"\b(?:a été|ont été|est|sont|was|were|has been|have been|wurde|wurden|fue|был[аои]?)\s+$",
+    re.IGNORECASE,
+)
+
+# Captured soldiers are prisoners of war, not a deployment.
+_CAPTIVE_RE = re.compile(
+    r"captured|capturés?|capturées?|prisoners?|prisonniers?|POWs|пленн\w*|capturados?|prisioneros?|"
+    r"gefangen\w*|Kriegsgefangen\w*|포로",
+    re.IGNORECASE,
+)
+# "officers involved in sending troops", "impliqués dans l'envoi de": the role of whom a
+# measure targets.
+_ROLE_IN_RE = re.compile(
+    r"(?:involved|implicated|complicit|role|responsible|impliqué\w*|responsables?|rôle|"
+    r"причастн\w*|implicad\w*|responsables?|beteiligt\w*)\s+(?:in|for|dans|en|de|к|an)\s+"
+    r"(?:the\s+|l['’]\s*|le\s+|la\s+|les\s+|el\s+|la\s+|der\s+)?$",
+    re.IGNORECASE,
+)
+
+_ROLE_AT_RE = re.compile(
+    r"(?:involved|implicated|impliqué\w*|причастн\w*|implicad\w*|beteiligt\w*)\s+(?:in|dans|en|к|an)\b",
     re.IGNORECASE,
 )
 

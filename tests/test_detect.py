@@ -1396,3 +1396,27 @@ def test_a_japanese_summit_without_both_sides_is_not_relevant() -> None:
         "日本の首相は5日、東京で韓国の大統領と首脳会談を行った。", lang="ja", published=PUB
     )
     assert not d.relevance.relevant
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Britain imposed new sanctions on North Korean generals involved in sending troops to Russia.",
+            "en",
+        ),
+        (
+            "Le Japon a adopté un nouveau paquet de sanctions visant des officiers nord-coréens impliqués dans l'envoi de soldats en Russie.",
+            "fr",
+        ),
+    ],
+)
+def test_sanctions_on_those_involved_in_sending_troops_are_sanctions(text: str, lang: str) -> None:
+    assert main(text, lang).event_type == "sanctions"
+
+
+def test_captured_soldiers_are_not_a_deployment() -> None:
+    text = "Kyiv is ready to hand over three captured North Korean soldiers to Seoul if they ask."
+    assert main(text, "en").event_type != "deployment"
+    text = "Séoul est prêt à accueillir les trois soldats nord-coréens capturés en Ukraine."
+    assert main(text, "fr").event_type != "deployment"
