@@ -72,6 +72,7 @@ CUE_GROUPS = frozenset(
         "cooperation",
         "decided_future",
         "announce",
+        "comparison",
     }
 )
 

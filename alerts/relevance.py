@@ -138,6 +138,7 @@ def assess_relevance(
     sides_by_sentence: dict[int, set[str]] = {}
     k = 0  # hits are sorted by start: walk the sentences alongside
     unmentioned = [h.end for h in hits if h.label == "cue:no_mention"]
+    compared = [h.end for h in hits if h.label == "cue:comparison"]
     military: dict[int, list[int]] = {}  # sentence -> starts of soldiers, sappers…
     war_pairs: list[int] = []
     for hit in hits:
@@ -160,6 +161,8 @@ def assess_relevance(
             continue
         if any(0 <= hit.start - end <= 12 for end in unmentioned):
             continue  # "without mentioning Russia"
+        if any(0 <= hit.start - end <= 40 for end in compared):
+            continue  # "unlike Moscow's pact with Pyongyang": a comparison, not a party
         side_hits.append((hit, side))
         if span is not None:
             sides_by_sentence.setdefault(span.index, set()).add(side)

@@ -1420,3 +1420,18 @@ def test_captured_soldiers_are_not_a_deployment() -> None:
     assert main(text, "en").event_type != "deployment"
     text = "Séoul est prêt à accueillir les trois soldats nord-coréens capturés en Ukraine."
     assert main(text, "fr").event_type != "deployment"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Le président russe a approuvé par décret la signature d'un accord de coopération avec Pyongyang.",
+            "fr",
+        ),
+        ("Putin approved by decree the signing of a new border treaty with North Korea.", "en"),
+    ],
+)
+def test_an_approved_signing_is_still_to_come(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.modality) == ("agreement", "speculative")

@@ -341,3 +341,25 @@ def test_north_korean_personnel_named_with_ukraine_are_in_russias_war(
     text: str, relevant: bool
 ) -> None:
     assert detect_article(text).relevance.relevant is relevant
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Russia and Belarus signed a new security pact on Monday, which unlike Moscow's treaty with Pyongyang has no clause on troops.",
+            "en",
+        ),
+        (
+            "La Russie et l'Iran ont signé un traité, qui contrairement à celui conclu avec la Corée du Nord ne prévoit pas d'aide militaire.",
+            "fr",
+        ),
+    ],
+)
+def test_a_country_named_in_a_comparison_is_not_a_party(text: str, lang: str) -> None:
+    assert not detect_article(text, lang=lang).relevance.relevant
+
+
+def test_a_comparison_about_a_third_country_keeps_the_pair_relevant() -> None:
+    text = "Russia and North Korea signed a treaty similar to the one Moscow has with Belarus."
+    assert detect_article(text, lang="en").relevance.relevant
