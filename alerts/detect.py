@@ -646,6 +646,25 @@ def _candidates(art: _Article) -> list[_Candidate]:
         out.append(_Candidate("sanctions", 0.7, s))
     for o in art.by_label.get("cue:other", []):
         out.append(_Candidate("other", 1.6, o))
+    # "troops deployed to Russia have suffered 3,000 casualties", "파병된 북한군 사상자": the
+    # participle describes the force whose losses are the news.
+    hurt_starts = {c.partner.start for c in out if c.event_type == "casualties" and c.partner}
+    for cand in out:
+        if cand.event_type != "deployment" or cand.partner is None:
+            continue
+        v, f = cand.anchor, cand.partner
+        attributive = (
+            f.start in hurt_starts
+            and 0 <= v.start - f.end <= 16
+            and "," not in art.text[f.end : v.start]  # "soldats nord-coréens déployés"
+            and _PARTICIPLE_RE.search(art.text, v.start, v.end) is not None
+        ) or (
+            vf
+            and art.text[v.end - 1 : v.end] in ("된", "한", "た")
+            and any(0 <= h - v.end <= 3 for h in hurt_starts)
+        )
+        if attributive:
+            cand.score -= 2.0
     return out
 
 
@@ -653,6 +672,8 @@ _PASSIVE_BEFORE_RE = re.compile(
     r"\b(?:a été|ont été|est|sont|was|were|has been|have been|wurde|wurden|fue|был[аои]?)\s+$",
     re.IGNORECASE,
 )
+
+_PARTICIPLE_RE = re.compile(r"(?:ed|és?|ées?|ados?|adas?|нные|нных|ten|ert)$", re.IGNORECASE)
 
 # Captured soldiers are prisoners of war, not a deployment.
 _CAPTIVE_RE = re.compile(
@@ -1193,10 +1214,22 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> tuple[Quantity | None, tu
         if best is None or key > best:
             best, chosen = key, q
     if chosen is not None and cand.event_type in ("deployment", "casualties"):
+        for q in pool:
+            if chosen.start < q.start < chosen.start + 80 and _TOTAL_BEFORE_RE.search(
+                art.text, max(0, q.start - 14), q.start
+            ):
+                chosen = q  # "사망 300여 명, 부상 2천700여 명 등 3천 명": the total
+                break
         chosen, kinds = _total_of_parts(art, chosen, pool)
         return _first_of_whole(art, chosen, pool), kinds
     return chosen, ()
 
+
+# A total after its parts: "… 등 3천 명", "…, 3,000 in all" is said before: "a total of".
+_TOTAL_BEFORE_RE = re.compile(
+    r"(?:\s등|\s총|a total of|in all,?|au total,?|en tout,?|всего|en total,?|insgesamt)\s*(?:약\s*)?$",
+    re.IGNORECASE,
+)
 
 # "the first batch of a force expected to total 5,000", "premier contingent d'une force qui
 # pourrait atteindre 12 000 hommes": the figure is a part of a stated whole.

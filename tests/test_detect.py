@@ -1435,3 +1435,25 @@ def test_captured_soldiers_are_not_a_deployment() -> None:
 def test_an_approved_signing_is_still_to_come(text: str, lang: str) -> None:
     event = main(text, lang)
     assert (event.event_type, event.modality) == ("agreement", "speculative")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "total"),
+    [
+        (
+            "North Korean troops deployed to Russia have suffered about 4,000 casualties, including 500 killed, Kyiv said.",
+            "en",
+            4000,
+        ),
+        (
+            "러시아에 파병된 북한군 사상자가 사망 400여 명, 부상 3천600여 명 등 4천 명에 이른다고 국정원이 밝혔다.",
+            "ko",
+            4000,
+        ),
+    ],
+)
+def test_losses_of_a_force_described_as_deployed_are_casualties_with_their_total(
+    text: str, lang: str, total: int
+) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.low) == ("casualties", total)
