@@ -654,14 +654,17 @@ def _candidates(art: _Article) -> list[_Candidate]:
             continue
         v, f = cand.anchor, cand.partner
         attributive = (
-            f.start in hurt_starts
-            and 0 <= v.start - f.end <= 16
-            and "," not in art.text[f.end : v.start]  # "soldats nord-coréens déployés"
-            and _PARTICIPLE_RE.search(art.text, v.start, v.end) is not None
-        ) or (
-            vf
-            and art.text[v.end - 1 : v.end] in ("된", "한", "た")
-            and any(0 <= h - v.end <= 3 for h in hurt_starts)
+            (
+                f.start in hurt_starts
+                and 0 <= v.start - f.end <= 16
+                and "," not in art.text[f.end : v.start]  # "soldats nord-coréens déployés"
+                and _PARTICIPLE_RE.search(art.text, v.start, v.end) is not None
+            )
+            or (
+                vf
+                and art.text[v.end - 1 : v.end] in ("된", "한", "た")
+                and any(0 <= h - v.end <= 3 for h in hurt_starts)
+            )
         )
         if attributive:
             cand.score -= 2.0
