@@ -133,7 +133,9 @@ _NOT_A_COUNT_RE = re.compile(
     r"heures?|hours?|%|pour ?cent|percent|kt\b|kilotonnes?|kilotons?|mm\b|wagons?|e\b|ème|th\b|"
     r"anniversaire|anniversary|articles?\b|lat\b|лет\b|дней|часов|км\b|일간|년|시간|월|일\b|"
     r"semaines?|weeks?|wochen|недел\w*|pays|countries|nations|sides|côtés|parties|leaders|"
-    r"dirigeants|présidents|presidents|hommes\s+ont|men\s+(?:have|had)|chefs)",
+    r"dirigeants|présidents|presidents|hommes\s+ont|men\s+(?:have|had)|chefs|"
+    r"años?\b|meses\b|semanas\b|días\b|horas\b|anni\b|mesi\b|giorni\b|"
+    r"года?\b|годы\b|месяц\w*|Jahren?\b|Monate\w*|Tagen?\b)",
     re.IGNORECASE,
 )
 

@@ -1457,3 +1457,25 @@ def test_losses_of_a_force_described_as_deployed_are_casualties_with_their_total
 ) -> None:
     event = main(text, lang)
     assert (event.event_type, event.low) == ("casualties", total)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Lavrov y Choe Son Hui firmaron en Moscú un acuerdo consular, en la primera visita de la ministra en 12 años.",
+            "es",
+        ),
+        (
+            "Лавров и Цой Сон Хи подписали в Москве консульское соглашение в ходе первого за 12 лет визита.",
+            "ru",
+        ),
+        (
+            "Lavrov and Choe Son Hui signed a consular agreement in Moscow, her first visit in 12 years.",
+            "en",
+        ),
+    ],
+)
+def test_a_duration_is_never_the_events_figure(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.low) == ("agreement", None)
