@@ -92,7 +92,7 @@ _STAGE_OF_CUE = {
 _STAGE_BONUS = {"signature": 0.0, "ratification": 0.2, "enactment": 0.6, "entry into force": 0.7}
 
 _CLAUSE_BREAK_RE = re.compile(
-    r"[;:]\s|\s[—–]\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|кото\w+|що|які|яка|was|die|das"
+    r"[;:]\s|\s[—–]\s|(?<=[며고]),\s|,\s(?=(?:which|who|where|ce qui|qui|où|lo que|que|что|кото\w+|що|які|яка|was|die|das"
     r"|um|pour|afin|in order|чтобы|para)\b)"
 )
 # "agreed to further expand military cooperation": a wish, not an arrangement.
@@ -680,6 +680,13 @@ _PASSIVE_BEFORE_RE = re.compile(
 
 _PARTICIPLE_RE = re.compile(r"(?:ed|és?|ées?|ados?|adas?|нные|нных|ten|ert)$", re.IGNORECASE)
 
+# A clause of time opened by "since" with its own subject recalls an earlier act.
+_SINCE_CLAUSE_RE = re.compile(
+    r"\b(?:since|ever since|depuis que|desde que|с тех пор как|seitdem|seit)\s+"
+    r"(?:the|its|their|his|her|les|leurs|ses|los|sus|die|[A-ZÀ-Ý][\w\-]*['’]s?)\s+"
+    r"(?:[^\s,.;:0-9]+\s+){0,3}$"
+)
+
 # Captured soldiers are prisoners of war, not a deployment.
 _CAPTIVE_RE = re.compile(
     r"captured|capturés?|capturées?|prisoners?|prisonniers?|POWs|пленн\w*|capturados?|prisioneros?|"
@@ -783,6 +790,8 @@ def _modality(art: _Article, cand: _Candidate) -> str:
         if any(v.start <= d.start < v.end for v in voids):
             continue
         return "denied"
+    if _SINCE_CLAUSE_RE.search(art.text, max(span.start, a.start - 60), a.start):
+        return "background"  # "the first taken alive since Pyongyang's troops entered the fight"
     for r in art.in_range(labels.get("cue:reaction", []), lo, hi):
         if r.start < a.start:
             if _claimed_by_accusation(art, r, a, span.start):
@@ -1285,6 +1294,9 @@ def _total_of_parts(
         before = art.text[max(lo, q.start - 16) : q.start]
         after = art.text[q.end : min(hi, q.end + 16)]
         if _TOTAL_RE.search(before) or _TOTAL_RE.match(after.lstrip(" 명")):
+            a, b = sorted((chosen.end, q.start))
+            if any(a <= v.start < b for v in art.by_label.get("cue:deploy_verb", [])):
+                continue  # "…을 이송했으며, 모두 1만2천 명 규모의 파병을 결정": another act's total
             return q, ()  # "모두 6천 명", "6 000 au total"
     personnel = art.by_group.get("personnel", [])
     verb_final = art.language in ("ko", "ja")

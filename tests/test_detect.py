@@ -1479,3 +1479,17 @@ def test_losses_of_a_force_described_as_deployed_are_casualties_with_their_total
 def test_a_duration_is_never_the_events_figure(text: str, lang: str) -> None:
     event = main(text, lang)
     assert (event.event_type, event.low) == ("agreement", None)
+
+
+def test_a_korean_clause_joined_by_a_comma_keeps_its_own_figure() -> None:
+    text = "국정원에 따르면 북한은 이달 공병 800여 명을 러시아 쿠르스크에 이송했으며, 모두 5천 명 규모의 파견을 결정한 것으로 파악됐다."
+    event = main(text, "ko")
+    assert (event.event_type, event.low) == ("deployment", 800)
+
+
+def test_a_since_clause_recalls_an_earlier_act() -> None:
+    text = "Kyiv says it captured three North Korean soldiers in Kursk, the first since Pyongyang's troops joined the war."
+    d = detect_article(text, lang="en", published=PUB)
+    assert not any(e.event_type == "deployment" and e.modality == "new" for e in d.events)
+    text = "Since September North Korea has sent 3,000 more troops to Russia, Seoul said."
+    assert main(text, "en").modality == "new"
