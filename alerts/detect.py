@@ -1239,6 +1239,13 @@ def _pick_quantity(art: _Article, cand: _Candidate) -> tuple[Quantity | None, tu
     return chosen, ()
 
 
+# A whole, then its parts: "6,000 troops, including 1,000 sappers".
+_INCLUDING_RE = re.compile(
+    r"[,(]?\s*(?:dont|including|of whom|among them|entre ellos|entre ellas|incluidos|de los cuales|"
+    r"из них|в том числе|darunter|davon|tra cui|di cui)\b",
+    re.IGNORECASE,
+)
+
 # A total after its parts: "… 등 3천 명", "…, 3,000 in all" is said before: "a total of".
 _TOTAL_BEFORE_RE = re.compile(
     r"(?:\s등|\s총|a total of|in all,?|au total,?|en tout,?|всего|en total,?|insgesamt)\s*(?:약\s*)?$",
@@ -1298,6 +1305,23 @@ def _total_of_parts(
             if any(a <= v.start < b for v in art.by_label.get("cue:deploy_verb", [])):
                 continue  # "…을 이송했으며, 모두 1만2천 명 규모의 파병을 결정": another act's total
             return q, ()  # "모두 6천 명", "6 000 au total"
+    for q in sorted(near, key=_start_of_quantity):
+        inc = _INCLUDING_RE.search(art.text, q.end, min(hi, q.end + 50))
+        if (
+            inc is not None
+            and any(inc.end() <= o.start <= inc.end() + 12 for o in near)
+            and not any(q.end < o.start < inc.start() for o in near)
+        ):
+            # "6 000 militaires, dont 1 000 démineurs et 5 000 bâtisseurs": the whole, with the
+            # kinds of its parts (so it meets the report that names only the parts)
+            last = max(o.end for o in near)
+            whole_kinds = {
+                _force_of(f)
+                for f in art.by_group.get("personnel", [])
+                if (inc.end() <= f.start <= last + 30 or q.end <= f.start < inc.start())
+                and f.start < hi
+            }
+            return q, tuple(sorted(whole_kinds)) if len(whole_kinds) > 1 else ()
     personnel = art.by_group.get("personnel", [])
     verb_final = art.language in ("ko", "ja")
     parts = [chosen]

@@ -1493,3 +1493,25 @@ def test_a_since_clause_recalls_an_earlier_act() -> None:
     assert not any(e.event_type == "deployment" and e.modality == "new" for e in d.events)
     text = "Since September North Korea has sent 3,000 more troops to Russia, Seoul said."
     assert main(text, "en").modality == "new"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "La Corée du Nord va envoyer 4 000 militaires à Belgorod, dont 1 500 démineurs et 2 500 bâtisseurs, a annoncé Moscou.",
+            "fr",
+        ),
+        (
+            "Corea del Norte enviará 4.000 militares a Bélgorod, entre ellos 1.500 zapadores, anunció Moscú.",
+            "es",
+        ),
+        (
+            "North Korea has sent 4,000 troops to Belgorod, including 1,500 sappers, Kyiv said.",
+            "en",
+        ),
+    ],
+)
+def test_a_whole_then_its_parts_counts_the_whole(text: str, lang: str) -> None:
+    event = main(text, lang)
+    assert (event.event_type, event.low) == ("deployment", 4000)
