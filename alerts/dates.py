@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from alerts.patterns import trie_pattern
+
 __all__ = ["PRECISIONS", "DateMention", "resolve_dates"]
 
 PRECISIONS = ("day", "week", "month", "season", "year")
@@ -705,32 +707,6 @@ _AMBIGUOUS_IN = frozenset({"in", "en", "within"})
 # Phrase kinds: ("rel", unit, offset) | ("wd", weekday, mode) | ("month", m, mode)
 # | ("season", s, mode) | ("yearpre", part) | ("countpre", sign) | ("num", n)
 _Kind = tuple[str, object, object]
-_Trie = dict[str, "_Trie"]
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """A regex alternation factored as a trie (much faster than a flat alternation)."""
-    trie: _Trie = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: _Trie) -> str:
-        alts = []
-        optional = False
-        for ch, sub in sorted(node.items(), key=lambda kv: kv[0]):
-            if ch == "":
-                optional = True
-                continue
-            alts.append(re.escape(ch) + emit(sub))
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return "(?:" + body + ")?" if optional else body
-
-    return emit(trie)
 
 
 @dataclass(frozen=True)
@@ -759,7 +735,7 @@ def _add(phrases: dict[str, list[_Kind]], phrase: str, kind: _Kind) -> None:
 
 
 def _alt(words: Iterable[str]) -> str:
-    return "(?:" + _trie_pattern(words) + ")"
+    return "(?:" + trie_pattern(words) + ")"
 
 
 def _build(code: str) -> _Lang:
@@ -792,7 +768,7 @@ def _build(code: str) -> _Lang:
     hangul = code == "ko"
     end = "" if hangul else r"(?![^\W\d_])"
     # No look-behind here: it would defeat the regex engine's fast scan; checked in Python.
-    scan = re.compile("(?:" + _trie_pattern(phrases) + ")" + end)
+    scan = re.compile("(?:" + trie_pattern(phrases) + ")" + end)
     month_alt = _alt(months) if months else "(?!)"
     day_month = re.compile(
         r"(?P<d1>\d{1,2})(?:er|st|nd|rd|th|\.)?"
