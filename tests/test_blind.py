@@ -7,7 +7,6 @@ no longer measures generalisation: the floors below only keep those fixes from r
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from datetime import date
@@ -15,62 +14,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from labelled import EVENT_TYPES, FIELDS, KEY_PATTERN, NOVELTIES, is_alert_worthy, load_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 BLIND = ROOT / "tests" / "fixtures" / "labelled_blind.jsonl"
 DOC = ROOT / "docs" / "blind-set.md"
 
-FIELDS: dict[str, tuple[type, ...]] = {
-    "id": (str,),
-    "lang": (str,),
-    "source_url": (str,),
-    "published": (str, type(None)),
-    "text": (str,),
-    "relevant": (bool,),
-    "event_type": (str, type(None)),
-    "novelty": (str,),
-    "quantity": (int, type(None)),
-    "location": (str, type(None)),
-    "event_key": (str, type(None)),
-    "notes": (str, type(None)),
-}
-EVENT_TYPES = {
-    "deployment",
-    "agreement",
-    "arms_transfer",
-    "visit",
-    "casualties",
-    "sanctions",
-    "other",
-}
-NOVELTIES = {"new", "background", "speculative", "denied"}
 MIN_PER_LANGUAGE = {"fr": 35, "en": 30, "ru": 8, "ko": 8, "de": 5, "es": 5}
 ID_PATTERN = re.compile(r"bld-\d{4}")
-KEY_PATTERN = re.compile(r"\d{4}(-\d{2}){0,2}-[a-z0-9]+(-[a-z0-9]+)*")
 PUBLISHED_PATTERN = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
 def load_items() -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for number, line in enumerate(BLIND.read_text(encoding="utf-8").splitlines(), start=1):
-        assert line.strip(), f"blank line {number}"
-        row = json.loads(line)
-        assert isinstance(row, dict), f"line {number} is not an object"
-        items.append(row)
-    return items
+    return load_jsonl(BLIND)
 
 
 @pytest.fixture(scope="module")
 def items() -> list[dict[str, Any]]:
     return load_items()
-
-
-def is_alert_worthy(row: dict[str, Any]) -> bool:
-    return bool(
-        row["relevant"]
-        and row["event_type"] in {"deployment", "agreement"}
-        and row["novelty"] == "new"
-    )
 
 
 def test_every_line_has_exactly_the_schema_fields_with_their_types(
