@@ -29,20 +29,7 @@ def sync_feeds(session: Session, sources: Sequence[FeedSource], now: datetime) -
     """
     added: list[int] = []
     for src in sources:
-        stmt = (
-            insert_ignoring_conflicts(session, Feed)
-            .values(
-                url=src.url,
-                name=src.name,
-                language=src.language,
-                enabled=True,
-                created_at=now,
-                error_count=0,
-                entries_seen=0,
-            )
-            .returning(Feed.id)
-        )
-        new_id = session.execute(stmt).scalar_one_or_none()
+        new_id = add_feed(session, src, now)
         if new_id is not None:
             added.append(new_id)
         else:
