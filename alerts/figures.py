@@ -595,23 +595,9 @@ _EXCLUDED_SUFFIXES = {
     "pm",
 }
 _KO_ADDITIONAL = ("추가",)
-_KO_EXCLUDED = (
-    "년",
-    "월",
-    "일",
-    "시",
-    "분",
-    "초",
-    "세",
-    "원",
-    "달러",
-    "위",
-    "호",
-    "번",
-    "조",
-    "차",
-    "째",
-)
+# Korean suffixes that make a number something other than a count (the non-Latin ones above,
+# plus the ordinal markers), matched as prefixes of the word glued to the number.
+_KO_EXCLUDED = (*sorted(x for x in _EXCLUDED_SUFFIXES if not x.isascii()), "차", "째")
 
 _WORD_RE = re.compile(r"\s*(?:[(\[«\"“]\s*)?([^\W\d_](?:[\w'’-]*[^\W\d_])?|[^\W\d_])")
 _SKIP_WORD = re.compile(
