@@ -45,6 +45,7 @@ class LabelledItem:
     location: str | None
     event_key: str | None
     line: int
+    title: str | None = None
 
     @property
     def alert_worthy(self) -> bool:
@@ -180,6 +181,7 @@ def load_items(path: Path) -> list[LabelledItem]:
                 location=_optional(row, "location", str, where),
                 event_key=_optional(row, "event_key", str, where),
                 line=lineno,
+                title=_optional(row, "title", str, where),
             )
         )
     if not items:
@@ -264,7 +266,7 @@ def _replay(
                         feed_id=feed.id,
                         guid=item.id,
                         guid_hash=guid_key(item.id),
-                        title="",
+                        title=item.title or "",
                         summary=item.text,
                         language=item.lang,
                         published_at=clock if item.published else None,
@@ -330,7 +332,9 @@ def evaluate_items(items: list[LabelledItem]) -> EvalReport:
     qty_ok = qty_total = 0
     misses: list[dict[str, Any]] = []
     for item in items:
-        d = detect_article(item.text, lang=item.lang, published=item.published)
+        d = detect_article(
+            item.text, title=item.title or "", lang=item.lang, published=item.published
+        )
         detections[item.id] = d
         got = _describe(d)
         relevance.add(item.relevant, got["relevant"])
@@ -374,7 +378,7 @@ def evaluate_items(items: list[LabelledItem]) -> EvalReport:
         quantity_exact=round(qty_ok / qty_total, 4) if qty_total else 1.0,
         events=events,
         by_language={
-            lang: {name: c.scores() for name, c in counts.items()}
+            lang: {name: {**c.scores(), "support": c.tp + c.fn} for name, c in counts.items()}
             for lang, counts in sorted(by_lang.items())
         },
         misses=misses,

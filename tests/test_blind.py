@@ -1,6 +1,6 @@
 """The blind labelled set: schema, coverage and accuracy floors.
 
-tests/fixtures/labelled_blind.jsonl was written to measure detection on items nobody tuned it on.
+alerts/detection/corpus/labelled_blind.jsonl was written to measure detection on items nobody tuned it on.
 Its misses were then fixed by general rules (docs/blind-set.md, "Tuning on the blind set"), so it
 no longer measures generalisation: the floors below only keep those fixes from regressing.
 """
@@ -17,7 +17,7 @@ import pytest
 from labelled import EVENT_TYPES, FIELDS, KEY_PATTERN, NOVELTIES, is_alert_worthy, load_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
-BLIND = ROOT / "tests" / "fixtures" / "labelled_blind.jsonl"
+BLIND = ROOT / "alerts" / "detection" / "corpus" / "labelled_blind.jsonl"
 DOC = ROOT / "docs" / "blind-set.md"
 
 MIN_PER_LANGUAGE = {"fr": 35, "en": 30, "ru": 8, "ko": 8, "de": 5, "es": 5}

@@ -1,6 +1,6 @@
 """The third blind labelled set: schema and coverage only (no accuracy floors).
 
-tests/fixtures/labelled_blind2.jsonl measures detection on items written without reading the detection
+alerts/detection/corpus/labelled_blind2.jsonl measures detection on items written without reading the detection
 code or the other fixtures; this test only checks that the file is well formed and keeps the
 composition that docs/blind-set-2.md describes.
 """
@@ -17,7 +17,7 @@ import pytest
 from labelled import EVENT_TYPES, FIELDS, KEY_PATTERN, NOVELTIES, is_alert_worthy, load_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
-BLIND2 = ROOT / "tests" / "fixtures" / "labelled_blind2.jsonl"
+BLIND2 = ROOT / "alerts" / "detection" / "corpus" / "labelled_blind2.jsonl"
 DOC = ROOT / "docs" / "blind-set-2.md"
 
 MIN_ITEMS = 200

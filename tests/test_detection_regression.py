@@ -1,6 +1,6 @@
 """Detection quality on labelled items, with pinned floors.
 
-The floors below were measured on tests/fixtures/labelled_fr_en.jsonl (the project's own items,
+The floors below were measured on alerts/detection/corpus/labelled_fr_en.jsonl (the project's own items,
 written for these tests). Never lower them silently: a change that needs a lower floor must
 say why in its commit message and in docs/detection.md.
 """
@@ -13,7 +13,7 @@ import pytest
 
 from alerts.evaluate import evaluate_file
 
-FIXTURE = Path(__file__).with_name("fixtures") / "labelled_fr_en.jsonl"
+FIXTURE = Path(__file__).parents[1] / "alerts" / "detection" / "corpus" / "labelled_fr_en.jsonl"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev_labelled.jsonl"
 
 # Pinned floors on the project's fixtures — never lower silently.

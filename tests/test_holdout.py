@@ -1,6 +1,6 @@
 """Generalisation guard: detection measured on a held-out set it was not tuned on.
 
-tests/fixtures/labelled_holdout.jsonl holds 115 items (hld-NNNN) written independently of the
+alerts/detection/corpus/labelled_holdout.jsonl holds 115 items (hld-NNNN) written independently of the
 detection vocabulary, on Russia–DPRK events and phrasings the development corpus does not cover,
 in French, English, Russian, Korean, German and Spanish, with hard negatives and tricky modality.
 docs/holdout.md gives the measured figures and the failure modes they expose.
@@ -22,7 +22,7 @@ import pytest
 
 from alerts.evaluate import evaluate_file
 
-HOLDOUT = Path(__file__).with_name("fixtures") / "labelled_holdout.jsonl"
+HOLDOUT = Path(__file__).parents[1] / "alerts" / "detection" / "corpus" / "labelled_holdout.jsonl"
 
 # Pinned floors (first measured at f26297f: relevance F1 0.985, alert P 0.886 / R 0.780, event
 # type 0.854, novelty 0.875, quantity 0.892, 17 of 24 keys alerted, 6 duplicate and 5 false
