@@ -120,6 +120,7 @@ class Embedder:
         self.model_id = model_id(variant)
         self._model: Any = None
         self._lock = threading.Lock()
+        self._run_lock = threading.Lock()
 
     def _load(self) -> Any:
         with self._lock:
@@ -149,9 +150,10 @@ class Embedder:
         model = self._load()
         cut = [self.truncate(t, budget) if budget else t for t in texts]
         out = np.zeros((len(cut), DIM), np.float32)
-        for start in range(0, len(cut), self.batch_size):
-            chunk = cut[start : start + self.batch_size]
-            out[start : start + len(chunk)] = model.passage(list(chunk))
+        with self._run_lock:  # one call at a time: the engine already uses every thread
+            for start in range(0, len(cut), self.batch_size):
+                chunk = cut[start : start + self.batch_size]
+                out[start : start + len(chunk)] = model.passage(list(chunk))
         return out
 
 
