@@ -214,7 +214,11 @@ def train_models(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the event-grouped split.")] = 7,
     cache: Annotated[
-        Path | None, typer.Option(help="Embedding cache folder; default: <out>/cache.")
+        Path | None,
+        typer.Option(
+            help="Embedding cache folder; default: the shipped models' committed cache for the "
+            "shipped folder, else the user's cache ($XDG_CACHE_HOME/rudprk-watch/embeddings)."
+        ),
     ] = None,
     check: Annotated[
         bool,
@@ -228,6 +232,7 @@ def train_models(
     from contextlib import ExitStack
 
     from alerts.detection.corpus import DEFAULT_CORPUS_DIR
+    from alerts.detection.learn.embedder import default_cache_dir
     from alerts.detection.training import (
         DEFAULT_MODELS_DIR,
         Progress,
@@ -238,7 +243,8 @@ def train_models(
 
     corpus_dir = corpus or DEFAULT_CORPUS_DIR
     shipped = out or DEFAULT_MODELS_DIR
-    cache_dir = cache or shipped / "cache"
+    own_cache = cache is None and shipped.resolve() == DEFAULT_MODELS_DIR.resolve()
+    cache_dir = cache or (shipped / "cache" if own_cache else default_cache_dir())
     with ExitStack() as stack:
         progress: Progress | None = None
         if sys.stderr.isatty():
@@ -266,7 +272,7 @@ def train_models(
             else:
                 report = train(
                     corpus_dir, shipped, seed, cache_dir=cache_dir,
-                    prune_cache=cache is None, progress=progress,
+                    prune_cache=own_cache, progress=progress,
                 )  # fmt: skip
     if not check:
         typer.echo(format_report(report))

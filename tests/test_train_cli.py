@@ -45,7 +45,8 @@ def test_train_check_lists_each_differing_file(tmp_path: Path) -> None:
     (models / "novelty.json").write_text("{}\n", "utf-8")
     (models / "event_type.npz").unlink()
     (models / "old_head.json").write_text("{}\n", "utf-8")
-    done = rudprk(["train", "--check", "--out", str(models)], tmp_path)
+    args = ["train", "--check", "--out", str(models), "--cache", str(models / "cache")]
+    done = rudprk(args, tmp_path)
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         f"{models / 'event_type.npz'}: missing (training produces it)",
@@ -58,7 +59,8 @@ def test_train_reports_a_bad_corpus_in_one_line(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.jsonl").write_text('{"id": "w01-0001"}\n', "utf-8")
-    done = rudprk(["train", "--corpus", str(corpus), "--out", str(tmp_path / "m")], tmp_path)
+    args = ["train", "--corpus", str(corpus), "--out", str(tmp_path / "m")]
+    done = rudprk(args, tmp_path, {"XDG_CACHE_HOME": str(tmp_path / "xdg")})
     assert done.returncode == 2
     assert done.stderr.startswith(f"rudprk: error: {corpus / 'a.jsonl'}:1: w01-0001: missing field")
     assert len(done.stderr.strip().splitlines()) == 1
