@@ -58,9 +58,22 @@ def seed_alerts(
 
     ``tag`` keeps the URLs and GUIDs of several seedings apart in one database.
     """
-    wire = Feed(url=f"https://wire{tag}.test/rss", name="Wire Test", language="en", created_at=now)
+    # Disabled: a pass never fetches them (their hosts do not exist).
+    wire = Feed(
+        url=f"https://wire{tag}.test/rss",
+        name="Wire Test",
+        language="en",
+        created_at=now,
+        enabled=False,
+        disabled_reason="seeded for a test",
+    )
     journal = Feed(
-        url=f"https://journal{tag}.test/rss", name="Journal Test", language="fr", created_at=now
+        url=f"https://journal{tag}.test/rss",
+        name="Journal Test",
+        language="fr",
+        created_at=now,
+        enabled=False,
+        disabled_reason="seeded for a test",
     )
     session.add_all([wire, journal])
     session.flush()

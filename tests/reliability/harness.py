@@ -30,7 +30,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -129,10 +129,8 @@ class TrialSMTP:
         with self._lock:
             if self.pid is not None and self.killed_at is None:
                 self.killed_at = why
-                try:
+                with suppress(ProcessLookupError):
                     os.kill(self.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
 
     async def on_data(self, data: bytes) -> str:
         message = message_from_bytes(data, policy=policy.default)

@@ -59,7 +59,9 @@ CHECKS: tuple[tuple[str, str], ...] = (
     (
         "deliveries with an unknown status",
         "SELECT count(*) FROM deliveries WHERE status NOT IN "
-        + "(" + ", ".join(f"'{s}'" for s in STATUSES) + ")",
+        + "("
+        + ", ".join(f"'{s}'" for s in STATUSES)
+        + ")",
     ),
     (
         "deliveries being sent without a lease",
@@ -115,7 +117,9 @@ def integrity_problems(url: str, *, quiescent: bool = True) -> list[str]:
                 count = int(conn.execute(text(query)).scalar() or 0)
                 if count:
                     problems.append(f"{count} {what}")
-            installations = int(conn.execute(text("SELECT count(*) FROM installation")).scalar() or 0)
+            installations = int(
+                conn.execute(text("SELECT count(*) FROM installation")).scalar() or 0
+            )
             if installations != 1:
                 problems.append(f"{installations} installation rows (expected 1)")
     finally:

@@ -7,6 +7,7 @@ own cluster, which other tests use. :func:`unavailable` says why it cannot be ha
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -18,7 +19,9 @@ from typing import Self
 
 
 def _bin_dir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4])
+    )
     if found:
         return Path(found[-1]).parent
     on_path = shutil.which("pg_ctl")
@@ -77,7 +80,9 @@ class PrivateCluster:
         if not self.data.exists():
             if os.geteuid() == 0:
                 shutil.chown(self.root, "postgres", "postgres")
-            self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+            self._run(
+                "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+            )
         self._run(
             "pg_ctl",
             "-D",
@@ -111,10 +116,8 @@ class PrivateCluster:
         )
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
             self.stop("immediate")
-        except (RuntimeError, subprocess.TimeoutExpired):
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> Self:
