@@ -12,6 +12,7 @@ error in one line: the caller ends what it was doing, and the documented exit co
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -31,11 +32,25 @@ DEFAULT_RECONNECT_SECONDS = 15.0
 POLL_SECONDS = 0.5
 
 
+# SQLite reports bugs ("no such table") as OperationalError too: only these are faults.
+SQLITE_FAULTS = (
+    "database is locked",
+    "database table is locked",
+    "unable to open database file",
+    "disk i/o error",
+    "database or disk is full",
+)
+
+
 def is_database_fault(exc: BaseException) -> bool:
     """Is this the database or the connection failing (not a bug nor a constraint)?"""
-    if isinstance(exc, OperationalError | InterfaceError):
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        return str(exc.orig).strip().lower().startswith(SQLITE_FAULTS)
+    return True
 
 
 def describe_fault(exc: BaseException) -> str:
