@@ -452,10 +452,14 @@ def render_digest(
     message_id: str,
     failing_feeds: Sequence[tuple[str, int, str | None]] = (),
     now: datetime | None = None,
+    undelivered: Sequence[tuple[int, str, str, int, str | None]] = (),
 ) -> EmailMessage:
-    """A digest of the period's events, grouped by type, and of the feeds failing repeatedly.
+    """A digest of the period's events, grouped by type, of the feeds failing repeatedly, and of
+    the alerts not delivered yet.
 
-    ``failing_feeds`` holds ``(feed name, consecutive errors, last error)``.
+    ``failing_feeds`` holds ``(feed name, consecutive errors, last error)``; ``undelivered``
+    ``(alert id, channel, state, attempts, last error)`` (``failed``: refused for good, waiting
+    for an operator; ``retrying``: due again later).
     """
     subject = digest_subject(views, period_start, period_end, len(failing_feeds))
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -474,6 +478,16 @@ def render_digest(
                 "last_error": one_line(last_error, 300) or None,
             }
             for name, errors, last_error in failing_feeds
+        ],
+        "undelivered": [
+            {
+                "alert_id": alert_id,
+                "channel": one_line(channel, 64),
+                "state": "refused, waiting for an operator" if state == "failed" else state,
+                "attempts": attempts,
+                "last_error": one_line(last_error, 300) or None,
+            }
+            for alert_id, channel, state, attempts, last_error in undelivered
         ],
     }
     types = sorted({v.event_type for v in views})

@@ -534,3 +534,30 @@ def test_digest_is_recorded_once_and_sent_with_the_period_events_and_failing_fee
 def test_enqueue_digest_refuses_an_empty_period(session: Session) -> None:
     with pytest.raises(RenderError, match="not a digest period"):
         enqueue_digest(session, period_start=NOW, period_end=NOW, now=NOW)
+
+
+def test_the_digest_lists_alerts_refused_for_good_until_an_operator_acts(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as session:
+        first, *_ = seed_alerts(session, EVENTS[:1])
+    with running_smtp_server(lambda m: "550 5.1.1 Mailbox unavailable") as server:
+        _deliver(session_factory, server)
+    with session_scope(session_factory) as session:
+        enqueue_digest(session, period_start=NOW - timedelta(days=1), period_end=NOW, now=NOW)
+    with running_smtp_server(
+        lambda m: None if m["X-Rudprk-Alert-Kind"] == "digest" else "550 5.1.1 No"
+    ) as server:
+        _deliver(session_factory, server, now=NOW + timedelta(minutes=1))
+        (digest,) = server.handler.messages
+    plain = digest.get_body(("plain",))
+    html = digest.get_body(("html",))
+    assert plain is not None and html is not None
+    text_body = plain.get_content()
+    assert "== Alerts not delivered (1) ==" in text_body
+    assert (
+        f"* alert {first} (email): refused, waiting for an operator after 1 attempt; "
+        "last: SMTP server" in text_body
+    )
+    assert "550 5.1.1 Mailbox unavailable" in text_body
+    assert f"<strong>alert {first}</strong>" in html.get_content()
