@@ -68,8 +68,7 @@ class Settings:
             return
         if url.password is None:
             return
-        if self.database_password is None:
-            object.__setattr__(self, "database_password", SecretStr(str(url.password)))
+        object.__setattr__(self, "database_password", SecretStr(str(url.password)))
         object.__setattr__(
             self, "database_url", url._replace(password=None).render_as_string(hide_password=False)
         )
