@@ -35,7 +35,7 @@ lint: install
 check: test lint
 
 ## The reliability suite's long mode: 50 SIGKILL trials on SQLite, 10 on PostgreSQL (when
-## RUDPRK_TEST_DATABASE_URL is set), and the other fault tests (about 10 minutes).
+## RUDPRK_TEST_DATABASE_URL is set), and the other fault tests (about 7 minutes).
 reliability: install
 	RUDPRK_RELIABILITY=long $(BIN)/pytest -q -m reliability tests/reliability
 
