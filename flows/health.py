@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
@@ -165,5 +166,15 @@ def undelivered_line(item: dict[str, object]) -> str:
     elif state == "sending":
         what = "claimed by a sender that stopped; sent again once its claim expires"
     else:
-        what = f"{attempts} failed attempt{plural}, next at {item.get('next_attempt_at')}"
+        what = (
+            f"{attempts} failed attempt{plural}, next at {_short_time(item.get('next_attempt_at'))}"
+        )
     return f"{head} {what}: {item.get('last_error') or '-'}"
+
+
+def _short_time(value: object) -> str:
+    """``2026-12-03 19:56 UTC`` from an ISO 8601 string (as stored in the summary)."""
+    try:
+        return datetime.fromisoformat(str(value)).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return str(value)
