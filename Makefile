@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install demo run test lint typecheck check bench clean
+.PHONY: install demo run test lint typecheck check bench reliability clean
 
 $(BIN)/rudprk: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ lint: install
 	$(BIN)/mypy
 
 check: test lint
+
+## The reliability suite's long mode: 50 SIGKILL trials on SQLite, 10 on PostgreSQL (when
+## RUDPRK_TEST_DATABASE_URL is set), and the other fault tests (about 7 minutes).
+reliability: install
+	RUDPRK_RELIABILITY=long $(BIN)/pytest -q -m reliability tests/reliability
 
 bench: install
 	$(BIN)/python bench/detect.py

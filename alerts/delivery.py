@@ -1,107 +1,124 @@
-"""Sending the outbox: claim → render → send → mark sent, one alert at a time.
+"""Sending the outbox: for each due delivery, claim (a lease) → render → send → mark, one at a time.
 
-Guarantees:
+Guarantees (see ``docs/alerts.md``):
 
-* **Never lost.** An alert is in the ``alerts`` table before anyone tries to send it. When the
-  channel is down (SMTP unreachable), nothing is marked: every alert stays pending for the next
-  pass. A message the server rejects is marked ``failed`` (``attempts`` + 1) and retried on the
-  next passes, up to ``max_attempts``, after the alerts never tried (so one bad message cannot
-  hold up the queue). When the connection is lost mid-pass, the alert in hand counts one
-  attempt and the rest stay pending.
-* **Not sent twice by two senders.** Before sending, the sender claims the row
-  (``pending``/``failed`` → ``sending``, committed; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
-  conditional ``UPDATE`` everywhere). A second pass running at the same time skips claimed rows.
-* **Trade-off after a crash.** A crash *between* the SMTP server's acceptance and the commit of
-  ``sent`` leaves the row ``sending``; once the claim is older than ``stale_after`` it is sent
-  again (at-least-once, not at-most-once: an alert that was maybe sent beats one that was
-  maybe lost). The copy carries the same ``Message-ID``, so mail clients and list servers that
-  deduplicate on it drop it, and a reader sees the same thread.
+* **Never lost, never abandoned.** An alert and its deliveries are in the database before anyone
+  tries to send them. A temporary failure (SMTP ``4xx``, a timeout, a relay that cannot be
+  reached) is recorded on the delivery (attempts, the server's reply, the next attempt after a
+  capped exponential back-off) and the delivery stays due; only a permanent refusal (``5xx``)
+  ends it, in ``failed``, reported by every pass until an operator resends or discards it.
+* **Not sent twice by two senders.** Each delivery is claimed under a lease stamped with the
+  clock at claim time and renewed by a heartbeat while this sender works; a second sender skips
+  it until the lease expires (its sender died).
+* **The one window.** A crash after the server acknowledged ``DATA`` and before ``sent`` is
+  committed (one short ``UPDATE``) leaves the claim to expire: the message goes out again, with
+  the same ``Message-ID``. So does a connection lost after ``DATA`` began, when the server's
+  answer never came. Nothing else resends.
 
-Digests go through the same outbox: :func:`enqueue_digest` records a ``digest`` row for a period
-(its dedup key names the period, so each period's digest is sent once), and
-:func:`deliver_pending` renders it from the alerts recorded in that period and the failing feeds.
+Channels: a delivery row names its channel (``email`` here); the mailer says how it went out
+(``smtp`` or ``file``). Other channels plug in through the same loop (:func:`deliver_pending`
+with their own sender and ``channel``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.errors import ChannelUnavailableError, DeliveryError
+from alerts.errors import (
+    ChannelUnavailableError,
+    DeliveryError,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 from alerts.mailer import Mailer
-from alerts.render import message_id_for, render_alert
+from alerts.render import new_message_id, render_alert
 from alerts.views import build_alert_views, build_digest, digest_dedup_key, digest_period
 from storage.engine import session_scope
-from storage.models import Alert
+from storage.errors import DatabaseFaultError
+from storage.faults import DEFAULT_RECONNECT_SECONDS, run_unit
+from storage.installation import installation_id
+from storage.locks import Clock, Heartbeat, new_owner, utc_now
+from storage.models import Alert, Delivery
 from storage.outbox import (
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_STALE_CLAIM,
-    claim_alert,
+    DEFAULT_BACKOFF,
+    DEFAULT_LEASE,
+    EMAIL_CHANNEL,
+    Backoff,
+    claim_delivery,
+    count_outstanding,
+    due_deliveries,
     enqueue_alert,
     mark_failed,
+    mark_retry,
     mark_sent,
-    pending_alerts,
+    record_unavailable,
+    release_claim,
+    renew_leases,
 )
 
-__all__ = ["DeliveryReport", "build_alert_views", "deliver_pending", "enqueue_digest"]
+__all__ = [
+    "DeliveryReport",
+    "build_alert_views",
+    "deliver_pending",
+    "enqueue_digest",
+    "enqueue_event_alert",
+]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MESSAGE_ID_DOMAIN = "rudprk-watch.local"
 
 
 @dataclass
 class DeliveryReport:
     sent: int = 0  # delivered in this run
-    failed: int = 0  # refused or not renderable in this run (retried on later runs)
-    pending: int = 0  # still unsent after this run (pending, failed below the cap, claimed)
+    failed: int = 0  # refused for good in this run: waiting for an operator
+    retrying: int = 0  # failed temporarily in this run: due again after their back-off
+    skipped: int = 0  # claimed by another sender meanwhile
+    pending: int = 0  # still to be delivered after this run (retrying, claimed, not yet due)
     # (alert_id, subject, file written when the channel is the outbox folder)
     delivered: list[tuple[int, str, Path | None]] = field(default_factory=list)
     error: str | None = None  # why the channel was unavailable, when it was
 
 
-def _render(
+def alert_message_id(session: Session, domain: str = MESSAGE_ID_DOMAIN) -> str:
+    """A new Message-ID for an alert of this installation (stored with the alert)."""
+    return new_message_id(installation_id(session), domain)
+
+
+def enqueue_event_alert(
     session: Session,
-    alert_id: int,
     *,
-    sender: str,
-    recipients: Sequence[str],
-    now: datetime,
-) -> EmailMessage:
-    alert = session.get(Alert, alert_id)
-    if alert is not None and alert.kind == "digest":
-        return build_digest(session, alert, sender=sender, recipients=recipients, now=now)
-    views = build_alert_views(session, [alert_id])
-    if not views:
-        raise DeliveryError(f"alert {alert_id} has no event to report")
-    return render_alert(views[0], sender=sender, recipients=recipients, now=now)
+    event_id: int,
+    kind: str,
+    dedup_key: str,
+    created_at: datetime,
+    channels: Sequence[str] = (EMAIL_CHANNEL,),
+) -> int | None:
+    """Record an event's alert and its deliveries; ``None`` when this dedup key already exists.
 
-
-def _claim_and_render(
-    session_factory: sessionmaker[Session],
-    alert_id: int,
-    *,
-    sender: str,
-    recipients: Sequence[str],
-    now: datetime,
-    stale_after: timedelta,
-    max_attempts: int,
-) -> EmailMessage | None:
-    """Claim the alert and render it in one short transaction; ``None`` if it is not free.
-
-    The claim is committed before anything is sent. If rendering fails the claim is rolled
-    back with it, and the caller records the failure.
+    Call it in the transaction that creates the event: the alert exists before anyone sends it.
     """
-    with session_scope(session_factory) as session:
-        if not claim_alert(
-            session, alert_id, now, stale_after=stale_after, max_attempts=max_attempts
-        ):
-            return None
-        return _render(session, alert_id, sender=sender, recipients=recipients, now=now)
+    return enqueue_alert(
+        session,
+        event_id=event_id,
+        kind=kind,
+        dedup_key=dedup_key,
+        message_id=alert_message_id(session),
+        created_at=created_at,
+        channels=channels,
+    )
 
 
 def enqueue_digest(
@@ -110,7 +127,8 @@ def enqueue_digest(
     period_start: datetime,
     period_end: datetime,
     now: datetime,
-    domain: str = "rudprk-watch.local",
+    domain: str = MESSAGE_ID_DOMAIN,
+    channels: Sequence[str] = (EMAIL_CHANNEL,),
 ) -> int | None:
     """Record the digest of a period in the outbox (sent by :func:`deliver_pending` like any
     alert); ``None`` when that period's digest was already recorded."""
@@ -121,9 +139,80 @@ def enqueue_digest(
         event_id=None,
         kind="digest",
         dedup_key=key,
-        message_id=message_id_for(key, domain),
+        message_id=alert_message_id(session, domain),
         created_at=now,
+        channels=channels,
     )
+
+
+def _render(
+    session: Session,
+    delivery_id: int,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    now: datetime,
+) -> tuple[int, EmailMessage]:
+    alert_id = session.scalar(select(Delivery.alert_id).where(Delivery.id == delivery_id))
+    alert = session.get(Alert, alert_id) if alert_id is not None else None
+    if alert is None:
+        raise DeliveryError(f"delivery {delivery_id} has no alert")
+    if alert.kind == "digest":
+        return alert.id, build_digest(session, alert, sender=sender, recipients=recipients, now=now)
+    views = build_alert_views(session, [alert.id])
+    if not views:
+        raise DeliveryError(f"alert {alert.id} has no event to report")
+    return alert.id, render_alert(views[0], sender=sender, recipients=recipients, now=now)
+
+
+@dataclass
+class _Sender:
+    """One run of :func:`deliver_pending` (its owner token, clock and database access)."""
+
+    factory: sessionmaker[Session]
+    owner: str
+    clock: Clock
+    lease: timedelta
+    backoff: Backoff
+    now: datetime
+    reconnect_seconds: float
+
+    def unit(self, work: Callable[[Session], T], what: str) -> T:
+        return run_unit(self.factory, work, what=what, reconnect_seconds=self.reconnect_seconds)
+
+    def renew(self) -> None:
+        with session_scope(self.factory) as session:
+            renew_leases(session, self.owner, clock_now=self.clock(), lease=self.lease)
+
+    def claim(self, delivery_id: int) -> bool:
+        return self.unit(
+            lambda s: claim_delivery(
+                s, delivery_id, owner=self.owner, clock_now=self.clock(), lease=self.lease
+            ),
+            f"the claim of delivery {delivery_id}",
+        )
+
+    def retry(self, delivery_id: int, error: str) -> None:
+        self.unit(
+            lambda s: mark_retry(
+                s, delivery_id, owner=self.owner, error=error, now=self.now, backoff=self.backoff
+            ),
+            f"recording the failure of delivery {delivery_id}",
+        )
+
+    def fail(self, delivery_id: int, error: str) -> None:
+        self.unit(
+            lambda s: mark_failed(s, delivery_id, owner=self.owner, error=error, now=self.now),
+            f"recording the refusal of delivery {delivery_id}",
+        )
+
+    def release(self, delivery_id: int) -> None:
+        """Give the claim back (the pass stops before sending); best effort."""
+        try:
+            with session_scope(self.factory) as session:
+                release_claim(session, delivery_id, owner=self.owner)
+        except Exception as exc:  # the database is what failed: the lease expires by itself
+            log.warning("claim not released", extra={"delivery_id": delivery_id, "error": str(exc)})
 
 
 def deliver_pending(
@@ -133,60 +222,136 @@ def deliver_pending(
     sender: str,
     recipients: Sequence[str],
     now: datetime,
-    stale_after: timedelta = DEFAULT_STALE_CLAIM,
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    clock: Clock = utc_now,
+    lease: timedelta = DEFAULT_LEASE,
+    backoff: Backoff = DEFAULT_BACKOFF,
+    owner: str | None = None,
+    channel: str = EMAIL_CHANNEL,
+    guard: Callable[[], None] | None = None,
+    reconnect_seconds: float = DEFAULT_RECONNECT_SECONDS,
 ) -> DeliveryReport:
-    """Send every pending alert once; each is marked sent in its own transaction right after."""
+    """Send every due delivery of ``channel`` once; each is marked in its own transaction.
+
+    ``now`` is the pass's time (what is due, back-off, ``sent_at``); ``clock`` gives the time
+    of each claim (leases). ``guard`` is called before each claim and may raise to stop (the
+    stage lock was lost). Raises :class:`~storage.errors.DatabaseFaultError` when the database
+    fails twice in a row; a claim not yet sent is then released for the next pass.
+    """
+    run = _Sender(
+        session_factory,
+        owner or new_owner(),
+        clock,
+        lease,
+        backoff,
+        now,
+        reconnect_seconds,
+    )
     report = DeliveryReport()
-    with session_factory() as session:
-        alert_ids = [a.id for a in pending_alerts(session, max_attempts)]
-    if not alert_ids:
-        return report
-    try:
-        channel = mailer.__enter__()
-    except DeliveryError as exc:
-        log.warning(
-            "alert channel unavailable", extra={"error": str(exc), "pending": len(alert_ids)}
-        )
-        report.pending = len(alert_ids)
-        report.error = str(exc)
-        return report
-    try:
-        for alert_id in alert_ids:
+    due = run.unit(
+        lambda s: [d.id for d in due_deliveries(s, channel, now=now, clock_now=clock())],
+        "delivery",
+    )
+    if due:
+        with Heartbeat(max(0.05, lease.total_seconds() / 3), run.renew, name="rudprk-leases"):
             try:
-                message = _claim_and_render(
-                    session_factory,
-                    alert_id,
-                    sender=sender,
-                    recipients=recipients,
-                    now=now,
-                    stale_after=stale_after,
-                    max_attempts=max_attempts,
+                transport = mailer.__enter__()
+            except ChannelUnavailableError as exc:
+                error = str(exc)
+                report.retrying = run.unit(
+                    lambda s: record_unavailable(s, due, error=error, now=now, backoff=backoff),
+                    "recording the unavailable channel",
                 )
-                if message is None:  # sent or being sent by another pass meanwhile
-                    continue
-                path = channel.send(message)
-            except Exception as exc:  # refused, unrenderable, or the channel lost mid-send
-                with session_scope(session_factory) as session:
-                    mark_failed(session, alert_id, str(exc) or type(exc).__name__)
-                if isinstance(exc, ChannelUnavailableError):
-                    # Counted as an attempt, so a message that always kills the connection
-                    # cannot hold the queue forever; the rest stay pending for the next pass.
-                    log.warning(
-                        "alert channel lost", extra={"alert_id": alert_id, "error": str(exc)}
-                    )
-                    report.error = str(exc)
-                    break
-                log.warning("alert not delivered", extra={"alert_id": alert_id, "error": str(exc)})
-                report.failed += 1
-                continue
-            with session_scope(session_factory) as session:
-                mark_sent(session, alert_id, now, channel.channel)
-            report.sent += 1
-            report.delivered.append((alert_id, str(message["Subject"]), path))
-            log.info("alert sent", extra={"alert_id": alert_id, "channel": channel.channel})
-    finally:
-        mailer.__exit__(None, None, None)
-    with session_factory() as session:
-        report.pending = len(pending_alerts(session, max_attempts))
+                report.error = error
+                log.warning("alert channel unavailable", extra={"error": error, "due": len(due)})
+            else:
+                try:
+                    _send_all(run, transport, due, sender, recipients, report, guard)
+                finally:
+                    mailer.__exit__(None, None, None)
+    report.pending = run.unit(count_outstanding, "counting undelivered alerts")
     return report
+
+
+def _send_all(
+    run: _Sender,
+    transport: Mailer,
+    due: Sequence[int],
+    sender: str,
+    recipients: Sequence[str],
+    report: DeliveryReport,
+    guard: Callable[[], None] | None,
+) -> None:
+    for delivery_id in due:
+        if guard is not None:
+            guard()
+        if not _send_one(run, transport, delivery_id, sender, recipients, report):
+            break
+
+
+def _send_one(
+    run: _Sender,
+    transport: Mailer,
+    delivery_id: int,
+    sender: str,
+    recipients: Sequence[str],
+    report: DeliveryReport,
+) -> bool:
+    """Claim, render, send and mark one delivery; ``False`` when the channel is lost."""
+    if not run.claim(delivery_id):  # sent or being sent by another sender meanwhile
+        report.skipped += 1
+        return True
+    try:
+        alert_id, message = run.unit(
+            lambda s: _render(s, delivery_id, sender=sender, recipients=recipients, now=run.now),
+            f"rendering delivery {delivery_id}",
+        )
+    except DatabaseFaultError:
+        run.release(delivery_id)
+        raise
+    except Exception as exc:  # unrenderable: no retry can help until someone fixes it
+        error = f"cannot render: {exc}" if str(exc) else f"cannot render: {exc!r}"
+        run.fail(delivery_id, error)
+        log.warning("alert not delivered", extra={"delivery_id": delivery_id, "error": error})
+        report.failed += 1
+        return True
+    try:
+        path = transport.send(message)
+    except PermanentDeliveryError as exc:
+        run.fail(delivery_id, str(exc))
+        log.warning("alert refused", extra={"alert_id": alert_id, "error": str(exc)})
+        report.failed += 1
+        return True
+    except ChannelUnavailableError as exc:
+        # This one counts an attempt and waits for its back-off; the rest were not tried and
+        # stay due, so a message that always breaks the connection cannot hold them up.
+        run.retry(delivery_id, str(exc))
+        log.warning("alert channel lost", extra={"alert_id": alert_id, "error": str(exc)})
+        report.retrying += 1
+        report.error = str(exc)
+        return False
+    except TemporaryDeliveryError as exc:
+        run.retry(delivery_id, str(exc))
+        log.warning("alert deferred", extra={"alert_id": alert_id, "error": str(exc)})
+        report.retrying += 1
+        return True
+    except Exception as exc:  # a channel's own bug: never abandon the alert for it
+        run.retry(delivery_id, f"{type(exc).__name__}: {exc}")
+        log.exception("alert channel crashed", extra={"alert_id": alert_id})
+        report.retrying += 1
+        return True
+    try:
+        run.unit(
+            lambda s: mark_sent(
+                s, delivery_id, owner=run.owner, sent_at=run.now, transport=transport.channel
+            ),
+            f"marking alert {alert_id} sent",
+        )
+    except DatabaseFaultError as exc:
+        raise DatabaseFaultError(
+            f"{exc}; alert {alert_id} was sent but could not be marked sent: it will be sent "
+            "again, with the same Message-ID, once its claim expires"
+        ) from exc
+    report.sent += 1
+    report.delivered.append((alert_id, str(message["Subject"]), path))
+    log.info("alert sent", extra={"alert_id": alert_id, "channel": transport.channel})
+    return True

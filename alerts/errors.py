@@ -1,4 +1,16 @@
-"""The alerts package's exception tree."""
+"""The alerts package's exception tree.
+
+::
+
+    AlertsError
+    ├── KnowledgeError                an alias or vocabulary file is missing or malformed
+    ├── RenderError                   an alert could not be rendered
+    ├── EvaluationError               a labelled file for ``rudprk eval`` is unusable
+    └── DeliveryError                 an alert could not be delivered
+        ├── PermanentDeliveryError    refused for good (SMTP 5xx): ``failed`` until an operator acts
+        └── TemporaryDeliveryError    try again later (SMTP 4xx, timeout, outcome unknown)
+            └── ChannelUnavailableError   the channel itself is down (unreachable, 421, login refused)
+"""
 
 
 class AlertsError(Exception):
@@ -17,7 +29,15 @@ class DeliveryError(AlertsError):
     """An alert could not be delivered (SMTP refused, unreachable, outbox not writable...)."""
 
 
-class ChannelUnavailableError(DeliveryError):
+class PermanentDeliveryError(DeliveryError):
+    """The receiving side refused this message for good: retrying cannot help."""
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """This message could not be delivered now; the same message may go through later."""
+
+
+class ChannelUnavailableError(TemporaryDeliveryError):
     """The delivery channel itself is down (SMTP server unreachable): no alert is at fault."""
 
 

@@ -1,10 +1,12 @@
 """Delivery channels: real SMTP (stdlib ``smtplib``, one connection per batch) and an outbox folder.
 
 A mailer is a context manager: ``__enter__`` opens the channel (an SMTP connection, or the
-folder), ``send`` delivers one message, ``__exit__`` closes. Errors are
-:class:`~alerts.errors.DeliveryError` (this message could not be delivered: refused, rejected)
-or its subclass :class:`~alerts.errors.ChannelUnavailableError` (the channel itself is down:
-no message is at fault, and the caller should leave the rest for later).
+folder), ``send`` delivers one message, ``__exit__`` closes. Errors follow
+:mod:`alerts.errors`: :class:`~alerts.errors.PermanentDeliveryError` when the server refused
+this message for good (a ``5xx``), :class:`~alerts.errors.TemporaryDeliveryError` when it may go
+through later (a ``4xx``, a timeout, a connection lost once the message was on its way), and
+:class:`~alerts.errors.ChannelUnavailableError` when the channel itself is down (no message is at
+fault, and the caller should leave the rest for later). Every error carries the server's reply.
 """
 
 from __future__ import annotations
@@ -20,9 +22,14 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
-from alerts.errors import ChannelUnavailableError, DeliveryError
+from alerts.errors import (
+    ChannelUnavailableError,
+    DeliveryError,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +67,36 @@ def _smtp_reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+class _DataTracking:
+    """Remembers whether the current message reached the ``DATA`` command.
+
+    Before ``DATA`` nothing was handed over, so a broken connection can be retried at once on a
+    new one; after it the server may have taken the message, so it must not be resent blindly.
+    """
+
+    data_started = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.data_started = True
+        result: tuple[int, bytes] = super().data(msg)  # type: ignore[misc]
+        return result
+
+
+class _SMTP(_DataTracking, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_DataTracking, smtplib.SMTP_SSL):
+    pass
+
+
 class SMTPMailer:
     """Sends over one SMTP connection per batch (opened in ``__enter__``).
 
     ``tls``: ``none`` (plain, e.g. a local relay or Mailpit), ``starttls`` (upgrade on port 587)
-    or ``ssl`` (implicit TLS, port 465). Login only when ``user`` is given. If the server drops
-    the connection between two messages, it reconnects once and resends that message.
+    or ``ssl`` (implicit TLS, port 465). Login only when ``user`` is given. If the connection
+    turns out to be dead before a message was handed over (the server dropped an idle
+    connection), it reconnects once and sends that message on the new connection.
     """
 
     channel = "smtp"
@@ -91,11 +122,11 @@ class SMTPMailer:
         self.port = port
         self.tls = tls
         self.user = user
-        self.password = password
+        self._password = password
         self.timeout = timeout
         self.ssl_context = ssl_context
         self.connections_opened = 0
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _SMTP | _SMTPSSL | None = None
         self._open = False
 
     def __repr__(self) -> str:  # never shows the password
@@ -105,20 +136,20 @@ class SMTPMailer:
     def address(self) -> str:
         return f"{self.host}:{self.port}"
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _SMTP | _SMTPSSL:
         context = self.ssl_context or ssl.create_default_context()
-        smtp: smtplib.SMTP | None = None
+        smtp: _SMTP | _SMTPSSL | None = None
         try:
             if self.tls == "ssl":
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+                smtp = _SMTPSSL(self.host, self.port, timeout=self.timeout, context=context)
             else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                smtp = _SMTP(self.host, self.port, timeout=self.timeout)
             smtp.ehlo_or_helo_if_needed()
             if self.tls == "starttls":
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if self.user:
-                smtp.login(self.user, self.password or "")
+                smtp.login(self.user, self._password or "")
         except smtplib.SMTPAuthenticationError as exc:
             self._close_quietly(smtp)
             raise ChannelUnavailableError(
@@ -157,7 +188,8 @@ class SMTPMailer:
         smtp, self._smtp = self._smtp, None
         self._close_quietly(smtp)
 
-    def _send_once(self, smtp: smtplib.SMTP, message: EmailMessage) -> None:
+    def _send_once(self, smtp: _SMTP | _SMTPSSL, message: EmailMessage) -> None:
+        smtp.data_started = False
         refused = smtp.send_message(message)
         if refused:
             # Some recipients took it: resending would duplicate it for them, so it counts as sent.
@@ -167,58 +199,83 @@ class SMTPMailer:
             )
 
     def _message_error(self, exc: smtplib.SMTPException) -> DeliveryError:
-        """The error for an SMTP failure that is not a dropped connection."""
-        if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421:
-            # "Service not available, closing transmission channel": the server, not the message.
-            self._close_quietly(self._smtp)
-            self._smtp = None
-            return ChannelUnavailableError(
-                f"SMTP server {self.address} closed the connection: {_smtp_reason(exc)}"
-            )
+        """The error for an SMTP failure that is not a dropped connection, by its reply code."""
+        where = f"SMTP server {self.address}"
         if isinstance(exc, smtplib.SMTPRecipientsRefused):
-            return DeliveryError(f"SMTP server {self.address} refused: {_smtp_reason(exc)}")
+            codes = [code for code, _ in exc.recipients.values()]
+            if codes and all(code >= 500 for code in codes):
+                return PermanentDeliveryError(f"{where} refused: {_smtp_reason(exc)}")
+            return TemporaryDeliveryError(f"{where} deferred: {_smtp_reason(exc)}")
         if isinstance(exc, smtplib.SMTPResponseException):
-            return DeliveryError(
-                f"SMTP server {self.address} rejected the message: {_smtp_reason(exc)}"
-            )
-        return DeliveryError(
-            f"SMTP server {self.address} cannot take the message: {_smtp_reason(exc)}"
+            code = exc.smtp_code
+            if code == 421:
+                # "Service not available, closing transmission channel": the server, not the message.
+                self._drop()
+                return ChannelUnavailableError(
+                    f"{where} closed the connection: {_smtp_reason(exc)}"
+                )
+            if 500 <= code < 600:
+                return PermanentDeliveryError(f"{where} rejected the message: {_smtp_reason(exc)}")
+            return TemporaryDeliveryError(f"{where} deferred the message: {_smtp_reason(exc)}")
+        if isinstance(exc, smtplib.SMTPNotSupportedError):
+            return PermanentDeliveryError(f"{where} cannot take the message: {_smtp_reason(exc)}")
+        return TemporaryDeliveryError(f"{where} cannot take the message now: {_smtp_reason(exc)}")
+
+    def _drop(self) -> None:
+        self._close_quietly(self._smtp)
+        self._smtp = None
+
+    def _lost_after_data(self, exc: BaseException) -> TemporaryDeliveryError:
+        self._drop()
+        return TemporaryDeliveryError(
+            f"SMTP connection to {self.address} lost while the message was being sent: "
+            f"{_smtp_reason(exc)} (the message may have been "
+            "delivered; it will be sent again later with the same Message-ID)"
         )
 
     def send(self, message: EmailMessage) -> None:
-        """Send one message; reconnect once (and resend) if the connection had been dropped.
+        """Send one message.
 
-        A refused or rejected message raises :class:`DeliveryError`; a server that cannot be
-        reached again raises :class:`ChannelUnavailableError`.
+        Raises :class:`PermanentDeliveryError` (5xx), :class:`TemporaryDeliveryError` (4xx,
+        connection lost once ``DATA`` began) or :class:`ChannelUnavailableError` (the server
+        cannot be reached again, or answered 421).
         """
         if not self._open:
             raise DeliveryError("SMTPMailer.send called outside its 'with' block")
         if self._smtp is not None:
+            smtp = self._smtp
             # smtplib's errors are OSErrors too: the order of these clauses matters.
             try:
-                self._send_once(self._smtp, message)
+                self._send_once(smtp, message)
                 return
             except smtplib.SMTPServerDisconnected as exc:
+                if smtp.data_started:
+                    raise self._lost_after_data(exc) from exc
                 log.info("smtp reconnecting", extra={"server": self.address, "error": str(exc)})
             except smtplib.SMTPException as exc:
                 raise self._message_error(exc) from exc
             except OSError as exc:  # reset, broken pipe, timeout: the connection, not the message
+                if smtp.data_started:
+                    raise self._lost_after_data(exc) from exc
                 log.info("smtp reconnecting", extra={"server": self.address, "error": str(exc)})
-            self._close_quietly(self._smtp)
-            self._smtp = None
+            self._drop()
         self._smtp = self._connect()
+        smtp = self._smtp
         try:
-            self._send_once(self._smtp, message)
+            self._send_once(smtp, message)
         except smtplib.SMTPServerDisconnected as exc:
+            if smtp.data_started:
+                raise self._lost_after_data(exc) from exc
             raise self._connection_lost(exc) from exc
         except smtplib.SMTPException as exc:
             raise self._message_error(exc) from exc
         except OSError as exc:
+            if smtp.data_started:
+                raise self._lost_after_data(exc) from exc
             raise self._connection_lost(exc) from exc
 
     def _connection_lost(self, exc: OSError) -> ChannelUnavailableError:
-        self._close_quietly(self._smtp)
-        self._smtp = None
+        self._drop()
         return ChannelUnavailableError(
             f"SMTP server {self.address} dropped the connection again: {_smtp_reason(exc)}"
         )
@@ -282,6 +339,7 @@ class OutboxDirMailer:
         except OSError as exc:
             if tmp_name is not None:
                 Path(tmp_name).unlink(missing_ok=True)
-            raise DeliveryError(f"cannot write {target}: {exc.strerror or exc}") from exc
+            # A full disk or a permission problem an operator can fix: tried again later.
+            raise TemporaryDeliveryError(f"cannot write {target}: {exc.strerror or exc}") from exc
         self.written.append(target)
         return target

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -231,13 +232,30 @@ def safe_link(url: str | None) -> str | None:
     return url
 
 
-def message_id_for(dedup_key: str, domain: str = "rudprk-watch.local") -> str:
-    """A stable ``<…@domain>`` Message-ID: the same dedup key always gives the same id."""
+def _message_id_domain(domain: str) -> str:
     clean_domain = one_line(domain).strip("<>@ ")
     if not clean_domain or re.search(r"[\s<>@]", clean_domain):
         raise RenderError(f"not a usable Message-ID domain: {domain!r}")
+    return clean_domain
+
+
+def message_id_for(dedup_key: str, domain: str = "rudprk-watch.local") -> str:
+    """A deterministic ``<…@domain>`` Message-ID derived from a key (fixtures and golden files;
+    alerts get :func:`new_message_id`, which is unique across installations)."""
     digest = hashlib.sha256(dedup_key.encode("utf-8")).hexdigest()[:32]
-    return f"<rudprk.{digest}@{clean_domain}>"
+    return f"<rudprk.{digest}@{_message_id_domain(domain)}>"
+
+
+def new_message_id(installation: str, domain: str = "rudprk-watch.local") -> str:
+    """A new globally unique Message-ID for an alert: ``<rudprk.<random>.<installation>@domain>``.
+
+    128 random bits, plus the installation's id: two installations, or a database rebuilt from
+    scratch, never give two alerts the same id. The caller stores it with the alert, so every
+    retry of that alert carries the same id.
+    """
+    if not re.fullmatch(r"[0-9a-f]{8,64}", installation):
+        raise RenderError(f"not an installation id: {installation!r}")
+    return f"<rudprk.{secrets.token_hex(16)}.{installation}@{_message_id_domain(domain)}>"
 
 
 def alert_subject(view: AlertView) -> str:
@@ -434,10 +452,14 @@ def render_digest(
     message_id: str,
     failing_feeds: Sequence[tuple[str, int, str | None]] = (),
     now: datetime | None = None,
+    undelivered: Sequence[tuple[int, str, str, int, str | None]] = (),
 ) -> EmailMessage:
-    """A digest of the period's events, grouped by type, and of the feeds failing repeatedly.
+    """A digest of the period's events, grouped by type, of the feeds failing repeatedly, and of
+    the alerts not delivered yet.
 
-    ``failing_feeds`` holds ``(feed name, consecutive errors, last error)``.
+    ``failing_feeds`` holds ``(feed name, consecutive errors, last error)``; ``undelivered``
+    ``(alert id, channel, state, attempts, last error)`` (``failed``: refused for good, waiting
+    for an operator; ``retrying``: due again later).
     """
     subject = digest_subject(views, period_start, period_end, len(failing_feeds))
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -456,6 +478,16 @@ def render_digest(
                 "last_error": one_line(last_error, 300) or None,
             }
             for name, errors, last_error in failing_feeds
+        ],
+        "undelivered": [
+            {
+                "alert_id": alert_id,
+                "channel": one_line(channel, 64),
+                "state": "refused, waiting for an operator" if state == "failed" else state,
+                "attempts": attempts,
+                "last_error": one_line(last_error, 300) or None,
+            }
+            for alert_id, channel, state, attempts, last_error in undelivered
         ],
     }
     types = sorted({v.event_type for v in views})

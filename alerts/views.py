@@ -13,6 +13,7 @@ from alerts.errors import RenderError
 from alerts.render import AlertView, SourceLink, render_digest
 from storage.feeds import failing_feeds
 from storage.models import Alert, Article, Event, EventArticle, Feed
+from storage.outbox import undelivered
 
 DIGEST_KEY_PREFIX = "digest:"
 DIGEST_MIN_FEED_ERRORS = 3
@@ -164,7 +165,8 @@ def build_digest(
     min_feed_errors: int = DIGEST_MIN_FEED_ERRORS,
 ) -> EmailMessage:
     """The digest e-mail of a ``digest`` outbox row: every event alert recorded in its period
-    (sent or not) and the feeds failing at least ``min_feed_errors`` times in a row."""
+    (sent or not), the feeds failing at least ``min_feed_errors`` times in a row, and the alerts
+    not delivered yet (refused ones wait for an operator: reported until one acts)."""
     start, end = digest_period(digest.dedup_key)
     alert_ids = list(
         session.scalars(
@@ -179,6 +181,11 @@ def build_digest(
         )
     )
     feeds = [(f.name, f.error_count, f.last_error) for f in failing_feeds(session, min_feed_errors)]
+    waiting = [
+        (row.alert_id, row.channel, row.state, row.attempts, row.last_error)
+        for row in undelivered(session, clock_now=datetime.now(UTC))
+        if row.alert_id != digest.id
+    ]
     return render_digest(
         build_alert_views(session, alert_ids),
         period_start=start,
@@ -188,4 +195,5 @@ def build_digest(
         message_id=digest.message_id,
         failing_feeds=feeds,
         now=now,
+        undelivered=waiting,
     )

@@ -12,7 +12,9 @@ from typing import Annotated
 
 import typer
 
+from flows.alerts_cli import alerts_app
 from flows.feeds_cli import feeds_app
+from flows.health import ExitCode, PassSummary
 from flows.terminal import current_settings, fail, reported_errors
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -67,19 +69,18 @@ def run(
 ) -> None:
     """One pass: fetch feeds, store new articles, detect events, send alerts (for system cron).
 
-    Exit 0 when the pass completed, even if some feeds failed (they are reported);
-    2 when it could not run (bad configuration, database unreachable).
+    Exit codes: 0 all good (single failing feeds are reported); 2 could not start
+    (configuration, database unreachable); 3 alerts undelivered (refused for good, waiting
+    for a retry, or the channel unreachable); 4 every feed failed; 5 the database failed
+    during the pass; 6 another pass holds a stage's lock.
     """
     configure_logging(verbose)
     settings = current_settings()
     with reported_errors():
         if use_prefect:
-            from flows.monitor import monitor
+            from flows.monitor import run_monitor
 
-            data = monitor(settings, force=force)
-            from flows.pipeline import PassSummary
-
-            summary = PassSummary(**data)
+            summary = run_monitor(force=force)
         else:
             from flows.pipeline import run_pass
 
@@ -92,6 +93,27 @@ def run(
             typer.echo(f"  sent: {subject}")
         if not settings.smtp_host and summary.delivered:
             typer.echo(f"  (no RUDPRK_SMTP_HOST: alerts written to {settings.outbox_dir})")
+    code = summary.exit_code
+    if code:
+        typer.echo(f"rudprk: {exit_reason(summary)}", err=True)
+    raise typer.Exit(int(code))
+
+
+def exit_reason(summary: PassSummary) -> str:
+    """The one stderr line of a pass that exits non-zero (cron mails it)."""
+    code = summary.exit_code
+    if code in (ExitCode.DATABASE_ERROR, ExitCode.LOCKED):
+        return f"error: {summary.error}"
+    if code is ExitCode.ALERTS_UNDELIVERED:
+        alerts = len({item["alert_id"] for item in summary.undelivered})
+        text = (
+            f"{alerts} alert(s) undelivered ({summary.alerts_failed} refused for good, "
+            "waiting for an operator)"
+        )
+        if summary.delivery_error:
+            text += f"; delivery: {summary.delivery_error}"
+        return text + "; see rudprk alerts list --status undelivered"
+    return f"every feed failed ({summary.feeds_failed} of {summary.feeds}); see rudprk feeds list"
 
 
 @app.command()
@@ -143,31 +165,44 @@ def digest(
 ) -> None:
     """Send a digest now: the period's events and the feeds failing repeatedly.
 
-    Passes also send one daily digest by themselves at RUDPRK_DIGEST_HOUR (UTC).
+    Passes also send one daily digest by themselves at RUDPRK_DIGEST_HOUR (UTC). Delivery
+    runs under the database's delivery lock, like a pass (exit 6 while a pass delivers).
     """
     configure_logging(verbose)
     settings = current_settings()
     from datetime import UTC, datetime, timedelta
 
     from alerts.delivery import enqueue_digest
-    from flows.pipeline import MESSAGE_ID_DOMAIN, deliver_alerts, opened_database
-    from storage.engine import session_scope
+    from flows.pipeline import PassIdentity, deliver_alerts, opened_database, stage_lock
+    from storage.faults import run_unit
 
     now = datetime.now(UTC).replace(microsecond=0)
-    with reported_errors(), opened_database(settings.database_url) as factory:
-        with session_scope(factory) as session:
-            added = enqueue_digest(
-                session,
-                period_start=now - timedelta(hours=hours),
-                period_end=now,
-                now=now,
-                domain=MESSAGE_ID_DOMAIN,
-            )
-        report = deliver_alerts(factory, settings, now)
+    who = PassIdentity.new("rudprk digest")
+    with (
+        reported_errors(),
+        opened_database(settings.database_dsn()) as factory,
+        stage_lock(factory, settings, "delivery", who) as lock,
+    ):
+        added = run_unit(
+            factory,
+            lambda s: enqueue_digest(
+                s, period_start=now - timedelta(hours=hours), period_end=now, now=now
+            ),
+            what="the digest",
+        )
+        report = deliver_alerts(factory, settings, now, owner=who.owner, guard=lock.check)
     if added is None:
         typer.echo("a digest for this period was already recorded")
     for _, subject, path in report.delivered:
         typer.echo(f"sent: {subject}" + (f" ({path})" if path else ""))
+    if report.error or report.failed or report.retrying:
+        typer.echo(
+            f"rudprk: {report.failed + report.retrying} alert(s) not delivered"
+            + (f": {report.error}" if report.error else "")
+            + "; see rudprk alerts list --status undelivered",
+            err=True,
+        )
+        raise typer.Exit(int(ExitCode.ALERTS_UNDELIVERED))
 
 
 @db_app.command("upgrade")
@@ -178,7 +213,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     from storage.migrate import current_revision, upgrade_database
 
     with reported_errors():
-        engine = create_db_engine(settings.database_url)
+        engine = create_db_engine(settings.database_dsn())
         try:
             check_connection(engine)
             upgrade_database(engine, revision)
@@ -290,3 +325,4 @@ def train_models(
 app.add_typer(
     feeds_app, name="feeds", help="Manage feeds: health, add, remove, enable, check, OPML."
 )
+app.add_typer(alerts_app, name="alerts", help="The outbox: list alerts, resend or discard one.")

@@ -93,6 +93,7 @@ def demo_settings(base: Settings, data_dir: Path, sources: Path, smtp_port: int)
     return replace(
         base,
         database_url=f"sqlite:///{data_dir / 'demo.sqlite3'}",
+        database_password=None,
         sources_path=sources,
         data_dir=data_dir,
         smtp_host="127.0.0.1",
@@ -121,7 +122,7 @@ def run_demo(
     with http, LoopbackSMTP(lambda m: echo(describe_message(m))) as smtp:
         settings = demo_settings(base, data_dir, sources, smtp.port)
         if database_url:
-            settings = replace(settings, database_url=database_url)
+            settings = replace(settings, database_url=database_url, database_password=None)
         echo(f"Sample feeds on {http.base_url}/feeds/, SMTP on 127.0.0.1:{smtp.port}")
         echo(f"Database: {settings.database_url}")
         echo("Pass 1 …")

@@ -13,6 +13,7 @@ import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.ingest.harvest import HarvestConfig, ProbeResult, probe_feed
+from flows.ingest.urls import feed_url_problem
 from flows.settings import Settings
 from flows.terminal import current_settings, fail, reported_errors
 from storage.engine import create_db_engine, create_session_factory, session_scope
@@ -36,7 +37,7 @@ PROBE_TRANSPORT: httpx.AsyncBaseTransport | None = None
 
 def open_database(settings: Settings) -> sessionmaker[Session]:
     with reported_errors():
-        engine = create_db_engine(settings.database_url)
+        engine = create_db_engine(settings.database_dsn())
         upgrade_database(engine)
         return create_session_factory(engine)
     raise AssertionError("unreachable")
@@ -148,6 +149,9 @@ def add_command(
 ) -> None:
     """Validate URL by fetching and parsing it, then add it; on an HTML page, offer its feeds."""
     settings = current_settings()
+    problem = feed_url_problem(url)
+    if problem is not None:
+        fail(f"cannot add {url}: {problem}", code=1)
     probe = run_probe(url, settings)
     if probe.feed is None and probe.discovered:
         typer.echo(f"{url} is a web page, not a feed; it advertises:")
@@ -232,7 +236,11 @@ def check_command(
 
 @feeds_app.command("import")
 def import_command(path: Path) -> None:
-    """Add the feeds of an OPML file (feeds already present are left as they are)."""
+    """Add the feeds of an OPML file (feeds already present are left as they are).
+
+    Only http(s) feeds are imported; each other one is refused with a line on stderr, and the
+    command then exits 1 after importing the rest.
+    """
     from flows.ingest.opml import read_opml
 
     try:
@@ -240,7 +248,15 @@ def import_command(path: Path) -> None:
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
     with reported_errors():
-        sources = read_opml(content)
+        listed = read_opml(content)
+    sources: list[FeedSource] = []
+    for source in listed:
+        problem = feed_url_problem(source.url)
+        if problem is None:
+            sources.append(source)
+        else:
+            typer.echo(f"refused: {source.name} <{source.url}>: {problem}", err=True)
+    refused = len(listed) - len(sources)
     factory = open_database(current_settings())
     now = datetime.now(UTC)
     added = 0
@@ -248,7 +264,12 @@ def import_command(path: Path) -> None:
         for source in sources:
             if add_feed(session, source, now) is not None:
                 added += 1
-    typer.echo(f"imported {added} new feed(s), {len(sources) - added} already present")
+    text = f"imported {added} new feed(s), {len(sources) - added} already present"
+    if refused:
+        text += f", {refused} refused"
+    typer.echo(text)
+    if refused:
+        raise typer.Exit(1)
 
 
 @feeds_app.command("export")

@@ -6,36 +6,40 @@ register events, enqueue alerts in the same transaction) → deliver the outbox.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.delivery import DeliveryReport, deliver_pending, enqueue_digest
+from alerts.delivery import DeliveryReport, deliver_pending, enqueue_digest, enqueue_event_alert
 from alerts.detect import detect_article
 from alerts.mailer import Mailer, OutboxDirMailer, SMTPMailer
 from alerts.novelty import register_events
-from alerts.render import message_id_for
+from flows.health import ExitCode, PassSummary
 from flows.ingest.harvest import HarvestConfig, HarvestReport, harvest_sync
 from flows.settings import Settings
 from flows.sources import load_sources
-from storage.articles import load_articles, record_analysis, unanalysed_article_ids
-from storage.engine import check_connection, create_db_engine, create_session_factory, session_scope
+from storage.articles import is_analysed, load_articles, record_analysis, unanalysed_article_ids
+from storage.engine import check_connection, create_db_engine, create_session_factory
+from storage.errors import DatabaseFaultError, LockHeldError, LockLostError
+from storage.faults import run_unit
 from storage.feeds import oldest_feed_created_at, sync_feeds
+from storage.locks import StageLock, describe_holder, new_owner, utc_now
 from storage.migrate import upgrade_database
-from storage.outbox import count_pending, enqueue_alert
+from storage.outbox import count_outstanding, undelivered
+
+__all__ = ["ExitCode", "PassSummary", "run_pass"]
 
 log = logging.getLogger("rudprk.pipeline")
 
 FAILING_AFTER = 3
-MESSAGE_ID_DOMAIN = "rudprk-watch.local"
 
 
 @dataclass
@@ -45,52 +49,6 @@ class AnalysisReport:
     events_new: int = 0
     alerts_enqueued: int = 0
     failed: int = 0
-
-
-@dataclass
-class PassSummary:
-    feeds: int = 0
-    feeds_failed: int = 0
-    entries_seen: int = 0
-    articles_new: int = 0
-    events_new: int = 0
-    alerts_sent: int = 0
-    alerts_pending: int = 0
-    seconds: float = 0.0
-    failed_feeds: list[dict[str, object]] = field(default_factory=list)
-    failing_feeds: list[dict[str, object]] = field(default_factory=list)
-    delivered: list[str] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        keys = (
-            "feeds",
-            "feeds_failed",
-            "entries_seen",
-            "articles_new",
-            "events_new",
-            "alerts_sent",
-            "alerts_pending",
-            "seconds",
-        )
-        data = asdict(self)
-        return json.dumps({k: data[k] for k in keys})
-
-    def line(self) -> str:
-        text = (
-            f"{self.feeds} feeds ({self.feeds_failed} failed), {self.entries_seen} entries seen, "
-            f"{self.articles_new} new articles, {self.events_new} new events, "
-            f"{self.alerts_sent} alerts sent, {self.alerts_pending} pending, {self.seconds:.1f}s"
-        )
-        if self.failed_feeds:
-            text += "\n  failed: " + "\n  failed: ".join(
-                f"{f['name']} <{f['url']}>: {f['error']}" for f in self.failed_feeds
-            )
-        if self.failing_feeds:
-            names = ", ".join(
-                f"{f['name']} ({f['error_count']} in a row)" for f in self.failing_feeds
-            )
-            text += f"\n  failing for a while: {names}"
-        return text
 
 
 def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
@@ -112,15 +70,18 @@ def opened_database(url: str) -> Iterator[sessionmaker[Session]]:
 
 
 def count_pending_alerts(session_factory: sessionmaker[Session]) -> int:
-    with session_factory() as session:
-        return count_pending(session)
+    """Alerts with a delivery still to be made."""
+    return run_unit(session_factory, count_outstanding, what="counting undelivered alerts")
 
 
 def sync_sources(session_factory: sessionmaker[Session], settings: Settings, now: datetime) -> int:
     """Make the ``feeds`` table follow the sources file; returns how many feeds were added."""
     sources = load_sources(settings.sources_path)
-    with session_scope(session_factory) as session:
-        return len(sync_feeds(session, sources, now))
+    return run_unit(
+        session_factory,
+        lambda session: len(sync_feeds(session, sources, now)),
+        what="the sources file's synchronisation",
+    )
 
 
 def is_candidate(text: str) -> bool:
@@ -193,13 +154,11 @@ def analyse_article(
         new_events += 1
         if not (fresh and outcome.event.alert_worthy):
             continue
-        key = f"event:{outcome.event_id}:new"
-        alert_id = enqueue_alert(
+        alert_id = enqueue_event_alert(
             session,
             event_id=outcome.event_id,
             kind="new",
-            dedup_key=key,
-            message_id=message_id_for(key, MESSAGE_ID_DOMAIN),
+            dedup_key=f"event:{outcome.event_id}:new",
             created_at=now,
         )
         enqueued += alert_id is not None
@@ -207,22 +166,44 @@ def analyse_article(
 
 
 def analyse_pending(
-    session_factory: sessionmaker[Session], now: datetime, freshness_hours: float
+    session_factory: sessionmaker[Session],
+    now: datetime,
+    freshness_hours: float,
+    guard: Callable[[], None] | None = None,
 ) -> AnalysisReport:
-    """Analyse every stored article not analysed yet, each in its own transaction."""
+    """Analyse every stored article not analysed yet, each in its own transaction.
+
+    An article that cannot be analysed is logged and the others go on; a database fault is
+    not an article's fault: it is retried once (:func:`storage.faults.run_unit`), then stops
+    the stage with :class:`~storage.errors.DatabaseFaultError`. The unit skips an article
+    already analysed, so a retry after a commit that did go through changes nothing.
+    """
     report = AnalysisReport()
-    with session_factory() as session:
-        ids = unanalysed_article_ids(session)
+    ids = run_unit(session_factory, unanalysed_article_ids, what="analysis")
+
+    def unit(session: Session, article_id: int) -> tuple[bool, int, int] | None:
+        if is_analysed(session, article_id):
+            return None
+        return analyse_article(session, article_id, now, freshness_hours)
+
     for article_id in ids:
+        if guard is not None:
+            guard()
         try:
-            with session_scope(session_factory) as session:
-                relevant, events, alerts = analyse_article(
-                    session, article_id, now, freshness_hours
-                )
+            outcome = run_unit(
+                session_factory,
+                partial(unit, article_id=article_id),
+                what=f"the analysis of article {article_id}",
+            )
+        except DatabaseFaultError:
+            raise
         except Exception:  # one bad article must not stop the others
             log.exception("article analysis failed", extra={"article_id": article_id})
             report.failed += 1
             continue
+        if outcome is None:
+            continue
+        relevant, events, alerts = outcome
         report.articles += 1
         report.relevant += relevant
         report.events_new += events
@@ -249,16 +230,14 @@ def enqueue_due_digest(
     if digest_hour is None:
         return False
     start, end = digest_period_due(now, digest_hour)
-    with session_scope(session_factory) as session:
+
+    def unit(session: Session) -> bool:
         oldest = oldest_feed_created_at(session)
         if oldest is None or oldest > start:
             return False
-        return (
-            enqueue_digest(
-                session, period_start=start, period_end=end, now=now, domain=MESSAGE_ID_DOMAIN
-            )
-            is not None
-        )
+        return enqueue_digest(session, period_start=start, period_end=end, now=now) is not None
+
+    return run_unit(session_factory, unit, what="the daily digest")
 
 
 def make_mailer(settings: Settings) -> Mailer:
@@ -268,7 +247,7 @@ def make_mailer(settings: Settings) -> Mailer:
             settings.smtp_port,
             tls=settings.smtp_tls,
             user=settings.smtp_user,
-            password=settings.smtp_password,
+            password=settings.smtp_secret(),
             timeout=settings.timeout_seconds,
         )
     return OutboxDirMailer(settings.outbox_dir)
@@ -279,6 +258,9 @@ def deliver_alerts(
     settings: Settings,
     now: datetime,
     mailer_factory: Callable[[Settings], Mailer] = make_mailer,
+    *,
+    owner: str | None = None,
+    guard: Callable[[], None] | None = None,
 ) -> DeliveryReport:
     return deliver_pending(
         session_factory,
@@ -286,7 +268,98 @@ def deliver_alerts(
         sender=settings.alert_from,
         recipients=list(settings.alert_to),
         now=now,
+        lease=settings.lease,
+        owner=owner,
+        guard=guard,
     )
+
+
+# --- stages under the database lock --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassIdentity:
+    """Who holds the locks of a pass: a token, and a description for the one that loses."""
+
+    owner: str
+    holder: str
+
+    @classmethod
+    def new(cls, command: str = "rudprk run") -> PassIdentity:
+        return cls(new_owner(), describe_holder(command))
+
+
+def stage_lock(
+    session_factory: sessionmaker[Session], settings: Settings, name: str, who: PassIdentity
+) -> StageLock:
+    return StageLock(
+        session_factory, name, owner=who.owner, holder=who.holder, lease=settings.lease
+    )
+
+
+def harvest_stage(
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    who: PassIdentity,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    force: bool = False,
+) -> HarvestReport:
+    """Sources file → ``feeds``, then fetch, parse and store, under the ``harvest`` lock."""
+    with stage_lock(session_factory, settings, "harvest", who):
+        sync_sources(session_factory, settings, now)
+        return ingest_feeds(session_factory, settings, now, transport, force)
+
+
+def analysis_stage(
+    session_factory: sessionmaker[Session], settings: Settings, now: datetime, who: PassIdentity
+) -> AnalysisReport:
+    with stage_lock(session_factory, settings, "analysis", who) as lock:
+        return analyse_pending(session_factory, now, settings.freshness_hours, guard=lock.check)
+
+
+def delivery_stage(
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    who: PassIdentity,
+    mailer_factory: Callable[[Settings], Mailer] = make_mailer,
+) -> DeliveryReport:
+    """The due daily digest, then the outbox, under the ``delivery`` lock."""
+    with stage_lock(session_factory, settings, "delivery", who) as lock:
+        enqueue_due_digest(session_factory, now, settings.digest_hour)
+        return deliver_alerts(
+            session_factory, settings, now, mailer_factory, owner=who.owner, guard=lock.check
+        )
+
+
+def outbox_state(
+    session_factory: sessionmaker[Session], clock_now: datetime
+) -> tuple[list[dict[str, object]], int, int]:
+    """(undelivered deliveries as JSON-ready dicts, alerts still pending, alerts failed)."""
+
+    def unit(session: Session) -> tuple[list[dict[str, object]], int, int]:
+        rows = undelivered(session, clock_now=clock_now)
+        items: list[dict[str, object]] = [
+            {
+                "alert_id": r.alert_id,
+                "delivery_id": r.delivery_id,
+                "channel": r.channel,
+                "kind": r.kind,
+                "event_id": r.event_id,
+                "state": r.state,
+                "attempts": r.attempts,
+                "last_error": r.last_error,
+                "last_attempt_at": r.last_attempt_at.isoformat() if r.last_attempt_at else None,
+                "next_attempt_at": r.next_attempt_at.isoformat() if r.next_attempt_at else None,
+            }
+            for r in rows
+        ]
+        failed = len({r.alert_id for r in rows if r.state == "failed"})
+        return items, count_outstanding(session), failed
+
+    return run_unit(session_factory, unit, what="reading the outbox")
 
 
 def summarise(
@@ -303,14 +376,42 @@ def summarise(
         failed_feeds=[
             {"name": f.name, "url": f.url, "error_count": f.error_count, "error": f.error}
             for f in harvest.feeds
-            if f.status == "failed"
+            if f.status in ("failed", "disabled")
         ],
         failing_feeds=[
             {"name": f.name, "url": f.url, "error_count": f.error_count, "error": f.error}
             for f in harvest.failing_feeds
         ],
         delivered=[subject for _, subject, _ in delivery.delivered],
+        delivery_error=delivery.error,
     )
+
+
+def finish_summary(
+    summary: PassSummary,
+    session_factory: sessionmaker[Session],
+    stopped: tuple[ExitCode, str] | None,
+) -> PassSummary:
+    """Add the outbox's state and why the pass stopped early, if it did."""
+    if stopped is not None:
+        summary.stop(*stopped)
+    if summary.stopped is not ExitCode.DATABASE_ERROR:
+        try:
+            summary.undelivered, summary.alerts_pending, summary.alerts_failed = outbox_state(
+                session_factory, utc_now()
+            )
+        except DatabaseFaultError as exc:
+            summary.stop(ExitCode.DATABASE_ERROR, str(exc))
+    return summary
+
+
+def stopped_by(exc: Exception) -> tuple[ExitCode, str]:
+    """The exit code and line for an error that ends a pass early."""
+    if isinstance(exc, DatabaseFaultError):
+        return ExitCode.DATABASE_ERROR, str(exc)
+    if isinstance(exc, LockHeldError | LockLostError):
+        return ExitCode.LOCKED, f"{exc}; this pass stopped"
+    raise exc
 
 
 def run_pass(
@@ -319,20 +420,33 @@ def run_pass(
     now: datetime | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     force: bool = False,
+    command: str = "rudprk run",
+    mailer_factory: Callable[[Settings], Mailer] = make_mailer,
 ) -> PassSummary:
-    """One complete pass; raises only when the pass cannot run at all (configuration, database).
+    """One complete pass. Raises only when it cannot start (configuration, database).
 
-    ``force`` checks every enabled feed now instead of only those whose next check time has come.
+    Each stage runs under its database lock; a lock held by another pass, or a database that
+    fails during the pass, ends it early with the summary of what was done and the reason
+    (:attr:`PassSummary.exit_code`). ``force`` checks every enabled feed now instead of only
+    those whose next check time has come.
     """
     started = time.monotonic()
     now = now or datetime.now(UTC)
-    with opened_database(settings.database_url) as factory:
-        sync_sources(factory, settings, now)
-        harvest = ingest_feeds(factory, settings, now, transport, force)
-        analysis = analyse_pending(factory, now, settings.freshness_hours)
-        enqueue_due_digest(factory, now, settings.digest_hour)
-        delivery = deliver_alerts(factory, settings, now)
-        pending = count_pending_alerts(factory)
-    summary = summarise(harvest, analysis, delivery, pending)
+    who = PassIdentity.new(command)
+    harvest = HarvestReport(feeds=[])
+    analysis = AnalysisReport()
+    delivery = DeliveryReport()
+    stopped: tuple[ExitCode, str] | None = None
+    with opened_database(settings.database_dsn()) as factory:
+        try:
+            harvest = harvest_stage(factory, settings, now, who, transport=transport, force=force)
+            analysis = analysis_stage(factory, settings, now, who)
+            delivery = delivery_stage(factory, settings, now, who, mailer_factory)
+        except (DatabaseFaultError, LockHeldError, LockLostError) as exc:
+            stopped = stopped_by(exc)
+            log.warning("pass stopped", extra={"reason": stopped[1]})
+        summary = summarise(harvest, analysis, delivery, 0)
+        summary.timestamp = now.isoformat()
+        finish_summary(summary, factory, stopped)
     summary.seconds = round(time.monotonic() - started, 3)
     return summary

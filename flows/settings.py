@@ -1,6 +1,9 @@
 """Configuration from the environment, validated at start-up.
 
 Every problem names the variable at fault, so ``rudprk run`` can exit with one clear line.
+Secrets (the SMTP password, the database URL's password) are held as ``SecretStr``: they never
+appear in a ``repr``, a log line, a summary, a Prefect parameter or the database; the database
+URL kept in :attr:`Settings.database_url` never contains its password.
 """
 
 from __future__ import annotations
@@ -8,8 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -32,13 +38,14 @@ def bundled_sources_path() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str
+    database_url: str  # without its password (see database_password)
     sources_path: Path
     data_dir: Path
+    database_password: SecretStr | None = field(default=None, repr=False)
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None
-    smtp_password: str | None = field(default=None, repr=False)
+    smtp_password: SecretStr | None = field(default=None, repr=False)
     smtp_tls: str = "none"
     alert_from: str = "rudprk-watch <rudprk@localhost>"
     alert_to: tuple[str, ...] = ("analysts@localhost",)
@@ -48,10 +55,42 @@ class Settings:
     fetch_articles: bool = True
     timeout_seconds: float = 30.0
     digest_hour: int | None = 7
+    knowledge_dir: Path | None = None
+    # How long a pass's locks and claims outlive it if it dies; renewed every third of it.
+    lease_seconds: float = 120.0
+
+    def __post_init__(self) -> None:
+        # A password given inside the URL moves to database_password, so that database_url can
+        # be shown, logged and compared without leaking it.
+        try:
+            url = make_url(self.database_url)
+        except (ArgumentError, ValueError):
+            return
+        if url.password is None:
+            return
+        object.__setattr__(self, "database_password", SecretStr(str(url.password)))
+        object.__setattr__(
+            self, "database_url", url._replace(password=None).render_as_string(hide_password=False)
+        )
 
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
+
+    def database_dsn(self) -> str:
+        """The database URL with its password: for opening the engine, nothing else."""
+        if self.database_password is None:
+            return self.database_url
+        url = make_url(self.database_url).set(password=self.database_password.get_secret_value())
+        return url.render_as_string(hide_password=False)
+
+    def smtp_secret(self) -> str | None:
+        """The SMTP password in clear: for the SMTP login, nothing else."""
+        return self.smtp_password.get_secret_value() if self.smtp_password else None
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -110,18 +149,74 @@ def _check_cron(name: str, value: str) -> str:
     return value
 
 
+def _secret_or_file(env: Mapping[str, str], name: str) -> str | None:
+    """``NAME`` or the content of the file named by ``NAME_FILE`` (Docker secrets), not both."""
+    value = env.get(name) or None
+    file_name = env.get(f"{name}_FILE")
+    if not file_name:
+        return value
+    if value:
+        raise SettingsError(f"{name}_FILE", f"set either {name} or this, not both")
+    try:
+        content = Path(file_name).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingsError(f"{name}_FILE", f"cannot read {file_name}: {exc.strerror}") from None
+    if not content:
+        raise SettingsError(f"{name}_FILE", f"{file_name} is empty")
+    return content
+
+
+@lru_cache(maxsize=8)
+def _load_knowledge_once(directory: str, signature: tuple[tuple[str, int, int], ...]) -> None:
+    """Load (and so validate) a knowledge folder once per content (``signature``: its files'
+    names, sizes and modification times), however often settings are read in a process."""
+    from alerts.knowledge import load_knowledge
+
+    load_knowledge(Path(directory))
+
+
+def _folder_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    try:
+        files = sorted(directory.glob("*.toml"))
+        return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    except OSError:
+        return ()
+
+
+def _knowledge_dir(env: Mapping[str, str]) -> Path | None:
+    """``RUDPRK_KNOWLEDGE_DIR``, loaded and compiled now: a bad folder stops the command here,
+    before any feed is fetched (instead of failing every feed, one by one, mid-pass)."""
+    from alerts.errors import KnowledgeError
+
+    raw = (env.get("RUDPRK_KNOWLEDGE_DIR") or "").strip()
+    if not raw:
+        return None
+    directory = Path(raw).expanduser()
+    try:
+        _load_knowledge_once(str(directory.resolve()), _folder_signature(directory))
+    except KnowledgeError as exc:
+        raise SettingsError("RUDPRK_KNOWLEDGE_DIR", str(exc)) from None
+    return directory
+
+
 def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
     """Read and validate ``RUDPRK_*`` variables (see README's configuration table)."""
     env = os.environ if env is None else env
     cwd = Path.cwd() if cwd is None else cwd
     data_dir = Path(env.get("RUDPRK_DATA_DIR") or cwd / "data")
 
-    database_url = env.get("RUDPRK_DATABASE_URL") or f"sqlite:///{data_dir / 'rudprk.sqlite3'}"
+    if data_dir.exists() and not data_dir.is_dir():
+        raise SettingsError("RUDPRK_DATA_DIR", f"not a folder: {data_dir}")
+
+    database_url = _secret_or_file(env, "RUDPRK_DATABASE_URL") or (
+        f"sqlite:///{data_dir / 'rudprk.sqlite3'}"
+    )
     try:
         parsed = make_url(database_url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
+        # The value is not echoed: it may hold a password.
         raise SettingsError(
-            "RUDPRK_DATABASE_URL", f"not a SQLAlchemy URL: {database_url!r}"
+            "RUDPRK_DATABASE_URL", "not a SQLAlchemy URL (expected sqlite:///… or postgresql://…)"
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise SettingsError(
@@ -142,17 +237,10 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
     default_port = {"none": 25, "starttls": 587, "ssl": 465}[tls]
     port = _int(env, "RUDPRK_SMTP_PORT", default_port, 1, 65535)
 
-    password = env.get("RUDPRK_SMTP_PASSWORD") or None
-    password_file = env.get("RUDPRK_SMTP_PASSWORD_FILE")
-    if password_file:
-        if password:
-            raise SettingsError(
-                "RUDPRK_SMTP_PASSWORD_FILE", "set either RUDPRK_SMTP_PASSWORD or this, not both"
-            )
-        try:
-            password = Path(password_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise SettingsError("RUDPRK_SMTP_PASSWORD_FILE", f"cannot read: {exc}") from None
+    password = _secret_or_file(env, "RUDPRK_SMTP_PASSWORD")
+    smtp_user = env.get("RUDPRK_SMTP_USER") or None
+    if password and not smtp_user:
+        raise SettingsError("RUDPRK_SMTP_USER", "required when an SMTP password is set")
 
     alert_from = _address("RUDPRK_ALERT_FROM", env.get("RUDPRK_ALERT_FROM") or Settings.alert_from)
     raw_to = env.get("RUDPRK_ALERT_TO")
@@ -168,14 +256,16 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         None if raw_digest in ("off", "none", "") else _int(env, "RUDPRK_DIGEST_HOUR", 7, 0, 23)
     )
 
+    knowledge_dir = _knowledge_dir(env)
+
     return Settings(
         database_url=database_url,
         sources_path=sources,
         data_dir=data_dir,
         smtp_host=smtp_host,
         smtp_port=port,
-        smtp_user=env.get("RUDPRK_SMTP_USER") or None,
-        smtp_password=password,
+        smtp_user=smtp_user,
+        smtp_password=SecretStr(password) if password else None,
         smtp_tls=tls,
         alert_from=alert_from,
         alert_to=recipients,
@@ -184,4 +274,6 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         fetch_articles=_bool(env, "RUDPRK_FETCH_ARTICLES", True),
         timeout_seconds=_float(env, "RUDPRK_TIMEOUT_SECONDS", 30.0, 1.0, 600.0),
         digest_hour=digest_hour,
+        knowledge_dir=knowledge_dir,
+        lease_seconds=_float(env, "RUDPRK_LEASE_SECONDS", 120.0, 1.0, 3600.0),
     )

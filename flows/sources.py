@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from flows.ingest.urls import feed_url_problem
 from storage.feeds import FeedSource
 
 
@@ -32,8 +32,9 @@ def load_sources(path: Path) -> list[FeedSource]:
         name, url, language = item.get("name"), item.get("url"), item.get("language")
         if not isinstance(name, str) or not name.strip():
             raise SourcesError(f"{where}: missing 'name'")
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-            raise SourcesError(f"{where} ({name}): 'url' must be an http(s) URL")
+        if not isinstance(url, str) or feed_url_problem(url) is not None:
+            problem = feed_url_problem(url) if isinstance(url, str) else "not a string"
+            raise SourcesError(f"{where} ({name}): 'url' must be an http(s) URL: {problem}")
         if language is not None and (not isinstance(language, str) or not language.isalpha()):
             raise SourcesError(f"{where} ({name}): 'language' must be a code such as 'fr'")
         if url in seen:

@@ -12,23 +12,33 @@ from alerts.errors import AlertsError
 from flows.ingest.errors import IngestError
 from flows.settings import Settings, SettingsError, load_settings
 from flows.sources import SourcesError
-from storage.errors import StorageError
+from storage.errors import DatabaseFaultError, LockHeldError, LockLostError, StorageError
+
+# Documented in README (Commands) and flows/health.py.
+EXIT_CANNOT_RUN = 2
+EXIT_DATABASE_ERROR = 5
+EXIT_LOCKED = 6
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
+def fail(message: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:
     typer.echo(f"rudprk: error: {message}", err=True)
     raise typer.Exit(code)
 
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn the packages' documented errors into one clear line and exit code 2."""
+    """Turn the packages' documented errors into one clear line and their exit code: 2 (could
+    not run), 5 (the database failed during the command), 6 (another pass holds the lock)."""
     try:
         yield
     except SettingsError as exc:
         fail(f"invalid configuration: {exc}")
     except SourcesError as exc:
         fail(f"invalid sources file: {exc}")
+    except DatabaseFaultError as exc:
+        fail(str(exc), EXIT_DATABASE_ERROR)
+    except (LockHeldError, LockLostError) as exc:
+        fail(str(exc), EXIT_LOCKED)
     except (StorageError, AlertsError, IngestError) as exc:
         fail(str(exc))
 

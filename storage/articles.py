@@ -110,6 +110,14 @@ def unanalysed_article_ids(session: Session, limit: int = 10_000) -> list[int]:
     )
 
 
+def is_analysed(session: Session, article_id: int) -> bool:
+    """Has this article been analysed already (or is it gone)?"""
+    analysed_at = session.execute(
+        select(Article.analysed_at).where(Article.id == article_id)
+    ).one_or_none()
+    return analysed_at is None or analysed_at[0] is not None
+
+
 def record_analysis(
     session: Session,
     article_id: int,

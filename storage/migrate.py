@@ -1,4 +1,11 @@
-"""Schema migrations with Alembic, driven from code (``rudprk db upgrade``; ``rudprk run`` upgrades first)."""
+"""Schema migrations with Alembic, driven from code (``rudprk db upgrade``; ``rudprk run`` upgrades first).
+
+Migrations run under a lock so that several first passes on an empty database never race: on
+PostgreSQL a transaction-level advisory lock (``pg_advisory_xact_lock``, one per schema), on
+SQLite ``BEGIN IMMEDIATE`` (the database's write lock, taken before Alembic reads the current
+revision). The second process waits for the first to commit, then finds the schema at head and
+goes on.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.errors import MigrationError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+ADVISORY_LOCK_PREFIX = "rudprk-watch:migrate:"
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -33,13 +41,41 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def lock_for_migration(conn: Connection) -> None:
+    """Take the migration lock on ``conn``'s transaction; held until it commits or rolls back."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:prefix || current_schema()))"),
+            {"prefix": ADVISORY_LOCK_PREFIX},
+        )
+    elif dialect == "sqlite":
+        # pysqlite begins a transaction only before DML, so DDL would otherwise run in
+        # autocommit; this takes the write lock now (waiting up to the busy timeout).
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade_database(engine: Engine, revision: str = "head") -> str | None:
-    """Bring the schema to ``revision``; return the revision now in place."""
+    """Bring the schema to ``revision`` under the migration lock; return the revision now in place."""
+    return _migrate(engine, revision, downgrade=False)
+
+
+def downgrade_database(engine: Engine, revision: str) -> str | None:
+    """Take the schema back to ``revision`` (every migration is reversible)."""
+    return _migrate(engine, revision, downgrade=True)
+
+
+def _migrate(engine: Engine, revision: str, *, downgrade: bool) -> str | None:
     cfg = alembic_config()
     try:
         with engine.begin() as conn:
+            lock_for_migration(conn)
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+            if downgrade:
+                command.downgrade(cfg, revision)
+            else:
+                command.upgrade(cfg, revision)
     except SQLAlchemyError as exc:
-        raise MigrationError(f"database migration failed: {exc}") from exc
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise MigrationError(f"database migration failed: {reason}") from exc
     return current_revision(engine)

@@ -2,8 +2,11 @@
 
 Tables: ``feeds`` (one row per source with its fetch state), ``articles`` (one row per distinct
 report, deduplicated by feed+GUID, canonical URL hash and content hash), ``events`` (real-world
-events detected in articles), ``event_articles`` (which article reports which event) and
-``alerts`` (the outbox: an alert is written before it is sent and marked sent after).
+events detected in articles), ``event_articles`` (which article reports which event), ``alerts``
+(the outbox: one row per alert, written before it is sent), ``deliveries`` (one row per alert and
+channel, carrying the delivery state: status, attempts, last error, next attempt, lease),
+``locks`` (the database lock that keeps two passes out of the same stage) and ``installation``
+(one row: the id that makes this installation's Message-IDs its own).
 """
 
 from __future__ import annotations
@@ -160,25 +163,69 @@ class EventArticle(Base):
 
 
 class Alert(Base):
-    """Outbox row. ``dedup_key`` makes a second alert for the same event and kind impossible."""
+    """Outbox row, one per alert. ``dedup_key`` makes a second alert for the same event and kind
+    impossible; its delivery state is in :class:`Delivery`, one row per channel."""
 
     __tablename__ = "alerts"
-    __table_args__ = (
-        UniqueConstraint("dedup_key", name="uq_alerts_dedup_key"),
-        Index("ix_alerts_status", "status"),
-    )
+    __table_args__ = (UniqueConstraint("dedup_key", name="uq_alerts_dedup_key"),)
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # new, update, digest
     dedup_key: Mapped[str] = mapped_column(String(200))
+    # <random.installation@domain>: created once at enqueue, the same on every retry.
     message_id: Mapped[str] = mapped_column(String(300))
-    # pending, sending (claimed by a sender), sent, failed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Delivery(Base):
+    """One alert on one channel (``email`` today): the exactly-once state machine.
+
+    ``pending`` (due from ``next_attempt_at``) → ``sending`` (claimed by ``lease_owner`` until
+    ``lease_expires_at``) → ``sent``; a temporary failure goes back to ``pending`` with a later
+    ``next_attempt_at``; a permanent refusal ends in ``failed`` until an operator resends or
+    discards it (``discarded``).
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel", name="uq_deliveries_alert_channel"),
+        Index("ix_deliveries_status_next_attempt", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    channel: Mapped[str | None] = mapped_column(String(32))
-    # When a sender claimed the row (status "sending"); a stale claim may be taken over.
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it went out: "smtp" or "file" for the email channel.
+    transport: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Lock(Base):
+    """A named lock held by one pass (``owner``) until ``expires_at``; the holder renews it."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    holder: Mapped[str] = mapped_column(String(300))  # "rudprk run, pid 123 on host"
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Installation(Base):
+    """A single row: this installation's id, created once (part of every Message-ID)."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    installation_id: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -103,7 +103,8 @@ def test_pipeline_wiring_passes_the_settings_validation(compose: dict[str, Any])
     assert settings.smtp_host == "mailpit"
     assert settings.smtp_port == 1025
     assert settings.smtp_tls == "none"
-    assert settings.database_url == env["RUDPRK_DATABASE_URL"]
+    assert settings.database_dsn() == env["RUDPRK_DATABASE_URL"]
+    assert "rudprk:rudprk@" not in settings.database_url  # the password is kept apart
     assert settings.alert_to
 
 

@@ -2,155 +2,75 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import threading
+import time
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
+from seeding import EVENTS, NOW, many_events, seed_alerts
 from smtpserver import RecordingHandler, SMTPTestServer, free_port, running_smtp_server
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.delivery import DeliveryReport, build_alert_views, deliver_pending, enqueue_digest
+from alerts.delivery import (
+    DeliveryReport,
+    alert_message_id,
+    build_alert_views,
+    deliver_pending,
+    enqueue_digest,
+    enqueue_event_alert,
+)
 from alerts.errors import RenderError
 from alerts.mailer import OutboxDirMailer, SMTPMailer
-from alerts.render import message_id_for
 from storage.engine import session_scope
-from storage.models import Alert, Article, Event, EventArticle, Feed
-from storage.outbox import SENDING, claim_alert, enqueue_alert, mark_failed, pending_alerts
+from storage.installation import installation_id
+from storage.models import Alert, Delivery, Feed
+from storage.outbox import (
+    DEFAULT_BACKOFF,
+    Backoff,
+    claim_delivery,
+    discard,
+    due_deliveries,
+    enqueue_alert,
+    list_deliveries,
+    mark_retry,
+    requeue,
+    undelivered,
+)
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SENDER = "rudprk <alerts@rudprk.test>"
 RECIPIENTS = ["analyst@rudprk.test"]
 
-EVENTS: list[dict[str, Any]] = [
-    {
-        "event_type": "deployment",
-        "summary": "North Korea sends 12,000 troops to Kursk",
-        "evidence": "North Korea has sent about 12,000 troops to the Kursk region, the NIS said.",
-        "figure_low": 12000,
-        "figure_high": 12000,
-        "figure_unit": "troops",
-        "place": "Kursk",
-        "claimant": "NIS",
-        "qualifier": "approx",  # kept only in the origin article's stored detection
-    },
-    {
-        "event_type": "agreement",
-        "summary": "Moscow and Pyongyang sign a railway bridge protocol",
-        "evidence": "Russia and North Korea signed a protocol on a road bridge over the Tumen.",
-        "figure_low": None,
-        "figure_high": None,
-        "figure_unit": None,
-        "place": "Tumen",
-        "claimant": None,
-    },
-    {
-        "event_type": "deployment",
-        "summary": "Pyongyang dispatches 1,000 sappers to Kursk",
-        "evidence": "Pyongyang will dispatch 1,000 sappers and 5,000 builders to Kursk.",
-        "figure_low": 1000,
-        "figure_high": 6000,
-        "figure_unit": "personnel",
-        "place": "Kursk",
-        "claimant": "KCNA",
-    },
-]
 
-
-def _seed(session: Session, events: list[dict[str, Any]] = EVENTS) -> list[int]:
-    """Feeds, articles, events, links and one pending 'new' alert per event."""
-    wire = Feed(url="https://wire.test/rss", name="Wire Test", language="en", created_at=NOW)
-    journal = Feed(
-        url="https://journal.test/rss", name="Journal Test", language="fr", created_at=NOW
-    )
-    session.add_all([wire, journal])
-    session.flush()
-    alert_ids = []
-    for n, spec in enumerate(events, start=1):
-        values = dict(spec)
-        qualifier = values.pop("qualifier", None)
-        detected = {
-            "event_type": values["event_type"],
-            "low": values["figure_low"],
-            "high": values["figure_high"],
-            "qualifier": qualifier,
-        }
-        origin = Article(
-            feed_id=wire.id,
-            guid=f"wire-{n}",
-            guid_hash=f"{n:064x}",
-            url=f"https://wire.test/story/{n}",
-            title=f"Wire story {n}",
-            summary="…",
-            published_at=NOW - timedelta(hours=3),
-            discovered_at=NOW - timedelta(hours=2),
-            detection={"events": [{"event_type": "visit", "low": None}, detected]},
-        )
-        copy = Article(
-            feed_id=journal.id,
-            guid=f"journal-{n}",
-            guid_hash=f"{n + 1000:064x}",
-            url=f"https://journal.test/article/{n}",
-            title=f"Article du journal {n}",
-            summary="…",
-            language="fr",
-            published_at=NOW - timedelta(hours=4),  # older, but not the article that raised it
-            discovered_at=NOW - timedelta(hours=1),
-        )
-        session.add_all([origin, copy])
-        session.flush()
-        event = Event(
-            modality="new",
-            force=None,
-            event_date=date(2026, 11, 18),
-            date_precision="day",
-            actors=["North Korea", "Russia"],
-            additional=False,
-            confidence=0.9,
-            first_article_id=origin.id,
-            first_seen_at=NOW - timedelta(hours=1),
-            last_seen_at=NOW - timedelta(hours=1),
-            **values,
-        )
-        session.add(event)
-        session.flush()
-        session.add_all(
-            [
-                EventArticle(event_id=event.id, article_id=origin.id, role="origin", linked_at=NOW),
-                EventArticle(event_id=event.id, article_id=copy.id, role="report", linked_at=NOW),
-            ]
-        )
-        key = f"event:{event.id}:new"
-        alert_id = enqueue_alert(
-            session,
-            event_id=event.id,
-            kind="new",
-            dedup_key=key,
-            message_id=message_id_for(key),
-            created_at=NOW,
-        )
-        assert alert_id is not None
-        alert_ids.append(alert_id)
-    session.commit()
-    return alert_ids
-
-
-def _statuses(factory: sessionmaker[Session]) -> dict[int, tuple[str, int]]:
+def _states(factory: sessionmaker[Session]) -> dict[int, tuple[str, int]]:
+    """alert id → (status, attempts) of its e-mail delivery."""
     with factory() as session:
-        return {a.id: (a.status, a.attempts) for a in session.scalars(select(Alert))}
+        return {d.alert_id: (d.status, d.attempts) for d in session.scalars(select(Delivery))}
+
+
+def _delivery(factory: sessionmaker[Session], alert_id: int) -> Delivery:
+    with factory() as session:
+        found = session.scalars(select(Delivery).where(Delivery.alert_id == alert_id)).one()
+        session.expunge(found)
+        return found
 
 
 def _deliver(
     factory: sessionmaker[Session],
     server: SMTPTestServer,
     now: datetime = NOW,
-    max_attempts: int = 20,
+    **kwargs: object,
 ) -> DeliveryReport:
     mailer = SMTPMailer(server.host, server.port, timeout=5)
     return deliver_pending(
-        factory, mailer, sender=SENDER, recipients=RECIPIENTS, now=now, max_attempts=max_attempts
+        factory,
+        mailer,
+        sender=SENDER,
+        recipients=RECIPIENTS,
+        now=now,
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -158,10 +78,16 @@ def test_delivers_each_alert_once_with_headers_and_marks_it_sent(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as session:
-        alert_ids = _seed(session)
+        alert_ids = seed_alerts(session)
     with running_smtp_server() as server:
         report = _deliver(session_factory, server)
-        assert (report.sent, report.failed, report.pending, report.error) == (3, 0, 0, None)
+        assert (report.sent, report.failed, report.retrying, report.pending, report.error) == (
+            3,
+            0,
+            0,
+            0,
+            None,
+        )
         assert [a for a, _, _ in report.delivered] == alert_ids
         assert report.delivered[0][1] == "[rudprk] New deployment: about 12,000 troops — Kursk"
         assert report.delivered[2][1] == "[rudprk] New deployment: 1,000–6,000 personnel — Kursk"
@@ -179,13 +105,13 @@ def test_delivers_each_alert_once_with_headers_and_marks_it_sent(
             assert msg["Message-ID"] == alert.message_id
             assert msg["X-Rudprk-Alert-Kind"] == "new"
             assert msg["X-Rudprk-Event-Id"] == str(alert.event_id)
-            assert alert.status == "sent"
-            assert alert.channel == "smtp"
-            assert alert.sent_at == NOW
-            assert alert.attempts == 1
-        text = received[1].get_body(("plain",))
-        assert text is not None
-        content = text.get_content()
+            delivery = _delivery(session_factory, alert_id)
+            assert (delivery.status, delivery.transport, delivery.attempts) == ("sent", "smtp", 1)
+            assert delivery.sent_at == NOW
+            assert delivery.lease_owner is None and delivery.next_attempt_at is None
+        text_part = received[1].get_body(("plain",))
+        assert text_part is not None
+        content = text_part.get_content()
         # the article that raised the event comes first, though the other was published earlier
         assert content.index("Wire Test: Wire story 2") < content.index("Journal Test")
         assert "https://journal.test/article/2" in content
@@ -196,11 +122,45 @@ def test_delivers_each_alert_once_with_headers_and_marks_it_sent(
         assert len(server.handler.messages) == 3
 
 
-def test_smtp_down_leaves_everything_pending_until_a_later_run(
+def test_message_ids_are_unique_per_alert_and_installation_and_stable_across_retries(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with session_factory() as session:
+        alert_ids = seed_alerts(session)
+        ours = installation_id(session)
+        assert installation_id(session) == ours  # created once
+        ids = [session.get(Alert, a).message_id for a in alert_ids]  # type: ignore[union-attr]
+    assert len(set(ids)) == 3
+    assert all(i.startswith("<rudprk.") and f".{ours}@" in i for i in ids)
+
+    # another installation (a database of its own) never gives the same ids
+    from storage.engine import create_db_engine, create_session_factory
+    from storage.migrate import upgrade_database
+
+    other_engine = create_db_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    upgrade_database(other_engine)
+    with create_session_factory(other_engine)() as other:
+        theirs = installation_id(other)
+        other_ids = [alert_message_id(other) for _ in range(50)]
+    other_engine.dispose()
+    assert theirs != ours
+    assert not set(other_ids) & set(ids) and len(set(other_ids)) == 50
+
+    # a retry (451, then accepted) carries the Message-ID of the first try
+    refuse = [True]
+    with running_smtp_server(lambda m: "451 4.3.0 Try later" if refuse[0] else None) as server:
+        _deliver(session_factory, server)
+        assert [str(m["Message-ID"]) for m in server.handler.rejected] == ids
+        refuse[0] = False
+        _deliver(session_factory, server, now=NOW + timedelta(hours=1))
+        assert [str(m["Message-ID"]) for m in server.handler.messages] == ids
+
+
+def test_smtp_down_records_the_failure_on_every_due_delivery_then_delivers_once_later(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as session:
-        alert_ids = _seed(session)
+        alert_ids = seed_alerts(session)
     port = free_port()
     down = deliver_pending(
         session_factory,
@@ -209,22 +169,34 @@ def test_smtp_down_leaves_everything_pending_until_a_later_run(
         recipients=RECIPIENTS,
         now=NOW,
     )
-    assert (down.sent, down.failed, down.pending) == (0, 0, 3)
+    assert (down.sent, down.failed, down.retrying, down.pending) == (0, 0, 3, 3)
     assert down.error is not None and f"127.0.0.1:{port}" in down.error
-    assert _statuses(session_factory) == {a: ("pending", 0) for a in alert_ids}
+    assert _states(session_factory) == {a: ("pending", 1) for a in alert_ids}
+    first = _delivery(session_factory, alert_ids[0])
+    assert first.last_error is not None and "Connection refused" in first.last_error
+    assert first.last_attempt_at == NOW
+    assert first.next_attempt_at == NOW + timedelta(minutes=5)
+    with session_factory() as session:
+        rows = undelivered(session, clock_now=datetime.now(UTC))
+    assert [(r.alert_id, r.state, r.attempts) for r in rows] == [
+        (a, "retrying", 1) for a in alert_ids
+    ]
 
     with SMTPTestServer(RecordingHandler(), port=port) as server:
+        early = _deliver(session_factory, server, now=NOW + timedelta(minutes=2))
+        assert (early.sent, early.pending) == (0, 3)  # still in back-off: not even a connection
+        assert server.handler.messages == []
         later = _deliver(session_factory, server, now=NOW + timedelta(minutes=15))
         assert (later.sent, later.pending) == (3, 0)
         assert len(server.handler.messages) == 3
-    assert {s for s, _ in _statuses(session_factory).values()} == {"sent"}
+    assert _states(session_factory) == {a: ("sent", 2) for a in alert_ids}
 
 
-def test_one_rejected_message_does_not_stop_the_others(
+def test_a_permanent_refusal_ends_the_delivery_until_an_operator_acts(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as session:
-        alert_ids = _seed(session)
+        alert_ids = seed_alerts(session)
 
     def reject_agreements(msg: EmailMessage) -> str | None:
         return (
@@ -235,77 +207,127 @@ def test_one_rejected_message_does_not_stop_the_others(
 
     with running_smtp_server(reject_agreements) as server:
         report = _deliver(session_factory, server)
-        assert (report.sent, report.failed, report.pending) == (2, 1, 1)
+        assert (report.sent, report.failed, report.retrying, report.pending) == (2, 1, 0, 0)
         assert [a for a, _, _ in report.delivered] == [alert_ids[0], alert_ids[2]]
-    statuses = _statuses(session_factory)
-    assert statuses[alert_ids[1]] == ("failed", 1)
+    refused = _delivery(session_factory, alert_ids[1])
+    assert (refused.status, refused.attempts) == ("failed", 1)
+    assert "550 5.7.1 Refused by test policy" in (refused.last_error or "")
     with session_factory() as session:
-        failed = session.get(Alert, alert_ids[1])
-        assert failed is not None and "550 5.7.1 Refused by test policy" in (
-            failed.last_error or ""
-        )
+        assert [(r.alert_id, r.state) for r in undelivered(session, clock_now=NOW)] == [
+            (alert_ids[1], "failed")
+        ]
 
-    # the next run, on a server that accepts it, sends only the failed one
+    # later passes, even on a server that would take it, never retry it by themselves
     with running_smtp_server() as server:
-        retry = _deliver(session_factory, server, now=NOW + timedelta(minutes=15))
+        for n in range(1, 4):
+            assert _deliver(session_factory, server, now=NOW + timedelta(hours=n)).sent == 0
+        assert server.handler.messages == []
+        # the operator resends it: the next delivery sends it, once
+        with session_scope(session_factory) as session:
+            assert requeue(session, alert_ids[1], now=NOW, clock_now=datetime.now(UTC)) == 1
+        retry = _deliver(session_factory, server, now=NOW + timedelta(hours=4))
         assert (retry.sent, retry.failed, retry.pending) == (1, 0, 0)
         assert [m["X-Rudprk-Event-Type"] for m in server.handler.messages] == ["agreement"]
-    assert _statuses(session_factory)[alert_ids[1]] == ("sent", 2)
+    assert _states(session_factory)[alert_ids[1]] == ("sent", 1)
 
 
-def test_failing_alerts_stop_being_retried_after_max_attempts(
+def test_a_discarded_alert_is_never_sent_and_no_longer_reported(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as session:
-        _seed(session, EVENTS[:1])
-    with running_smtp_server(lambda msg: "554 5.6.0 Always refused") as server:
-        for n in range(3):
-            report = _deliver(
-                session_factory, server, now=NOW + timedelta(minutes=n), max_attempts=3
-            )
-            assert report.failed == 1
-        final = _deliver(session_factory, server, now=NOW + timedelta(hours=1), max_attempts=3)
-    assert (final.sent, final.failed, final.pending) == (0, 0, 0)
-    assert list(_statuses(session_factory).values()) == [("failed", 3)]
+        first, *_ = seed_alerts(session, EVENTS[:1])
+    with running_smtp_server(lambda m: "554 5.6.0 Always refused") as server:
+        _deliver(session_factory, server)
+    with session_scope(session_factory) as session:
+        assert discard(session, first, clock_now=datetime.now(UTC)) == 1
+        assert discard(session, first, clock_now=datetime.now(UTC)) == 0  # nothing left
+        assert undelivered(session, clock_now=NOW) == []
+        assert [r.state for r in list_deliveries(session, statuses=["discarded"])] == ["discarded"]
+    with running_smtp_server() as server:
+        assert _deliver(session_factory, server, now=NOW + timedelta(hours=2)).sent == 0
 
 
-def test_a_claimed_alert_is_skipped_until_its_claim_goes_stale(
+def test_temporary_refusals_never_abandon_an_alert_and_back_off_up_to_a_cap(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as session:
-        first, second, _ = _seed(session)
-    # another sender claimed the first alert just now (and crashed, say)
+        (alert_id,) = seed_alerts(session, EVENTS[:1])
+    refuse = [True]
+    with running_smtp_server(lambda m: "451 4.7.1 Greylisted" if refuse[0] else None) as server:
+        now = NOW
+        waits = []
+        for _ in range(30):  # far more attempts than the old cap of 20
+            report = _deliver(session_factory, server, now=now)
+            delivery = _delivery(session_factory, alert_id)
+            assert delivery.status == "pending" and report.retrying == 1
+            assert delivery.next_attempt_at is not None
+            assert "451 4.7.1 Greylisted" in (delivery.last_error or "")
+            waits.append(delivery.next_attempt_at - now)
+            now = delivery.next_attempt_at
+        assert delivery.attempts == 30
+        assert waits[:5] == [timedelta(minutes=m) for m in (5, 10, 20, 40, 60)]
+        assert set(waits[5:]) == {DEFAULT_BACKOFF.cap}
+        refuse[0] = False
+        done = _deliver(session_factory, server, now=now)
+        assert done.sent == 1 and len(server.handler.messages) == 1
+    assert _states(session_factory)[alert_id] == ("sent", 31)
+
+
+def test_backoff_is_exponential_and_capped() -> None:
+    backoff = Backoff(base=timedelta(seconds=30), cap=timedelta(minutes=10))
+    assert [backoff.after(n).total_seconds() for n in range(1, 7)] == [30, 60, 120, 240, 480, 600]
+    assert backoff.after(1000) == timedelta(minutes=10)
+
+
+def test_a_leased_delivery_is_skipped_until_its_lease_expires(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as session:
+        first, second, _ = seed_alerts(session)
+    first_delivery = _delivery(session_factory, first).id
+    clock_now = datetime.now(UTC)
+    # another sender claimed the first delivery just now (and crashed, say)
     with session_scope(session_factory) as session:
-        assert claim_alert(session, first, NOW) is True
+        assert claim_delivery(session, first_delivery, owner="other", clock_now=clock_now)
     with session_scope(session_factory) as session:
-        assert claim_alert(session, first, NOW) is False  # already claimed
+        assert not claim_delivery(session, first_delivery, owner="us", clock_now=clock_now)
     with running_smtp_server() as server:
         report = _deliver(session_factory, server, now=NOW + timedelta(minutes=1))
         assert report.sent == 2
         assert first not in [a for a, _, _ in report.delivered]
         assert report.pending == 1  # still unsent, still counted
-        assert _statuses(session_factory)[first] == (SENDING, 0)
+        assert _states(session_factory)[first] == ("sending", 0)
 
-        stale = _deliver(session_factory, server, now=NOW + timedelta(minutes=30))
+        # once the lease has expired (the sender died), the next sender takes it over
+        later = clock_now + timedelta(minutes=3)
+        stale = _deliver(
+            session_factory, server, now=NOW + timedelta(minutes=30), clock=lambda: later
+        )
         assert [a for a, _, _ in stale.delivered] == [first]
-    assert _statuses(session_factory)[second] == ("sent", 1)
-    assert {s for s, _ in _statuses(session_factory).values()} == {"sent"}
+    assert _states(session_factory)[second] == ("sent", 1)
+    assert {s for s, _ in _states(session_factory).values()} == {"sent"}
 
 
-def test_never_tried_alerts_go_before_retries(session_factory: sessionmaker[Session]) -> None:
+def test_never_tried_deliveries_go_before_retries(session_factory: sessionmaker[Session]) -> None:
     with session_factory() as session:
-        first, second, third = _seed(session)
+        first, second, third = seed_alerts(session)
+    clock_now = datetime.now(UTC)
+    first_delivery = _delivery(session_factory, first).id
     with session_scope(session_factory) as session:
-        mark_failed(session, first, "550 refused")
+        assert claim_delivery(session, first_delivery, owner="us", clock_now=clock_now)
+        assert mark_retry(
+            session, first_delivery, owner="us", error="451", now=NOW - timedelta(hours=1)
+        )
     with session_factory() as session:
-        assert [a.id for a in pending_alerts(session)] == [second, third, first]
+        due = due_deliveries(session, "email", now=NOW, clock_now=clock_now)
+        assert [d.alert_id for d in due] == [second, third, first]
 
 
-def test_server_lost_mid_batch_leaves_the_rest_pending(
+def test_server_lost_mid_batch_retries_the_one_in_hand_and_leaves_the_rest_due(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as session:
-        alert_ids = _seed(session)
+        alert_ids = seed_alerts(session)
     seen: list[str] = []
 
     def close_after_first(msg: EmailMessage) -> str | None:
@@ -313,26 +335,25 @@ def test_server_lost_mid_batch_leaves_the_rest_pending(
         return "421 4.3.2 Service shutting down" if len(seen) == 2 else None
 
     with running_smtp_server(close_after_first) as server:
-        # the 421 makes the client drop the connection; the reconnect then finds nobody
-        mailer = SMTPMailer(server.host, server.port, timeout=5)
-        report = deliver_pending(
-            session_factory, mailer, sender=SENDER, recipients=RECIPIENTS, now=NOW
-        )
-    assert (report.sent, report.failed, report.pending) == (1, 0, 2)
+        report = _deliver(session_factory, server)
+    assert (report.sent, report.failed, report.retrying, report.pending) == (1, 0, 1, 2)
     assert report.error is not None and "421" in report.error
-    statuses = _statuses(session_factory)
-    assert statuses[alert_ids[0]] == ("sent", 1)
-    # the alert in hand counts one attempt (a message that always kills the connection must
-    # not hold the queue forever); the one after it was never tried
-    assert statuses[alert_ids[1]] == ("failed", 1)
-    assert statuses[alert_ids[2]] == ("pending", 0)
+    states = _states(session_factory)
+    assert states[alert_ids[0]] == ("sent", 1)
+    # the one in hand counts an attempt and waits for its back-off (a message that always
+    # kills the connection cannot hold the queue); the one after it was never tried
+    assert states[alert_ids[1]] == ("pending", 1)
+    assert states[alert_ids[2]] == ("pending", 0)
+    with running_smtp_server() as server:
+        report = _deliver(session_factory, server, now=NOW + timedelta(minutes=1))
+        assert [a for a, _, _ in report.delivered] == [alert_ids[2]]
 
 
 def test_outbox_folder_delivery_reports_the_files(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     with session_factory() as session:
-        alert_ids = _seed(session)
+        alert_ids = seed_alerts(session)
     report = deliver_pending(
         session_factory,
         OutboxDirMailer(tmp_path / "outbox"),
@@ -345,20 +366,20 @@ def test_outbox_folder_delivery_reports_the_files(
     assert all(p is not None and p.exists() for p in paths)
     assert [p.name.split("-", 1)[1] for p in paths if p] == [f"alert-{a}.eml" for a in alert_ids]
     with session_factory() as session:
-        assert {a.channel for a in session.scalars(select(Alert))} == {"file"}
+        assert {d.transport for d in session.scalars(select(Delivery))} == {"file"}
 
 
-def test_alert_without_an_event_is_marked_failed_and_the_others_go(
+def test_alert_without_an_event_fails_for_good_and_the_others_go(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as session:
-        alert_ids = _seed(session, EVENTS[:1])
+        alert_ids = seed_alerts(session, EVENTS[:1])
         orphan = enqueue_alert(
             session,
             event_id=None,
             kind="new",
             dedup_key="orphan",
-            message_id=message_id_for("orphan"),
+            message_id=alert_message_id(session),
             created_at=NOW,
         )
         session.commit()
@@ -366,24 +387,24 @@ def test_alert_without_an_event_is_marked_failed_and_the_others_go(
     with running_smtp_server() as server:
         report = _deliver(session_factory, server)
     assert (report.sent, report.failed) == (1, 1)
-    statuses = _statuses(session_factory)
-    assert statuses[alert_ids[0]] == ("sent", 1)
-    assert statuses[orphan] == ("failed", 1)
+    states = _states(session_factory)
+    assert states[alert_ids[0]] == ("sent", 1)
+    assert states[orphan] == ("failed", 1)
+    assert "cannot render" in (_delivery(session_factory, orphan).last_error or "")
 
 
 def test_build_alert_views_orders_sources_and_threads_updates(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as session:
-        first, *_ = _seed(session)
+        first, *_ = seed_alerts(session)
         new_alert = session.get(Alert, first)
         assert new_alert is not None and new_alert.event_id is not None
-        update_id = enqueue_alert(
+        update_id = enqueue_event_alert(
             session,
             event_id=new_alert.event_id,
             kind="update",
             dedup_key=f"event:{new_alert.event_id}:update:1",
-            message_id=message_id_for(f"event:{new_alert.event_id}:update:1"),
             created_at=NOW,
         )
         session.commit()
@@ -409,24 +430,69 @@ def test_postgresql_claim_skips_a_row_another_sender_is_claiming(
     if not db_url.startswith("postgresql"):
         pytest.skip("FOR UPDATE SKIP LOCKED is the PostgreSQL path")
     with session_factory() as session:
-        first, second, _ = _seed(session)
+        first, second, _ = seed_alerts(session)
+    d1, d2 = _delivery(session_factory, first).id, _delivery(session_factory, second).id
+    clock_now = datetime.now(UTC)
     with session_factory() as a, session_factory() as b:
         b.execute(text("SET LOCAL lock_timeout = '5s'"))  # a blocking claim would fail, not hang
-        assert claim_alert(a, first, NOW) is True  # not committed yet: the row is locked
-        assert claim_alert(b, first, NOW) is False  # skipped at once
-        assert claim_alert(b, second, NOW) is True  # other rows stay available
+        assert claim_delivery(a, d1, owner="a", clock_now=clock_now)  # not committed: locked
+        assert not claim_delivery(b, d1, owner="b", clock_now=clock_now)  # skipped at once
+        assert claim_delivery(b, d2, owner="b", clock_now=clock_now)  # others stay available
         a.commit()
         b.commit()
     with session_scope(session_factory) as session:
-        assert claim_alert(session, first, NOW) is False  # committed claim, still fresh
-    assert _statuses(session_factory)[first] == (SENDING, 0)
+        assert not claim_delivery(session, d1, owner="c", clock_now=clock_now)  # lease is live
+    assert _states(session_factory)[first] == ("sending", 0)
+
+
+class SlowHandler(RecordingHandler):
+    """Takes ``delay`` seconds to accept each message (a slow relay)."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        import asyncio
+
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_sender_whose_pass_started_long_ago_never_makes_another_resend(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Two senders at once, one from a pass that started 40 minutes ago (a back catalogue, a
+    slow relay): its claims are stamped with the clock at claim time, so the other sender sees
+    live leases and each alert goes out once. (Claims stamped with the pass's start time
+    looked stale to the second sender, which sent them again.)"""
+    with session_factory() as session:
+        seed_alerts(session, many_events(8))
+    handler = SlowHandler(0.15)
+    with SMTPTestServer(handler) as server:
+        old_now = datetime.now(UTC) - timedelta(minutes=40)
+        reports: dict[str, DeliveryReport] = {}
+
+        def old_pass() -> None:
+            reports["old"] = _deliver(session_factory, server, now=old_now)
+
+        thread = threading.Thread(target=old_pass)
+        thread.start()
+        time.sleep(0.4)  # the old pass holds a claim now
+        reports["new"] = _deliver(session_factory, server, now=datetime.now(UTC))
+        thread.join(timeout=60)
+        ids = [str(m["Message-ID"]) for m in handler.messages]
+    assert len(ids) == 8 and len(set(ids)) == 8
+    assert reports["old"].sent + reports["new"].sent == 8
+    assert reports["new"].skipped >= 1
+    assert {s for s, _ in _states(session_factory).values()} == {"sent"}
 
 
 def test_digest_is_recorded_once_and_sent_with_the_period_events_and_failing_feeds(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as session:
-        alert_ids = _seed(session)
+        alert_ids = seed_alerts(session)
         broken = Feed(
             url="https://broken.test/rss",
             name="Broken Feed",
@@ -468,3 +534,30 @@ def test_digest_is_recorded_once_and_sent_with_the_period_events_and_failing_fee
 def test_enqueue_digest_refuses_an_empty_period(session: Session) -> None:
     with pytest.raises(RenderError, match="not a digest period"):
         enqueue_digest(session, period_start=NOW, period_end=NOW, now=NOW)
+
+
+def test_the_digest_lists_alerts_refused_for_good_until_an_operator_acts(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as session:
+        first, *_ = seed_alerts(session, EVENTS[:1])
+    with running_smtp_server(lambda m: "550 5.1.1 Mailbox unavailable") as server:
+        _deliver(session_factory, server)
+    with session_scope(session_factory) as session:
+        enqueue_digest(session, period_start=NOW - timedelta(days=1), period_end=NOW, now=NOW)
+    with running_smtp_server(
+        lambda m: None if m["X-Rudprk-Alert-Kind"] == "digest" else "550 5.1.1 No"
+    ) as server:
+        _deliver(session_factory, server, now=NOW + timedelta(minutes=1))
+        (digest,) = server.handler.messages
+    plain = digest.get_body(("plain",))
+    html = digest.get_body(("html",))
+    assert plain is not None and html is not None
+    text_body = plain.get_content()
+    assert "== Alerts not delivered (1) ==" in text_body
+    assert (
+        f"* alert {first} (email): refused, waiting for an operator after 1 attempt; "
+        "last: SMTP server" in text_body
+    )
+    assert "550 5.1.1 Mailbox unavailable" in text_body
+    assert f"<strong>alert {first}</strong>" in html.get_content()

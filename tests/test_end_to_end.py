@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.demo import LoopbackSMTP
+from flows.health import ExitCode
 from flows.loopback import Document, LoopbackServer
 from flows.pipeline import run_pass
 from flows.samples import build_documents, load_samples, write_sources
@@ -114,10 +115,16 @@ def test_alerts_wait_in_outbox_while_smtp_is_down(
     first = run_pass(settings)
     assert first.alerts_sent == 0
     assert first.alerts_pending == 2
+    assert first.exit_code == ExitCode.ALERTS_UNDELIVERED
+    assert [u["state"] for u in first.undelivered] == ["retrying", "retrying"]
+    assert first.delivery_error is not None and str(dead_port) in first.delivery_error
     with LoopbackSMTP() as smtp:
-        second = run_pass(replace(settings, smtp_port=smtp.port))
+        # the next cron pass, 15 minutes later: the back-off (5 minutes) has passed
+        later = datetime.now(UTC) + timedelta(minutes=15)
+        second = run_pass(replace(settings, smtp_port=smtp.port), now=later)
         assert second.alerts_sent == 2
         assert second.alerts_pending == 0
+        assert second.exit_code == ExitCode.OK
         assert_expected_alerts(smtp.messages, {"deployment": 1, "agreement": 1})
 
 
@@ -150,27 +157,6 @@ def test_freshness_window_stores_but_never_alerts_old_entries(
         assert summary.events_new >= 2
         assert summary.alerts_sent == 0
         assert smtp.messages == []
-
-
-@pytest.mark.prefect
-def test_monitor_flow_under_prefect_harness(tmp_path: Path, feed_server: LoopbackServer) -> None:
-    from prefect.testing.utilities import prefect_test_harness
-
-    from flows.monitor import monitor
-
-    with LoopbackSMTP() as smtp:
-        settings = make_settings(
-            tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", feed_server.base_url, smtp.port
-        )
-        with prefect_test_harness():
-            first = monitor(settings)
-            second = monitor(settings)
-        assert first["alerts_sent"] == 2
-        assert first["feeds_failed"] == 3
-        assert first["seconds"] > 0
-        assert_expected_alerts(smtp.messages, {"deployment": 1, "agreement": 1})
-        assert second["alerts_sent"] == 0 and second["articles_new"] == 0
-        assert len(smtp.messages) == 2
 
 
 def test_expected_alerts_match_samples() -> None:

@@ -190,3 +190,41 @@ def test_export_then_import_round_trip(
             server.url("/feed.xml"),
             server.url("/world.xml"),
         }
+
+
+HOSTILE_OPML = b"""<?xml version="1.0" encoding="utf-8"?>
+<opml version="2.0"><head><title>mixed</title></head><body>
+<outline text="Good" xmlUrl="https://good.test/rss"/>
+<outline text="Passwords" xmlUrl="file:///etc/passwd"/>
+<outline text="Old FTP" xmlUrl="ftp://ftp.test/feed.xml"/>
+<outline text="Script" xmlUrl="javascript:alert(1)"/>
+<outline text="Inline" xmlUrl="data:text/xml,&lt;rss/&gt;"/>
+<outline text="No host" xmlUrl="http:///feed.xml"/>
+</body></opml>
+"""
+
+
+def test_import_refuses_every_non_http_feed_with_one_line_each(
+    cli_env: CliRunner, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.opml"
+    path.write_bytes(HOSTILE_OPML)
+    result = CliRunner().invoke(feeds_app, ["import", str(path)], catch_exceptions=False)
+    assert result.exit_code == 1
+    refused = [line for line in result.stderr.splitlines() if line.startswith("refused:")]
+    assert refused == [
+        "refused: Passwords <file:///etc/passwd>: not an http(s) URL (file:)",
+        "refused: Old FTP <ftp://ftp.test/feed.xml>: not an http(s) URL (ftp:)",
+        "refused: Script <javascript:alert(1)>: not an http(s) URL (javascript:)",
+        "refused: Inline <data:text/xml,<rss/>>: not an http(s) URL (data:)",
+        "refused: No host <http:///feed.xml>: no host",
+    ]
+    assert "imported 1 new feed(s), 0 already present, 5 refused" in result.stdout
+    with session_factory() as session:
+        assert [f.url for f in list_feeds(session)] == ["https://good.test/rss"]
+
+
+def test_add_refuses_a_non_http_url_before_fetching(cli_env: CliRunner) -> None:
+    result = invoke(cli_env, "add", "file:///etc/passwd")
+    assert result.exit_code == 1
+    assert "cannot add file:///etc/passwd: not an http(s) URL (file:)" in result.output

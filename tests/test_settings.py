@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -36,10 +38,66 @@ def test_full_configuration(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert settings.smtp_port == 587
-    assert settings.smtp_password == "s3cret"
+    assert settings.smtp_password is not None
+    assert settings.smtp_secret() == "s3cret"
     assert settings.alert_to == ("a@example.org", "b@example.org")
     assert settings.freshness_hours == 24
-    assert "s3cret" not in repr(settings)
+    assert "s3cret" not in repr(settings) and "s3cret" not in str(settings)
+
+
+def test_the_database_password_is_a_secret_kept_out_of_the_url(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"RUDPRK_DATABASE_URL": "postgresql+psycopg://rudprk:p%40ss-w0rd@db:5432/rudprk"},
+        cwd=tmp_path,
+    )
+    assert settings.database_url == "postgresql+psycopg://rudprk@db:5432/rudprk"
+    assert settings.database_password is not None
+    assert settings.database_dsn() == "postgresql+psycopg://rudprk:p%40ss-w0rd@db:5432/rudprk"
+    assert "w0rd" not in repr(settings)
+    # a URL with a password given to the dataclass directly is split the same way
+    direct = replace(settings, database_url="postgresql://u:hunter2@h/d", database_password=None)
+    assert direct.database_url == "postgresql://u@h/d"
+    assert direct.database_dsn() == "postgresql://u:hunter2@h/d"
+
+
+def test_database_url_from_a_file(tmp_path: Path) -> None:
+    url_file = tmp_path / "db-url"
+    url_file.write_text("postgresql+psycopg://rudprk:from-file@db/rudprk\n")
+    settings = load_settings({"RUDPRK_DATABASE_URL_FILE": str(url_file)}, cwd=tmp_path)
+    assert settings.database_dsn() == "postgresql+psycopg://rudprk:from-file@db/rudprk"
+    assert "from-file" not in settings.database_url
+    with pytest.raises(SettingsError) as both:
+        load_settings(
+            {"RUDPRK_DATABASE_URL_FILE": str(url_file), "RUDPRK_DATABASE_URL": "sqlite://"},
+            cwd=tmp_path,
+        )
+    assert both.value.variable == "RUDPRK_DATABASE_URL_FILE"
+
+
+def test_a_bad_database_url_is_named_without_echoing_it(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings({"RUDPRK_DATABASE_URL": "::nope:: secret-pw"}, cwd=tmp_path)
+    assert info.value.variable == "RUDPRK_DATABASE_URL"
+    assert "secret-pw" not in str(info.value)
+
+
+def test_knowledge_folder_is_loaded_at_start_up(tmp_path: Path) -> None:
+    from alerts.knowledge import BUNDLED_DIR
+
+    good = tmp_path / "knowledge"
+    shutil.copytree(BUNDLED_DIR, good)
+    assert load_settings({"RUDPRK_KNOWLEDGE_DIR": str(good)}, cwd=tmp_path).knowledge_dir == good
+    (good / "vocabulary.toml").write_text("[broken\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings({"RUDPRK_KNOWLEDGE_DIR": str(good)}, cwd=tmp_path)
+    assert info.value.variable == "RUDPRK_KNOWLEDGE_DIR"
+    assert "vocabulary.toml" in str(info.value)
+
+
+def test_lease_seconds(tmp_path: Path) -> None:
+    settings = load_settings({"RUDPRK_LEASE_SECONDS": "30"}, cwd=tmp_path)
+    assert settings.lease.total_seconds() == 30
+    assert load_settings({}, cwd=tmp_path).lease_seconds == 120
 
 
 @pytest.mark.parametrize(
@@ -47,6 +105,7 @@ def test_full_configuration(tmp_path: Path) -> None:
     [
         ({"RUDPRK_DATABASE_URL": "mysql://x"}, "RUDPRK_DATABASE_URL"),
         ({"RUDPRK_DATABASE_URL": "::not a url::"}, "RUDPRK_DATABASE_URL"),
+        ({"RUDPRK_DATABASE_URL": "postgresql://u:pw@h:9:5432/d"}, "RUDPRK_DATABASE_URL"),
         ({"RUDPRK_SOURCES": "/nonexistent/sources.toml"}, "RUDPRK_SOURCES"),
         ({"RUDPRK_SMTP_TLS": "tls13"}, "RUDPRK_SMTP_TLS"),
         ({"RUDPRK_SMTP_PORT": "smtp"}, "RUDPRK_SMTP_PORT"),
@@ -57,6 +116,11 @@ def test_full_configuration(tmp_path: Path) -> None:
         ({"RUDPRK_FRESHNESS_HOURS": "-1"}, "RUDPRK_FRESHNESS_HOURS"),
         ({"RUDPRK_SCHEDULE": "every minute"}, "RUDPRK_SCHEDULE"),
         ({"RUDPRK_SMTP_PASSWORD_FILE": "/nonexistent/pw"}, "RUDPRK_SMTP_PASSWORD_FILE"),
+        ({"RUDPRK_DATABASE_URL_FILE": "/nonexistent/url"}, "RUDPRK_DATABASE_URL_FILE"),
+        ({"RUDPRK_SMTP_PASSWORD": "pw"}, "RUDPRK_SMTP_USER"),
+        ({"RUDPRK_KNOWLEDGE_DIR": "/nonexistent/knowledge"}, "RUDPRK_KNOWLEDGE_DIR"),
+        ({"RUDPRK_LEASE_SECONDS": "0"}, "RUDPRK_LEASE_SECONDS"),
+        ({"RUDPRK_DATA_DIR": "/etc/hostname"}, "RUDPRK_DATA_DIR"),
     ],
 )
 def test_bad_variable_is_named(env: dict[str, str], variable: str, tmp_path: Path) -> None:

@@ -5,6 +5,11 @@ Prefect-free. Network work runs on the event loop through one shared ``httpx.Asy
 database work (parsing, extraction, inserts) runs on one worker thread, so the loop keeps
 fetching while a feed is parsed and SQLite never sees two writers. Each feed is stored in its own
 transaction; a feed that fails is recorded with its error and never stops the others.
+
+A database fault is not a feed's fault: each database step is a unit of work retried once after
+reconnecting (:func:`storage.faults.run_unit`); a second fault stops the whole harvest with
+:class:`~storage.errors.DatabaseFaultError`, and no feed is marked failed or pushed into
+back-off for it.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ from flows.ingest.robots import RobotsCache
 from flows.ingest.schedule import next_check_after_failure, next_check_after_success
 from flows.ingest.urls import canonicalize_url
 from storage.articles import NewArticle, insert_new_articles, known_guid_hashes
+from storage.errors import DatabaseFaultError
+from storage.faults import run_unit
 from storage.feeds import (
     disable_feed,
     due_feeds,
@@ -289,8 +296,12 @@ def select_new_entries(
         if entry.guid not in seen:
             seen.add(entry.guid)
             unique.append(entry)
-    with session_factory() as session:
-        known = known_guid_hashes(session, feed_id, [e.guid for e in unique])
+    guids = [e.guid for e in unique]
+    known = run_unit(
+        session_factory,
+        lambda session: known_guid_hashes(session, feed_id, guids),
+        what="reading a feed's stored entries",
+    )
     pending: list[PendingEntry] = []
     for entry in unique:
         if guid_key(entry.guid) in known:
@@ -415,7 +426,8 @@ def store_success(
     items: Sequence[NewArticle],
     digest: str,
 ) -> list[int]:
-    with ctx.session_factory.begin() as session:
+    def unit(session: Session) -> list[int]:
+        # Idempotent: a retry after a commit that went through inserts nothing more.
         ids = insert_new_articles(session, items, ctx.now)
         if result.permanent_redirect:
             move_feed(session, snap.id, result.permanent_redirect)
@@ -430,11 +442,13 @@ def store_success(
             ttl_seconds=parsed.ttl_seconds,
             entries_seen=len(parsed.entries),
         )
-    return ids
+        return ids
+
+    return run_unit(ctx.session_factory, unit, what=f"storing feed {snap.url}")
 
 
 def store_not_modified(ctx: PassContext, snap: FeedSnapshot, result: FetchResult) -> None:
-    with ctx.session_factory.begin() as session:
+    def unit(session: Session) -> None:
         if result.permanent_redirect:
             move_feed(session, snap.id, result.permanent_redirect)
         record_not_modified(
@@ -446,31 +460,35 @@ def store_not_modified(ctx: PassContext, snap: FeedSnapshot, result: FetchResult
             last_modified=header_value(result.headers, "last-modified"),
         )
 
+    run_unit(ctx.session_factory, unit, what=f"storing feed {snap.url}")
+
 
 def store_failure(ctx: PassContext, snap: FeedSnapshot, exc: Exception) -> FeedReport:
     message = str(exc) or type(exc).__name__
     status = getattr(exc, "status", None)
     content_type = getattr(exc, "content_type", None)
     report = FeedReport(snap.id, snap.name, snap.url, "failed", error=message)
-    try:
-        with ctx.session_factory.begin() as session:
-            if isinstance(exc, FeedGoneError):
-                disable_feed(session, snap.id, message, ctx.now)
-                report.status = "disabled"
-            retry_after = exc.retry_after if isinstance(exc, TransientFetchError) else None
-            count = record_failure(
-                session,
-                snap.id,
-                now=ctx.now,
-                error=message,
-                status=status,
-                content_type=content_type,
-                next_check_at=next_check_after_failure(ctx.now, snap.error_count + 1, retry_after),
-            )
-            report.error_count = count
-    except Exception as db_exc:
-        log.error("feed failure not recorded", extra={"feed": snap.url, "error": str(db_exc)})
-        report.error_count = snap.error_count + 1
+    retry_after = exc.retry_after if isinstance(exc, TransientFetchError) else None
+
+    def unit(session: Session) -> int:
+        if isinstance(exc, FeedGoneError):
+            disable_feed(session, snap.id, message, ctx.now)
+        return record_failure(
+            session,
+            snap.id,
+            now=ctx.now,
+            error=message,
+            status=status,
+            content_type=content_type,
+            next_check_at=next_check_after_failure(ctx.now, snap.error_count + 1, retry_after),
+        )
+
+    # A database fault propagates (DatabaseFaultError): the pass stops, the feed is not blamed.
+    report.error_count = run_unit(
+        ctx.session_factory, unit, what=f"recording the failure of feed {snap.url}"
+    )
+    if isinstance(exc, FeedGoneError):
+        report.status = "disabled"
     log.warning("feed failed", extra={"feed": snap.url, "error": message, "status": status})
     return report
 
@@ -517,6 +535,8 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
             entries_seen=len(parsed.entries),
             new_article_ids=ids,
         )
+    except DatabaseFaultError:
+        raise
     except ParseError as exc:
         if result is not None:
             _with_response(exc, result)
@@ -544,7 +564,7 @@ def load_due(
     urls: Sequence[str] | None,
     force: bool = False,
 ) -> list[FeedSnapshot]:
-    with session_factory() as session:
+    def unit(session: Session) -> list[FeedSnapshot]:
         return [
             FeedSnapshot(
                 id=f.id,
@@ -559,6 +579,8 @@ def load_due(
             )
             for f in due_feeds(session, now, urls, force=force)
         ]
+
+    return run_unit(session_factory, unit, what="reading the due feeds")
 
 
 async def harvest(
@@ -617,7 +639,15 @@ async def harvest(
                 async with in_progress:
                     return await harvest_feed(ctx, snap)
 
-            reports = await asyncio.gather(*(bounded(snap) for snap in snaps))
+            tasks = [asyncio.create_task(bounded(snap)) for snap in snaps]
+            try:
+                reports = await asyncio.gather(*tasks)
+            except BaseException:
+                # The database failed (or the pass was interrupted): stop the other feeds now.
+                for pending in tasks:
+                    pending.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
         return HarvestReport(feeds=list(reports))
     finally:
         executor.shutdown(wait=True)

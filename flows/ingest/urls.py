@@ -75,6 +75,27 @@ _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
+FEED_SCHEMES = ("http", "https")
+
+
+def feed_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a feed (``None`` when it can): only absolute http(s) URLs with a
+    host are fetched, so ``file:``, ``ftp:``, ``javascript:``, ``data:``… are refused."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "not a URL"
+    if parts.scheme.lower() not in FEED_SCHEMES:
+        shown = f"{parts.scheme}:" if parts.scheme else "no scheme"
+        return f"not an http(s) URL ({shown})"
+    if not parts.hostname:
+        return "no host"
+    if any(c.isspace() or ord(c) < 32 for c in text):
+        return "contains spaces or control characters"
+    return None
+
+
 def canonicalize_url(url: str) -> str:
     """The canonical form of an http(s) URL, for deduplication (see the module doc)."""
     url = url.strip()
