@@ -336,9 +336,9 @@ def render_alert(
             event=view.event_id,
             type=event["event_type"],
             modality=event["modality"],
-            alert=view.alert_id,
+            alert=view.alert_id if view.alert_id is not None else "—",
         ),
-        "why": m.text("labels", "why", alert=view.alert_id),
+        "why": m.text("labels", "why", alert=view.alert_id if view.alert_id is not None else "ID"),
         "sources": m.text("labels", "sources", count=len(view.sources)),
     }
     headers = [

@@ -243,7 +243,9 @@ def test_headline_says_who_did_what_how_many_where_when_and_according_to_whom() 
         "La Corée du Nord envoie environ 12\u202f000 soldats dans la région de Koursk "
         "le 17 novembre 2026, selon le renseignement sud-coréen (NIS)"
     )
-    assert headline(AGREEMENT) == "Russia and North Korea sign an agreement in Moscow in November 2026"
+    assert (
+        headline(AGREEMENT) == "Russia and North Korea sign an agreement in Moscow in November 2026"
+    )
     assert headline(AGREEMENT, load_messages("fr")) == (
         "La Russie et la Corée du Nord signent un accord à Moscou en novembre 2026"
     )
@@ -301,7 +303,10 @@ def test_copies_are_folded_under_their_original_and_marked() -> None:
     assert "Sources (3):" in plain
     assert "copies of this report:\n     - Regional Reprint (copy): " in plain
     assert "https://reprint.example/world/kursk" in plain
-    assert 'Regional Reprint <small>(copy)</small>: <a href="https://reprint.example/world/kursk">' in html
+    assert (
+        'Regional Reprint <small>(copy)</small>: <a href="https://reprint.example/world/kursk">'
+        in html
+    )
     # A copy whose original is not listed stands alone, still marked.
     alone = fold_copies([replace(DEPLOYMENT.sources[2], copy_of=999)])
     assert len(alone) == 1
@@ -323,7 +328,9 @@ def test_detected_is_when_the_pipeline_saw_it_not_the_publication() -> None:
 
 def test_an_update_says_what_changed() -> None:
     plain, html = _parts(render_alert(UPDATED, sender=SENDER, recipients=RECIPIENTS))
-    assert "What changed:\n  - figures: about 12,000 → about 15,000\n  - place: Kursk (new)" in plain
+    assert (
+        "What changed:\n  - figures: about 12,000 → about 15,000\n  - place: Kursk (new)" in plain
+    )
     plain_fr, _ = _parts(render_alert(UPDATED, sender=SENDER, recipients=RECIPIENTS, language="fr"))
     assert "chiffres : environ 12\u202f000 → environ 15\u202f000" in plain_fr
 
@@ -501,7 +508,9 @@ def test_actor_codes_and_agreement_instruments_are_shown_readably() -> None:
 
 
 def test_subject_of_other_event_types_and_long_subjects() -> None:
-    visit = replace(AGREEMENT, event_type="visit", summary="Visit: Lavrov in Pyongyang", claimant=None)
+    visit = replace(
+        AGREEMENT, event_type="visit", summary="Visit: Lavrov in Pyongyang", claimant=None
+    )
     assert alert_subject(visit) == "[rudprk] Visit: Visit: Lavrov in Pyongyang"
     assert alert_subject(visit, load_messages("fr")) == (
         "[rudprk] Visite : Visit: Lavrov in Pyongyang"
@@ -552,7 +561,9 @@ def test_french_dates_and_numbers() -> None:
     fr = load_messages("fr")
     assert format_event_date(date(2026, 11, 1), "day", fr) == "1er novembre 2026"
     assert format_event_date(date(2026, 11, 1), "month", fr) == "novembre 2026"
-    assert format_figures(10000, 12000, "soldats", "range", fr) == "10\u202f000 à 12\u202f000 soldats"
+    assert (
+        format_figures(10000, 12000, "soldats", "range", fr) == "10\u202f000 à 12\u202f000 soldats"
+    )
     assert format_figures(10000, None, None, None, fr) == "plus de 10\u202f000"
 
 
