@@ -267,7 +267,7 @@ def test_headline_says_who_did_what_how_many_where_when_and_according_to_whom() 
 
 def test_the_claimants_country_is_not_a_party() -> None:
     assert parties(DEPLOYMENT) == ["KP", "RU"]
-    plain, html = _parts(render_alert(DEPLOYMENT, sender=SENDER, recipients=RECIPIENTS))
+    plain, _html = _parts(render_alert(DEPLOYMENT, sender=SENDER, recipients=RECIPIENTS))
     assert "Parties:      North Korea, Russia\n" in plain
     assert "South Korea's NIS" in plain
     # A country that is a party and a claimant is still a party.
@@ -327,7 +327,7 @@ def test_detected_is_when_the_pipeline_saw_it_not_the_publication() -> None:
 
 
 def test_an_update_says_what_changed() -> None:
-    plain, html = _parts(render_alert(UPDATED, sender=SENDER, recipients=RECIPIENTS))
+    plain, _html = _parts(render_alert(UPDATED, sender=SENDER, recipients=RECIPIENTS))
     assert (
         "What changed:\n  - figures: about 12,000 → about 15,000\n  - place: Kursk (new)" in plain
     )

@@ -120,13 +120,13 @@ def test_language_and_time_zone_settings_are_checked(tmp_path: Path) -> None:
         match=r"^RUDPRK_ALERT_LANGUAGE: no message file for language 'xx' \(available: en, fr",
     ):
         load_settings({"RUDPRK_ALERT_LANGUAGE": "xx"}, cwd=tmp_path)
-    with pytest.raises(SettingsError, match="^RUDPRK_TIMEZONE: unknown time zone 'Mars/Olympus'"):
+    with pytest.raises(SettingsError, match=r"^RUDPRK_TIMEZONE: unknown time zone 'Mars/Olympus'"):
         load_settings({"RUDPRK_TIMEZONE": "Mars/Olympus"}, cwd=tmp_path)
 
 
 def test_decisions_follow_the_rules(tmp_path: Path) -> None:
     rules = load_rules(_rules(tmp_path, GOOD))
-    assert [r.name for r in rules.rules][0] == "deployments"
+    assert next(r.name for r in rules.rules) == "deployments"
     assert "json://" not in repr(rules.channels["desk"])
 
     def facts(**kw: object) -> EventFacts:
