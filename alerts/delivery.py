@@ -23,12 +23,12 @@ with their own sender and ``channel``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,6 +55,7 @@ from storage.outbox import (
     Backoff,
     claim_delivery,
     count_outstanding,
+    delivery_recipients,
     due_deliveries,
     enqueue_alert,
     mark_failed,
@@ -71,6 +72,7 @@ __all__ = [
     "deliver_pending",
     "enqueue_digest",
     "enqueue_event_alert",
+    "render_stored_alert",
 ]
 
 log = logging.getLogger(__name__)
@@ -105,10 +107,14 @@ def enqueue_event_alert(
     dedup_key: str,
     created_at: datetime,
     channels: Sequence[str] = (EMAIL_CHANNEL,),
+    why: dict[str, Any] | None = None,
+    recipients: Mapping[str, Sequence[str]] | None = None,
 ) -> int | None:
     """Record an event's alert and its deliveries; ``None`` when this dedup key already exists.
 
     Call it in the transaction that creates the event: the alert exists before anyone sends it.
+    ``why`` (the rule, scores, model, evidence, matching decision) is stored with it;
+    ``recipients`` maps a channel to its own addresses.
     """
     return enqueue_alert(
         session,
@@ -118,6 +124,8 @@ def enqueue_event_alert(
         message_id=alert_message_id(session),
         created_at=created_at,
         channels=channels,
+        why=why,
+        recipients=recipients,
     )
 
 
@@ -145,6 +153,29 @@ def enqueue_digest(
     )
 
 
+def render_stored_alert(
+    session: Session,
+    alert_id: int,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    now: datetime,
+    language: str = "en",
+) -> EmailMessage:
+    """The message of a stored alert (an event alert or a digest), as it would be sent."""
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise DeliveryError(f"no alert {alert_id}")
+    if alert.kind == "digest":
+        return build_digest(
+            session, alert, sender=sender, recipients=recipients, now=now, language=language
+        )
+    views = build_alert_views(session, [alert.id])
+    if not views:
+        raise DeliveryError(f"alert {alert.id} has no event to report")
+    return render_alert(views[0], sender=sender, recipients=recipients, now=now, language=language)
+
+
 def _render(
     session: Session,
     delivery_id: int,
@@ -152,17 +183,21 @@ def _render(
     sender: str,
     recipients: Sequence[str],
     now: datetime,
+    language: str = "en",
 ) -> tuple[int, EmailMessage]:
     alert_id = session.scalar(select(Delivery.alert_id).where(Delivery.id == delivery_id))
-    alert = session.get(Alert, alert_id) if alert_id is not None else None
-    if alert is None:
+    if alert_id is None:
         raise DeliveryError(f"delivery {delivery_id} has no alert")
-    if alert.kind == "digest":
-        return alert.id, build_digest(session, alert, sender=sender, recipients=recipients, now=now)
-    views = build_alert_views(session, [alert.id])
-    if not views:
-        raise DeliveryError(f"alert {alert.id} has no event to report")
-    return alert.id, render_alert(views[0], sender=sender, recipients=recipients, now=now)
+    own = delivery_recipients(session, delivery_id)
+    message = render_stored_alert(
+        session,
+        int(alert_id),
+        sender=sender,
+        recipients=own or recipients,
+        now=now,
+        language=language,
+    )
+    return int(alert_id), message
 
 
 @dataclass
@@ -176,6 +211,7 @@ class _Sender:
     backoff: Backoff
     now: datetime
     reconnect_seconds: float
+    language: str = "en"
 
     def unit(self, work: Callable[[Session], T], what: str) -> T:
         return run_unit(self.factory, work, what=what, reconnect_seconds=self.reconnect_seconds)
@@ -229,6 +265,7 @@ def deliver_pending(
     channel: str = EMAIL_CHANNEL,
     guard: Callable[[], None] | None = None,
     reconnect_seconds: float = DEFAULT_RECONNECT_SECONDS,
+    language: str = "en",
 ) -> DeliveryReport:
     """Send every due delivery of ``channel`` once; each is marked in its own transaction.
 
@@ -245,6 +282,7 @@ def deliver_pending(
         backoff,
         now,
         reconnect_seconds,
+        language,
     )
     report = DeliveryReport()
     due = run.unit(
@@ -302,7 +340,14 @@ def _send_one(
         return True
     try:
         alert_id, message = run.unit(
-            lambda s: _render(s, delivery_id, sender=sender, recipients=recipients, now=run.now),
+            lambda s: _render(
+                s,
+                delivery_id,
+                sender=sender,
+                recipients=recipients,
+                now=run.now,
+                language=run.language,
+            ),
             f"rendering delivery {delivery_id}",
         )
     except DatabaseFaultError:

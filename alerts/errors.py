@@ -5,6 +5,8 @@
     AlertsError
     ├── KnowledgeError                an alias or vocabulary file is missing or malformed
     ├── RenderError                   an alert could not be rendered
+    ├── LocaleError                   a message file (alerts/locale/*.toml) is missing or malformed
+    ├── RulesError                    the rules file (RUDPRK_RULES) is missing or malformed
     ├── EvaluationError               a labelled file for ``rudprk eval`` is unusable
     └── DeliveryError                 an alert could not be delivered
         ├── PermanentDeliveryError    refused for good (SMTP 5xx): ``failed`` until an operator acts
@@ -23,6 +25,14 @@ class KnowledgeError(AlertsError):
 
 class RenderError(AlertsError):
     """An alert could not be rendered."""
+
+
+class LocaleError(AlertsError):
+    """A message file of the alert e-mails is missing or malformed."""
+
+
+class RulesError(AlertsError):
+    """The rules file is unreadable or names something that does not exist."""
 
 
 class DeliveryError(AlertsError):

@@ -1,10 +1,11 @@
 """Alert e-mails: one event → a ``multipart/alternative`` message (plain text + HTML), and digests.
 
 Everything here is pure: a view of an event goes in, an :class:`~email.message.EmailMessage`
-comes out. Text from feeds is untrusted: it is autoescaped in HTML, only ``http(s)`` links become
-``href``s, and every header value is reduced to one line (no header injection).
-The MIME boundary is derived from the Message-ID, so the same alert renders to the same bytes
-(except the ``Date`` header), which the golden-file tests rely on.
+comes out, in the reader's language (:mod:`alerts.messages`, :mod:`alerts.wording`). Text from
+feeds is untrusted: it is autoescaped in HTML, only ``http(s)`` links become ``href``s, and every
+header value is reduced to one line (no header injection). The MIME boundary is derived from the
+Message-ID, so the same alert renders to the same bytes (except the ``Date`` header), which the
+golden-file tests rely on.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -24,202 +23,51 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from alerts.errors import RenderError
+from alerts.messages import Messages, load_messages
+from alerts.viewmodel import AlertView, Change, SourceLink
+from alerts.wording import (
+    event_type_label,
+    format_actor,
+    format_change,
+    format_claimant,
+    format_decimal,
+    format_event_date,
+    format_figures,
+    format_force,
+    format_instrument,
+    format_parties,
+    format_timestamp,
+    headline,
+    kind_label,
+    language_name,
+    one_line,
+    place_name,
+    quote_evidence,
+    view_figures,
+)
+
+__all__ = [
+    "AlertView",
+    "Change",
+    "SourceLink",
+    "alert_subject",
+    "format_actor",
+    "format_event_date",
+    "format_figures",
+    "format_force",
+    "message_id_for",
+    "new_message_id",
+    "one_line",
+    "render_alert",
+    "render_digest",
+    "safe_link",
+]
 
 LIST_ID = "rudprk-watch alerts <alerts.rudprk-watch.local>"
 SUBJECT_PREFIX = "[rudprk]"
-MAX_SUBJECT_DETAIL = 90
 MAX_HEADER_LENGTH = 300
-
-KIND_LABELS = {"new": "New", "update": "Updated", "digest": "Digest"}
-EVENT_TYPE_LABELS = {
-    "deployment": "deployment",
-    "agreement": "agreement",
-    "arms_transfer": "arms transfer",
-    "visit": "visit",
-    "casualties": "casualties",
-    "sanctions": "sanctions",
-    "other": "event",
-}
-# Sides that detection reports as ISO 3166 country codes, shown by name.
-COUNTRY_NAMES = {
-    "BY": "Belarus",
-    "CN": "China",
-    "GB": "United Kingdom",
-    "IR": "Iran",
-    "JP": "Japan",
-    "KP": "North Korea",
-    "KR": "South Korea",
-    "RU": "Russia",
-    "UA": "Ukraine",
-    "US": "United States",
-    "VN": "Vietnam",
-}
-# How detection qualifies a figure ("about 12,000", "plus de 10 000", "up to 3,000"…).
-QUALIFIER_PREFIXES = {
-    "approx": "about ",
-    "more_than": "more than ",
-    "less_than": "fewer than ",
-    "up_to": "up to ",
-    "vague": "roughly ",
-}
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _MESSAGE_ID = re.compile(r"^<[^<>\s@]+@[^<>\s@]+>$")
-_WHITESPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class SourceLink:
-    name: str
-    title: str
-    url: str | None
-    published_at: datetime | None
-    language: str | None
-
-
-@dataclass(frozen=True)
-class AlertView:
-    alert_id: int
-    kind: str  # 'new' | 'update' | 'digest'
-    event_id: int
-    event_type: str
-    modality: str
-    summary: str
-    evidence: str
-    figure_low: int | None
-    figure_high: int | None
-    figure_unit: str | None
-    force: str | None
-    place: str | None
-    event_date: date | None
-    date_precision: str | None
-    actors: list[str]
-    claimant: str | None
-    additional: bool
-    confidence: float
-    sources: list[SourceLink]  # first = the article that raised the event
-    message_id: str
-    detected_at: datetime
-    # Message-ID of the earlier alert this one follows up (an update threads under its 'new').
-    in_reply_to: str | None = None
-    # How the source qualified the figure: exact, approx, more_than, less_than, up_to, range, vague.
-    figure_qualifier: str | None = None
-
-
-# --- pure formatting helpers -------------------------------------------------------------
-
-
-def one_line(text: str | None, limit: int | None = None) -> str:
-    """Collapse every run of whitespace (CR, LF, tabs, U+2028…) to one space and drop control
-    characters; cut to ``limit`` characters with an ellipsis."""
-    if not text:
-        return ""
-    cleaned = "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")
-    )
-    cleaned = _WHITESPACE.sub(" ", cleaned).strip()
-    if limit is not None and len(cleaned) > limit:
-        cleaned = cleaned[: max(limit - 1, 0)].rstrip() + "…"
-    return cleaned
-
-
-def format_number(value: int) -> str:
-    return f"{value:,}"
-
-
-def format_figures(
-    low: int | None, high: int | None, unit: str | None = None, qualifier: str | None = None
-) -> str | None:
-    """``12,000 troops``, ``10,000–12,000 troops``, ``more than 10,000``, ``about 3,000``.
-
-    A lower bound alone reads "more than", an upper bound alone "up to"; ``qualifier`` (as
-    detection states it) adds "about", "more than", "fewer than", "up to" or "roughly".
-    """
-    if low is None and high is None:
-        return None
-    prefix = QUALIFIER_PREFIXES.get(qualifier or "", "")
-    if low is not None and high is not None:
-        if low > high:
-            low, high = high, low
-        if low == high:
-            number = f"{prefix}{format_number(low)}"
-        else:
-            number = f"{prefix}{format_number(low)}–{format_number(high)}"
-    elif low is not None:
-        number = f"{prefix or 'more than '}{format_number(low)}"
-    else:
-        assert high is not None
-        number = f"{prefix or 'up to '}{format_number(high)}"
-    unit_text = one_line(unit)
-    return f"{number} {unit_text}" if unit_text else number
-
-
-def format_actor(actor: str) -> str:
-    """A country code by its name (``KP`` → ``North Korea``); anything else as it is."""
-    return COUNTRY_NAMES.get(actor.strip(), one_line(actor, 100))
-
-
-def format_force(force: str | None) -> str | None:
-    """Detection's ``item:stage`` (``accord:signature``) as ``accord (signature)``."""
-    text = one_line(force, 200)
-    if not text:
-        return None
-    item, sep, stage = text.partition(":")
-    item = item.replace("_", " ").strip()
-    stage = stage.replace("_", " ").strip()
-    if sep and item and stage:
-        return f"{item} ({stage})"
-    return item or stage or None
-
-
-def format_event_date(value: date | None, precision: str | None) -> str | None:
-    """A date shown no more precisely than it is known (``November 2026``, ``2026``…)."""
-    if value is None:
-        return None
-    month = MONTHS[value.month - 1]
-    match precision:
-        case "day" | None:
-            return f"{value.day} {month} {value.year}"
-        case "week":
-            return f"week of {value.day} {month} {value.year}"
-        case "month":
-            return f"{month} {value.year}"
-        case "season" | "quarter":
-            return f"{precision} around {month} {value.year}"
-        case "year":
-            return str(value.year)
-        case _:
-            return f"{value.day} {month} {value.year} ({one_line(precision)})"
-
-
-def format_timestamp(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def event_type_label(event_type: str) -> str:
-    return EVENT_TYPE_LABELS.get(event_type, one_line(event_type).replace("_", " ") or "event")
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, one_line(kind).capitalize() or "Alert")
+DIGEST_REASONS = ("held", "type", "modality", "confidence", "rule", "digest", "stale")
 
 
 def safe_link(url: str | None) -> str | None:
@@ -258,48 +106,34 @@ def new_message_id(installation: str, domain: str = "rudprk-watch.local") -> str
     return f"<rudprk.{secrets.token_hex(16)}.{installation}@{_message_id_domain(domain)}>"
 
 
-def alert_subject(view: AlertView) -> str:
-    """``[rudprk] New deployment: 12,000 troops — Kursk``."""
-    head = f"{kind_label(view.kind)} {'additional ' if view.additional else ''}"
-    head += event_type_label(view.event_type)
-    detail = format_figures(
-        view.figure_low, view.figure_high, view.figure_unit, view.figure_qualifier
-    )
-    if detail is None:
-        # No figure: the headline of the report that raised the event says more than a summary.
-        origin_title = view.sources[0].title if view.sources else ""
-        detail = one_line(
-            origin_title or _strip_type_prefix(view.summary, view.event_type), MAX_SUBJECT_DETAIL
-        )
-    subject = f"{SUBJECT_PREFIX} {head}: {detail}" if detail else f"{SUBJECT_PREFIX} {head}"
-    place = one_line(view.place, 60)
-    if place and place.casefold() not in detail.casefold():
-        subject += f" — {place}"
-    return one_line(subject, MAX_HEADER_LENGTH)
-
-
-def _strip_type_prefix(summary: str, event_type: str) -> str:
-    """ "Agreement: accord signed" → "accord signed" (the subject already names the type)."""
-    head, sep, rest = summary.partition(":")
-    label = event_type_label(event_type)
-    if (
-        sep
-        and rest.strip()
-        and head.strip().casefold() in (label.casefold(), event_type.casefold())
-    ):
-        return rest.strip()
-    return summary
+def alert_subject(view: AlertView, m: Messages | None = None) -> str:
+    """``[rudprk] North Korea sends about 12,000 troops to the Kursk region…, says …``."""
+    return one_line(f"{SUBJECT_PREFIX} {headline(view, m)}", MAX_HEADER_LENGTH)
 
 
 def digest_subject(
-    views: Sequence[AlertView], period_start: datetime, period_end: datetime, failing: int
+    alerted: int,
+    not_alerted: int,
+    failing: int,
+    undelivered: int,
+    period_start: datetime,
+    period_end: datetime,
+    m: Messages,
 ) -> str:
-    events = len(views)
-    parts = [f"{events} event{'s' if events != 1 else ''}"]
+    parts = [m.plural("digest", "part_alerts", alerted)]
+    parts.append(m.plural("digest", "part_other", not_alerted))
     if failing:
-        parts.append(f"{failing} failing feed{'s' if failing != 1 else ''}")
-    period = f"{format_timestamp(period_start)} – {format_timestamp(period_end)}"
-    return one_line(f"{SUBJECT_PREFIX} Digest {period}: {', '.join(parts)}", MAX_HEADER_LENGTH)
+        parts.append(m.plural("digest", "part_failing", failing))
+    if undelivered:
+        parts.append(m.plural("digest", "part_undelivered", undelivered))
+    text = m.text(
+        "digest",
+        "subject",
+        start=format_timestamp(period_start, m),
+        end=format_timestamp(period_end, m),
+        parts=", ".join(parts),
+    )
+    return one_line(f"{SUBJECT_PREFIX} {text}", MAX_HEADER_LENGTH)
 
 
 # --- message assembly ---------------------------------------------------------------------
@@ -363,51 +197,119 @@ def _assemble(
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
     for name, value in extra_headers:
-        msg[name] = one_line(value)
+        if not name.lower().startswith("content-"):
+            msg[name] = one_line(value)
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for name, value in extra_headers:  # set_content drops Content-* headers set before it
+        if name.lower().startswith("content-"):
+            msg[name] = one_line(value)
     msg.set_boundary(_boundary(message_id))
     return msg
 
 
-def _source_context(source: SourceLink) -> dict[str, str | None]:
-    published = format_timestamp(source.published_at)
-    language = one_line(source.language, 16) or None
-    meta = [f"published {published}"] if published else []
-    meta += [f"language: {language}"] if language else []
+def _source_context(source: SourceLink, m: Messages) -> dict[str, Any]:
+    published = format_timestamp(source.published_at, m)
+    language = language_name(source.language, m)
+    meta = [m.text("labels", "published", time=published)] if published else []
+    if not published:
+        meta.append(m.get("labels", "no_time") or "")
+    if language:
+        meta.append(m.text("labels", "language", language=language))
     return {
-        "name": one_line(source.name, 200) or "unknown source",
-        "title": one_line(source.title, 500) or "(untitled)",
+        "name": one_line(source.name, 200) or m.get("labels", "unknown_source"),
+        "title": one_line(source.title, 500) or m.get("labels", "untitled"),
         "url": one_line(source.url, 2000) or None,
         "href": safe_link(source.url),
         "published": published,
         "language": language,
-        "meta": ", ".join(meta) or None,
+        "lang": one_line(source.language, 16) or None,
+        "meta": ", ".join(x for x in meta if x) or None,
+        "copies": [],
     }
 
 
-def _event_context(view: AlertView) -> dict[str, Any]:
+def fold_copies(sources: Sequence[SourceLink]) -> list[tuple[SourceLink, list[SourceLink]]]:
+    """Each original, in the order given, with the copies of it (followed to the first
+    article of a chain of copies) under it; a copy whose original is not among the sources
+    stands on its own, still marked as a copy."""
+    by_id = {s.article_id: s for s in sources if s.article_id is not None}
+
+    def root(source: SourceLink) -> int | None:
+        seen: set[int] = set()
+        current = source
+        while current.copy_of is not None and current.copy_of in by_id:
+            if current.copy_of in seen or current.copy_of == current.article_id:
+                break
+            seen.add(current.copy_of)
+            current = by_id[current.copy_of]
+        return current.article_id if current is not source else None
+
+    copies: dict[int, list[SourceLink]] = {}
+    top: list[SourceLink] = []
+    for source in sources:
+        original = root(source)
+        if original is None:
+            top.append(source)
+        else:
+            copies.setdefault(original, []).append(source)
+    return [(s, copies.get(s.article_id, []) if s.article_id is not None else []) for s in top]
+
+
+def _sources_context(view: AlertView, m: Messages) -> list[dict[str, Any]]:
+    out = []
+    for original, copies in fold_copies(view.sources):
+        item = _source_context(original, m)
+        item["is_copy"] = original.copy_of is not None
+        item["copies"] = [_source_context(c, m) for c in copies]
+        out.append(item)
+    return out
+
+
+def _event_context(view: AlertView, m: Messages) -> dict[str, Any]:
+    labels = m.table("labels")
+    origin_title = view.sources[0].title if view.sources else None
+    language = view.evidence_language or (view.sources[0].language if view.sources else None)
+    language_text = language_name(language, m)
+    evidence_label = (
+        m.text("labels", "evidence_in", language=language_text)
+        if language_text
+        else labels["evidence"]
+    )
+    is_agreement = view.event_type == "agreement"
     return {
         "alert_id": view.alert_id,
-        "kind": kind_label(view.kind),
+        "kind": kind_label(view.kind, m),
         "event_id": view.event_id,
-        "event_type": event_type_label(view.event_type),
-        "modality": one_line(view.modality, 32),
+        "event_type": event_type_label(view.event_type, m),
+        "modality": m.get("modalities", view.modality) or one_line(view.modality, 32),
+        "headline": headline(view, m),
         "summary": one_line(view.summary, 2000),
-        "evidence": one_line(view.evidence, 4000),
-        "figures": format_figures(
-            view.figure_low, view.figure_high, view.figure_unit, view.figure_qualifier
-        ),
-        "force": format_force(view.force),
-        "force_label": "Instrument" if view.event_type == "agreement" else "Force",
-        "place": one_line(view.place, 300) or None,
-        "date": format_event_date(view.event_date, view.date_precision),
-        "actors": ", ".join(a for a in (format_actor(x) for x in view.actors) if a) or None,
-        "claimant": one_line(view.claimant, 200) or None,
+        "evidence": quote_evidence(view.evidence, origin_title)[:4000],
+        "evidence_label": evidence_label,
+        "evidence_lang": one_line(language, 16) or None,
+        "figures": view_figures(view, m),
+        "force": None if is_agreement else format_force(view.force, m),
+        "instrument": format_instrument(view, m) if is_agreement else None,
+        "place": place_name(view.place, m),
+        "date": format_event_date(view.event_date, view.date_precision, m),
+        "parties": format_parties(view, m),
+        "claimant": format_claimant(view.claimant, m),
         "additional": view.additional,
-        "confidence": f"{view.confidence:.2f}",
-        "detected": format_timestamp(view.detected_at),
-        "sources": [_source_context(s) for s in view.sources],
+        "confidence": format_decimal(view.confidence, m),
+        "detected": format_timestamp(view.detected_at, m),
+        "changes": [format_change(c, m) for c in view.changes],
+        "sources": _sources_context(view, m),
+        "source_count": len(view.sources),
+    }
+
+
+def _labels(m: Messages) -> dict[str, Any]:
+    return {
+        "labels": m.table("labels"),
+        "digest": m.table("digest"),
+        "lang": m.code,
+        "colon": m.get("meta", "colon", ":") or ":",
     }
 
 
@@ -417,15 +319,34 @@ def render_alert(
     sender: str,
     recipients: Sequence[str],
     now: datetime | None = None,
+    language: str = "en",
 ) -> EmailMessage:
-    """One alert e-mail (plain text + HTML) for one event; ``now`` sets the Date header."""
-    subject = alert_subject(view)
-    context = {"subject": subject, "event": _event_context(view)}
+    """One alert e-mail (plain text + HTML) for one event, in ``language``; ``now`` sets the
+    Date header."""
+    m = load_messages(language)
+    subject = alert_subject(view, m)
+    event = _event_context(view, m)
+    context = {"subject": subject, "event": event, **_labels(m)}
+    context["t"] = {
+        "detected": m.text("labels", "detected", time=event["detected"]),
+        "confidence": m.text("labels", "confidence", confidence=event["confidence"]),
+        "reference": m.text(
+            "labels",
+            "reference",
+            event=view.event_id,
+            type=event["event_type"],
+            modality=event["modality"],
+            alert=view.alert_id if view.alert_id is not None else "—",
+        ),
+        "why": m.text("labels", "why", alert=view.alert_id if view.alert_id is not None else "ID"),
+        "sources": m.text("labels", "sources", count=len(view.sources)),
+    }
     headers = [
         ("X-Rudprk-Alert-Kind", view.kind),
         ("X-Rudprk-Event-Type", view.event_type),
         ("X-Rudprk-Event-Id", str(view.event_id)),
         ("X-Rudprk-Alert-Id", str(view.alert_id)),
+        ("Content-Language", m.code),
     ]
     if view.in_reply_to is not None:
         parent = _check_message_id(view.in_reply_to)
@@ -442,6 +363,16 @@ def render_alert(
     )
 
 
+def _digest_item(view: AlertView, m: Messages) -> dict[str, Any]:
+    event = _event_context(view, m)
+    event["more_sources"] = (
+        m.plural("digest", "more_sources", len(event["sources"]) - 3)
+        if len(event["sources"]) > 3
+        else None
+    )
+    return event
+
+
 def render_digest(
     views: Sequence[AlertView],
     *,
@@ -453,49 +384,89 @@ def render_digest(
     failing_feeds: Sequence[tuple[str, int, str | None]] = (),
     now: datetime | None = None,
     undelivered: Sequence[tuple[int, str, str, int, str | None]] = (),
+    not_alerted: Sequence[tuple[str, AlertView]] = (),
+    language: str = "en",
 ) -> EmailMessage:
-    """A digest of the period's events, grouped by type, of the feeds failing repeatedly, and of
-    the alerts not delivered yet.
+    """The digest of a period: the alerts sent (``views``), what did not alert and why
+    (``not_alerted``: ``(reason, view)`` with a reason of :data:`DIGEST_REASONS`), the feeds
+    failing repeatedly and the alerts not delivered yet.
 
     ``failing_feeds`` holds ``(feed name, consecutive errors, last error)``; ``undelivered``
     ``(alert id, channel, state, attempts, last error)`` (``failed``: refused for good, waiting
     for an operator; ``retrying``: due again later).
     """
-    subject = digest_subject(views, period_start, period_end, len(failing_feeds))
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for view in sorted(views, key=lambda v: (v.event_type, v.detected_at, v.event_id)):
-        groups.setdefault(event_type_label(view.event_type), []).append(_event_context(view))
+    m = load_messages(language)
+    subject = digest_subject(
+        len(views),
+        len(not_alerted),
+        len(failing_feeds),
+        len(undelivered),
+        period_start,
+        period_end,
+        m,
+    )
+    ordered = sorted(views, key=lambda v: (v.event_type, v.detected_at, v.event_id))
+    reasons: dict[str, list[dict[str, Any]]] = {}
+    for reason, view in sorted(
+        not_alerted, key=lambda rv: (rv[1].event_type, rv[1].detected_at, rv[1].event_id)
+    ):
+        reasons.setdefault(reason, []).append(_digest_item(view, m))
+    groups = [
+        (m.get("digest", f"reason_{r}") or r, reasons[r])
+        for r in (*DIGEST_REASONS, *sorted(set(reasons) - set(DIGEST_REASONS)))
+        if r in reasons
+    ]
     context = {
         "subject": subject,
-        "period_start": format_timestamp(period_start),
-        "period_end": format_timestamp(period_end),
-        "groups": sorted(groups.items()),
-        "event_count": len(views),
+        **_labels(m),
+        "period": m.text(
+            "digest",
+            "period",
+            start=format_timestamp(period_start, m),
+            end=format_timestamp(period_end, m),
+        ),
+        "alerted": [_digest_item(v, m) for v in ordered],
+        "alerted_title": m.text("digest", "alerted", count=len(views)),
+        "not_alerted_title": m.text("digest", "not_alerted", count=len(not_alerted)),
+        "groups": groups,
+        "failing_title": m.text("digest", "failing", count=len(failing_feeds)),
         "failing_feeds": [
             {
-                "name": one_line(name, 200) or "unnamed feed",
-                "errors": errors,
-                "last_error": one_line(last_error, 300) or None,
+                "line": m.plural("digest", "failing_item", errors, name=one_line(name, 200) or "?"),
+                "name": one_line(name, 200) or "?",
+                "last_error": m.text("digest", "last_error", error=one_line(last_error, 300))
+                if last_error
+                else None,
             }
             for name, errors, last_error in failing_feeds
         ],
+        "undelivered_title": m.text("digest", "undelivered", count=len(undelivered)),
         "undelivered": [
             {
-                "alert_id": alert_id,
-                "channel": one_line(channel, 64),
-                "state": "refused, waiting for an operator" if state == "failed" else state,
-                "attempts": attempts,
-                "last_error": one_line(last_error, 300) or None,
+                "line": m.plural(
+                    "digest",
+                    "undelivered_item",
+                    attempts,
+                    alert=alert_id,
+                    channel=one_line(channel, 64),
+                    state=m.get("digest", "refused" if state == "failed" else "retrying") or state,
+                    attempts=attempts,
+                ),
+                "last_error": m.text("digest", "last_error", error=one_line(last_error, 300))
+                if last_error
+                else None,
             }
             for alert_id, channel, state, attempts, last_error in undelivered
         ],
     }
-    types = sorted({v.event_type for v in views})
-    ids = sorted({v.event_id for v in views})
+    listed = [*views, *(v for _, v in not_alerted)]
+    types = sorted({v.event_type for v in listed})
+    ids = sorted({v.event_id for v in listed})
     headers = [
         ("X-Rudprk-Alert-Kind", "digest"),
         ("X-Rudprk-Event-Type", ", ".join(types) or "none"),
         ("X-Rudprk-Event-Id", ", ".join(str(i) for i in ids) or "none"),
+        ("Content-Language", m.code),
     ]
     return _assemble(
         subject=subject,

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from flows.feeds_cli import format_table, format_time
 from flows.terminal import current_settings, fail, reported_errors
@@ -26,7 +30,7 @@ from storage.outbox import (
 )
 
 alerts_app = typer.Typer(
-    help="The outbox: list alerts and their deliveries, resend or discard one.",
+    help="The outbox: list alerts, resend or discard one, preview an event's e-mail, say why one was sent.",
     no_args_is_help=True,
 )
 
@@ -165,3 +169,143 @@ def discard_command(alert_id: int, channel: ChannelOpt = None) -> None:
     if not count:
         fail(f"alert {alert_id} has nothing undelivered to discard", code=1)
     typer.echo(f"alert {alert_id}: {count} deliver{'y' if count == 1 else 'ies'} discarded")
+
+
+@alerts_app.command("why")
+def why_command(
+    alert_id: int,
+    as_json: Annotated[bool, typer.Option("--json", help="The stored record as JSON.")] = False,
+) -> None:
+    """Why an alert was sent: the rule, the scores, the model version, the evidence articles
+    and the matching decision, as stored with the alert."""
+    settings = current_settings()
+    from flows.pipeline import opened_database
+    from storage.models import Alert
+
+    with reported_errors(), opened_database(settings.database_dsn()) as factory:
+        found = run_unit(
+            factory,
+            lambda s: (lambda a: (a.kind, a.event_id, a.why) if a else None)(
+                s.get(Alert, alert_id)
+            ),
+            what="alerts why",
+        )
+    if found is None:
+        fail(f"no alert {alert_id}", code=1)
+    kind, event_id, why = found
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"alert_id": alert_id, "kind": kind, "event_id": event_id, "why": why},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if not why:
+        typer.echo(
+            f"alert {alert_id} ({kind}): no decision recorded (a digest, or an alert older than the rules)"
+        )
+        return
+    for line in format_why(alert_id, kind, event_id, why):
+        typer.echo(line)
+
+
+def format_why(alert_id: int, kind: str, event_id: int | None, why: dict[str, object]) -> list[str]:
+    """The stored *why* of an alert as lines for a terminal."""
+
+    def part(name: str) -> dict[str, object]:
+        value = why.get(name)
+        return value if isinstance(value, dict) else {}
+
+    def items(value: object) -> list[object]:
+        return list(value) if isinstance(value, list) else []
+
+    decision, scores, model = part("decision"), part("scores"), part("model")
+    evidence, matching, event = part("evidence"), part("matching"), part("event")
+    lines = [
+        f"alert {alert_id} ({kind}) for event {event_id}",
+        f"rule:       {why.get('rule') or '-'} (outcome {decision.get('outcome', '-')}, "
+        f"channels {', '.join(map(str, items(decision.get('channels')))) or '-'})",
+        f"scores:     relevance {scores.get('relevance')}, confidence {scores.get('confidence')}",
+        f"model:      package {model.get('package') or '-'}, model set {model.get('model_set') or '-'}",
+        f"evidence:   articles {', '.join(map(str, items(evidence.get('article_ids')))) or '-'}"
+        f" ({evidence.get('language') or 'language unknown'})",
+        f"            “{evidence.get('sentence', '')}”",
+        f"matching:   {matching.get('explanation', '-')}",
+        f"event:      {event.get('type')}, {event.get('modality')}, force {event.get('force') or '-'}, "
+        f"place {event.get('place') or '-'}, claimant {event.get('claimant') or '-'}",
+        f"fresh:      {why.get('fresh')}; decided {why.get('decided_at')}",
+    ]
+    for check in items(decision.get("checks")):
+        if isinstance(check, dict):
+            failed = check.get("failed")
+            lines.append(
+                f"  rule {check.get('rule')}: {'matched' if failed is None else 'failed on ' + str(failed)}"
+            )
+    changes = why.get("changes")
+    if isinstance(changes, list):
+        for change in changes:
+            if isinstance(change, dict):
+                lines.append(
+                    f"  changed {change.get('field')}: {change.get('before')} → {change.get('after')}"
+                )
+    return lines
+
+
+@alerts_app.command("preview")
+def preview_command(
+    event_id: int,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write the HTML part to this file.")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Render in this language (default RUDPRK_ALERT_LANGUAGE).")
+    ] = None,
+) -> None:
+    """Render an event's alert e-mail without sending it: the text part on stdout."""
+    settings = current_settings()
+    from dataclasses import replace
+
+    from alerts.render import message_id_for, render_alert
+    from alerts.views import build_alert_views, build_event_views
+    from flows.pipeline import opened_database
+    from storage.models import Alert
+
+    lang = (language or settings.alert_language).strip().lower()
+
+    def unit(session: Session) -> object:
+        alert_ids = list(
+            session.scalars(select(Alert.id).where(Alert.event_id == event_id, Alert.kind == "new"))
+        )
+        views = build_alert_views(session, alert_ids)
+        if views:
+            return views[0]
+        found = build_event_views(session, [event_id]).get(event_id)
+        if found is None:
+            return None
+        return replace(found, message_id=message_id_for(f"preview:event:{event_id}"))
+
+    with reported_errors(), opened_database(settings.database_dsn()) as factory:
+        view = run_unit(factory, unit, what="alerts preview")
+        if view is None:
+            fail(f"no event {event_id}", code=1)
+        message = render_alert(
+            view,  # type: ignore[arg-type]
+            sender=settings.alert_from,
+            recipients=list(settings.alert_to),
+            language=lang,
+        )
+    typer.echo(f"Subject: {message['Subject']}")
+    typer.echo("")
+    plain = message.get_body(("plain",))
+    typer.echo(plain.get_content() if isinstance(plain, EmailMessage) else "")
+    if html is not None:
+        part = message.get_body(("html",))
+        try:
+            html.write_text(
+                part.get_content() if isinstance(part, EmailMessage) else "", encoding="utf-8"
+            )
+        except OSError as exc:
+            fail(f"cannot write {html}: {exc.strerror}", code=1)
+        typer.echo(f"HTML written to {html}", err=True)

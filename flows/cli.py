@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -165,13 +166,11 @@ def digest(
 ) -> None:
     """Send a digest now: the period's events and the feeds failing repeatedly.
 
-    Passes also send one daily digest by themselves at RUDPRK_DIGEST_HOUR (UTC). Delivery
+    Passes also send one daily digest by themselves at RUDPRK_DIGEST_HOUR (RUDPRK_TIMEZONE). Delivery
     runs under the database's delivery lock, like a pass (exit 6 while a pass delivers).
     """
     configure_logging(verbose)
     settings = current_settings()
-    from datetime import UTC, datetime, timedelta
-
     from alerts.delivery import enqueue_digest
     from flows.pipeline import PassIdentity, deliver_alerts, opened_database, stage_lock
     from storage.faults import run_unit
@@ -203,6 +202,127 @@ def digest(
             err=True,
         )
         raise typer.Exit(int(ExitCode.ALERTS_UNDELIVERED))
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """``30d``, ``12h``, ``2w`` (ago), or an ISO date or time (UTC when no zone is given)."""
+    text = value.strip().lower()
+    units = {"h": 1.0, "d": 24.0, "w": 168.0}
+    if text[-1:] in units and text[:-1].replace(".", "", 1).isdigit():
+        return now - timedelta(hours=float(text[:-1]) * units[text[-1]])
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--since: expected 30d, 12h, 2w or a date such as 2026-11-01, got {value!r}")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+def backtest(
+    rules: Annotated[Path, typer.Option("--rules", help="The rules file to try (TOML).")],
+    since: Annotated[
+        str, typer.Option(help="Events first seen since: 30d, 12h, or a date.")
+    ] = "30d",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event.")] = False,
+    all_events: Annotated[
+        bool, typer.Option("--all", help="List unchanged events too, not only the differences.")
+    ] = False,
+) -> None:
+    """What RULES would have fired on the stored events, and what would no longer; sends nothing."""
+    settings = current_settings()
+    from alerts.backtest import backtest as run_backtest
+    from alerts.rules import load_rules
+    from flows.feeds_cli import format_table
+    from flows.pipeline import opened_database
+    from storage.faults import run_unit
+
+    now = datetime.now(UTC)
+    start = parse_since(since, now)
+    with reported_errors():
+        ruleset = load_rules(rules)
+        with opened_database(settings.database_dsn()) as factory:
+            report = run_unit(
+                factory, lambda s: run_backtest(s, ruleset, since=start), what="backtest"
+            )
+    rows = [r for r in report.rows if all_events or r.change != "unchanged"]
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row.as_dict(), ensure_ascii=False))
+        return
+    table = [["EVENT", "TYPE", "STATUS", "CONF", "NOW", "WITH RULES", "WHY", "SUMMARY"]]
+    for row in rows:
+        table.append(
+            [
+                str(row.event_id),
+                row.event_type,
+                row.modality,
+                f"{row.confidence:.2f}",
+                "alerted" if row.alerted else "-",
+                row.change,
+                ", ".join(row.rules) or row.reason,
+                row.summary[:60],
+            ]
+        )
+    if rows:
+        typer.echo(format_table(table))
+    typer.echo(
+        f"{len(report.rows)} events since {start:%Y-%m-%d %H:%M} UTC: "
+        f"{report.count('would fire')} would fire, "
+        f"{report.count('would no longer fire')} would no longer fire, "
+        f"{report.count('unchanged')} unchanged (nothing was sent)"
+    )
+
+
+@app.command()
+def reprocess(
+    since: Annotated[str, typer.Option(help="Articles discovered since: a date, or 30d, 12h.")],
+    verbose: VerboseOpt = False,
+) -> None:
+    """Run detection again on stored articles (after an upgrade); events already alerted are
+    never alerted again. A progress bar on a terminal, silent under cron."""
+    configure_logging(verbose)
+    settings = current_settings()
+    from flows.pipeline import PassIdentity, opened_database, stage_lock
+    from flows.reprocess import reprocess as run_reprocess
+
+    now = datetime.now(UTC)
+    start = parse_since(since, now)
+    who = PassIdentity.new("rudprk reprocess")
+    interactive = sys.stderr.isatty()
+    with (
+        reported_errors(),
+        opened_database(settings.database_dsn()) as factory,
+        stage_lock(factory, settings, "analysis", who),
+    ):
+        if interactive:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("reprocessing", total=None)
+                report = run_reprocess(
+                    factory,
+                    since=start,
+                    now=now,
+                    freshness_hours=settings.freshness_hours,
+                    rules=settings.rules(),
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+        else:
+            report = run_reprocess(
+                factory,
+                since=start,
+                now=now,
+                freshness_hours=settings.freshness_hours,
+                rules=settings.rules(),
+            )
+    if interactive or verbose:
+        typer.echo(
+            f"reprocessed {report.articles} articles ({report.relevant} relevant): "
+            f"{report.events_new} new events, {report.alerts_enqueued} alerts queued, "
+            f"{report.failed} failed"
+        )
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @db_app.command("upgrade")

@@ -12,16 +12,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.delivery import DeliveryReport, deliver_pending, enqueue_digest, enqueue_event_alert
+from alerts.channels import AppriseChannel
+from alerts.delivery import DeliveryReport, deliver_pending, enqueue_digest
 from alerts.detect import detect_article
 from alerts.mailer import Mailer, OutboxDirMailer, SMTPMailer
 from alerts.novelty import register_events
+from alerts.routing import CATCH_UP_LIMIT, is_first_pass, route_new_event, settle_held
+from alerts.rules import DEFAULT_RULES, RuleSet
+from alerts.views import latest_digest_end
 from flows.health import ExitCode, PassSummary
 from flows.ingest.harvest import HarvestConfig, HarvestReport, harvest_sync
 from flows.settings import Settings
@@ -33,7 +39,7 @@ from storage.faults import run_unit
 from storage.feeds import oldest_feed_created_at, sync_feeds
 from storage.locks import StageLock, describe_holder, new_owner, utc_now
 from storage.migrate import upgrade_database
-from storage.outbox import count_outstanding, undelivered
+from storage.outbox import EMAIL_CHANNEL, count_outstanding, undelivered
 
 __all__ = ["ExitCode", "PassSummary", "run_pass"]
 
@@ -124,9 +130,18 @@ def is_fresh(
 
 
 def analyse_article(
-    session: Session, article_id: int, now: datetime, freshness_hours: float
+    session: Session,
+    article_id: int,
+    now: datetime,
+    freshness_hours: float,
+    rules: RuleSet = DEFAULT_RULES,
+    hold: bool = False,
 ) -> tuple[bool, int, int]:
-    """Detect events in one stored article; returns (relevant, new events, alerts enqueued)."""
+    """Detect events in one stored article; returns (relevant, new events, alerts enqueued).
+
+    Each new event gets the rules' decision (``alert_decisions``), and its alert when they say
+    so; ``hold`` (a first pass over a back catalogue) records alert decisions as held.
+    """
     (article,) = load_articles(session, [article_id])
     text = article.body or article.summary
     detection = detect_article(
@@ -147,19 +162,23 @@ def analyse_article(
         session, article.id, detection, published_at=article.published_at, now=now
     )
     fresh = is_fresh(article.published_at, article.discovered_at, now, freshness_hours)
+    reasons = list(dict.fromkeys(r.entity for r in detection.relevance.reasons))
     new_events = enqueued = 0
     for outcome in outcomes:
         if not outcome.is_new:
             continue
         new_events += 1
-        if not (fresh and outcome.event.alert_worthy):
-            continue
-        alert_id = enqueue_event_alert(
+        _decision, alert_id = route_new_event(
             session,
             event_id=outcome.event_id,
-            kind="new",
-            dedup_key=f"event:{outcome.event_id}:new",
-            created_at=now,
+            article_id=article.id,
+            language=detection.language or article.language,
+            relevance=detection.relevance.score,
+            reasons=reasons,
+            rules=rules,
+            fresh=fresh,
+            now=now,
+            hold=hold,
         )
         enqueued += alert_id is not None
     return True, new_events, enqueued
@@ -170,6 +189,8 @@ def analyse_pending(
     now: datetime,
     freshness_hours: float,
     guard: Callable[[], None] | None = None,
+    rules: RuleSet = DEFAULT_RULES,
+    catch_up_limit: int = CATCH_UP_LIMIT,
 ) -> AnalysisReport:
     """Analyse every stored article not analysed yet, each in its own transaction.
 
@@ -177,14 +198,19 @@ def analyse_pending(
     not an article's fault: it is retried once (:func:`storage.faults.run_unit`), then stops
     the stage with :class:`~storage.errors.DatabaseFaultError`. The unit skips an article
     already analysed, so a retry after a commit that did go through changes nothing.
+
+    On the first pass of a database (nothing analysed before: the feeds' back catalogue),
+    alerts are held back, then sent if there are at most ``catch_up_limit`` of them, else
+    replaced by one catch-up digest.
     """
     report = AnalysisReport()
     ids = run_unit(session_factory, unanalysed_article_ids, what="analysis")
+    hold = bool(ids) and run_unit(session_factory, is_first_pass, what="analysis")
 
     def unit(session: Session, article_id: int) -> tuple[bool, int, int] | None:
         if is_analysed(session, article_id):
             return None
-        return analyse_article(session, article_id, now, freshness_hours)
+        return analyse_article(session, article_id, now, freshness_hours, rules, hold)
 
     for article_id in ids:
         if guard is not None:
@@ -208,34 +234,53 @@ def analyse_pending(
         report.relevant += relevant
         report.events_new += events
         report.alerts_enqueued += alerts
+    released, _digest = run_unit(
+        session_factory,
+        lambda s: settle_held(s, rules, now, catch_up_limit),
+        what="releasing held alerts",
+    )
+    report.alerts_enqueued += released
     return report
 
 
-def digest_period_due(now: datetime, digest_hour: int) -> tuple[datetime, datetime]:
-    """The last complete day-long period ending at ``digest_hour`` UTC on or before ``now``."""
-    end = now.astimezone(UTC).replace(hour=digest_hour, minute=0, second=0, microsecond=0)
-    if end > now:
-        end -= timedelta(days=1)
-    return end - timedelta(days=1), end
+def digest_period_due(
+    now: datetime, digest_hour: int, timezone: str = "UTC"
+) -> tuple[datetime, datetime]:
+    """The last complete day ending at ``digest_hour`` (local time in ``timezone``) on or
+    before ``now``, in UTC. Across a DST change the day is 23 or 25 hours long."""
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    end_day = local.date() if local.hour >= digest_hour else local.date() - timedelta(days=1)
+    end = datetime.combine(end_day, dtime(digest_hour), tzinfo=zone)
+    start = datetime.combine(end_day - timedelta(days=1), dtime(digest_hour), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def enqueue_due_digest(
-    session_factory: sessionmaker[Session], now: datetime, digest_hour: int | None
+    session_factory: sessionmaker[Session],
+    now: datetime,
+    digest_hour: int | None,
+    timezone: str = "UTC",
 ) -> bool:
     """Record the daily digest once its period is over; ``True`` when one was added now.
 
     A period during which the monitor was not yet watching anything (no feed older than its
-    start) gets no digest, so a first run does not open with an empty report.
+    start) gets no digest, so a first run does not open with an empty report. A period that
+    overlaps an earlier digest (the catch-up digest of a first pass) starts where it ended, so
+    nothing is listed twice.
     """
     if digest_hour is None:
         return False
-    start, end = digest_period_due(now, digest_hour)
+    start, end = digest_period_due(now, digest_hour, timezone)
 
     def unit(session: Session) -> bool:
         oldest = oldest_feed_created_at(session)
         if oldest is None or oldest > start:
             return False
-        return enqueue_digest(session, period_start=start, period_end=end, now=now) is not None
+        begin = max(start, latest_digest_end(session) or start)
+        if begin >= end:
+            return False
+        return enqueue_digest(session, period_start=begin, period_end=end, now=now) is not None
 
     return run_unit(session_factory, unit, what="the daily digest")
 
@@ -262,16 +307,33 @@ def deliver_alerts(
     owner: str | None = None,
     guard: Callable[[], None] | None = None,
 ) -> DeliveryReport:
-    return deliver_pending(
-        session_factory,
-        mailer_factory(settings),
-        sender=settings.alert_from,
-        recipients=list(settings.alert_to),
-        now=now,
-        lease=settings.lease,
-        owner=owner,
-        guard=guard,
-    )
+    """The e-mail deliveries, then those of each channel of the rules file (Apprise URLs),
+    each channel through the same outbox loop; the reports are added up."""
+    senders: list[tuple[str, Mailer]] = [(EMAIL_CHANNEL, mailer_factory(settings))]
+    senders += [(c.name, AppriseChannel(c.name, c.url)) for c in settings.rules().channels.values()]
+    total = DeliveryReport()
+    for channel, mailer in senders:
+        report = deliver_pending(
+            session_factory,
+            mailer,
+            sender=settings.alert_from,
+            recipients=list(settings.alert_to),
+            now=now,
+            lease=settings.lease,
+            owner=owner,
+            guard=guard,
+            channel=channel,
+            language=settings.alert_language,
+        )
+        total.sent += report.sent
+        total.failed += report.failed
+        total.retrying += report.retrying
+        total.skipped += report.skipped
+        total.pending = report.pending
+        total.delivered += report.delivered
+        if report.error and total.error is None:
+            total.error = report.error
+    return total
 
 
 # --- stages under the database lock --------------------------------------------------------
@@ -316,7 +378,13 @@ def analysis_stage(
     session_factory: sessionmaker[Session], settings: Settings, now: datetime, who: PassIdentity
 ) -> AnalysisReport:
     with stage_lock(session_factory, settings, "analysis", who) as lock:
-        return analyse_pending(session_factory, now, settings.freshness_hours, guard=lock.check)
+        return analyse_pending(
+            session_factory,
+            now,
+            settings.freshness_hours,
+            guard=lock.check,
+            rules=settings.rules(),
+        )
 
 
 def delivery_stage(
@@ -328,7 +396,7 @@ def delivery_stage(
 ) -> DeliveryReport:
     """The due daily digest, then the outbox, under the ``delivery`` lock."""
     with stage_lock(session_factory, settings, "delivery", who) as lock:
-        enqueue_due_digest(session_factory, now, settings.digest_hour)
+        enqueue_due_digest(session_factory, now, settings.digest_hour, settings.timezone)
         return deliver_alerts(
             session_factory, settings, now, mailer_factory, owner=who.owner, guard=lock.check
         )

@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from alerts.rules import RuleSet
 
 VERSION = "0.1.0"
 USER_AGENT = f"rudprk-watch/{VERSION} (+https://github.com/rudprk/rudprk-watch; news monitor)"
@@ -58,6 +62,11 @@ class Settings:
     knowledge_dir: Path | None = None
     # How long a pass's locks and claims outlive it if it dies; renewed every third of it.
     lease_seconds: float = 120.0
+    # The language of the alert e-mails (a file of alerts/locale/), the rules file (None: the
+    # default rule), and the time zone of RUDPRK_DIGEST_HOUR.
+    alert_language: str = "en"
+    rules_path: Path | None = None
+    timezone: str = "UTC"
 
     def __post_init__(self) -> None:
         # A password given inside the URL moves to database_password, so that database_url can
@@ -87,6 +96,12 @@ class Settings:
             return self.database_url
         url = make_url(self.database_url).set(password=self.database_password.get_secret_value())
         return url.render_as_string(hide_password=False)
+
+    def rules(self) -> RuleSet:
+        """The alert rules (the file was checked when the settings were loaded)."""
+        from alerts.rules import DEFAULT_RULES, load_rules
+
+        return load_rules(self.rules_path) if self.rules_path is not None else DEFAULT_RULES
 
     def smtp_secret(self) -> str | None:
         """The SMTP password in clear: for the SMTP login, nothing else."""
@@ -199,6 +214,48 @@ def _knowledge_dir(env: Mapping[str, str]) -> Path | None:
     return directory
 
 
+def _alert_language(env: Mapping[str, str]) -> str:
+    """``RUDPRK_ALERT_LANGUAGE``: a language with a message file (checked now)."""
+    from alerts.errors import LocaleError
+    from alerts.messages import load_messages
+
+    code = (env.get("RUDPRK_ALERT_LANGUAGE") or "en").strip().lower()
+    try:
+        load_messages(code)
+    except LocaleError as exc:
+        raise SettingsError("RUDPRK_ALERT_LANGUAGE", str(exc)) from None
+    return code
+
+
+def _rules_path(env: Mapping[str, str]) -> Path | None:
+    """``RUDPRK_RULES``: loaded and checked now, so a bad rule stops the command at start-up."""
+    from alerts.errors import RulesError
+    from alerts.rules import load_rules
+
+    raw = (env.get("RUDPRK_RULES") or "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    try:
+        load_rules(path)
+    except RulesError as exc:
+        raise SettingsError("RUDPRK_RULES", str(exc)) from None
+    return path
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (env.get("RUDPRK_TIMEZONE") or "UTC").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            "RUDPRK_TIMEZONE", f"unknown time zone {name!r} (expected e.g. Europe/Paris)"
+        ) from None
+    return name
+
+
 def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
     """Read and validate ``RUDPRK_*`` variables (see README's configuration table)."""
     env = os.environ if env is None else env
@@ -257,6 +314,9 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
     )
 
     knowledge_dir = _knowledge_dir(env)
+    alert_language = _alert_language(env)
+    rules_path = _rules_path(env)
+    timezone = _timezone(env)
 
     return Settings(
         database_url=database_url,
@@ -276,4 +336,7 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         digest_hour=digest_hour,
         knowledge_dir=knowledge_dir,
         lease_seconds=_float(env, "RUDPRK_LEASE_SECONDS", 120.0, 1.0, 3600.0),
+        alert_language=alert_language,
+        rules_path=rules_path,
+        timezone=timezone,
     )

@@ -5,7 +5,7 @@ report, deduplicated by feed+GUID, canonical URL hash and content hash), ``event
 events detected in articles), ``event_articles`` (which article reports which event), ``alerts``
 (the outbox: one row per alert, written before it is sent), ``deliveries`` (one row per alert and
 channel, carrying the delivery state: status, attempts, last error, next attempt, lease),
-``locks`` (the database lock that keeps two passes out of the same stage) and ``installation``
+``alert_decisions`` (why each new event alerted or not), ``locks`` (the database lock that keeps two passes out of the same stage) and ``installation``
 (one row: the id that makes this installation's Message-IDs its own).
 """
 
@@ -176,6 +176,9 @@ class Alert(Base):
     # <random.installation@domain>: created once at enqueue, the same on every retry.
     message_id: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Why it was sent: the rule, scores, model version, evidence articles, matching decision
+    # (and, for an update, what changed). Written with the alert, read by `rudprk alerts why`.
+    why: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
 class Delivery(Base):
@@ -207,6 +210,29 @@ class Delivery(Base):
     # How it went out: "smtp" or "file" for the email channel.
     transport: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The e-mail addresses of the rules that chose this channel (None: RUDPRK_ALERT_TO).
+    recipients: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class AlertDecision(Base):
+    """What the rules decided for a new event, alerted or not: ``outcome`` is ``alert``,
+    ``digest`` (reported in the daily digest) or ``none``; ``reason`` says why (``rule``,
+    ``type``, ``modality``, ``confidence``, ``stale``, ``held``…); ``why`` holds the scores, the
+    model version, the evidence article ids and the matching decision."""
+
+    __tablename__ = "alert_decisions"
+    __table_args__ = (
+        UniqueConstraint("event_id", name="uq_alert_decisions_event"),
+        Index("ix_alert_decisions_decided_at", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str | None] = mapped_column(String(200))
+    why: Mapped[dict[str, object]] = mapped_column(JSON)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Lock(Base):

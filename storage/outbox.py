@@ -26,10 +26,11 @@ never hands out claims that already look expired.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -77,8 +78,13 @@ def enqueue_alert(
     message_id: str,
     created_at: datetime,
     channels: Sequence[str] = (EMAIL_CHANNEL,),
+    why: dict[str, Any] | None = None,
+    recipients: Mapping[str, Sequence[str]] | None = None,
 ) -> int | None:
-    """Record an alert and one due delivery per channel; ``None`` when the dedup key exists."""
+    """Record an alert and one due delivery per channel; ``None`` when the dedup key exists.
+
+    ``why`` is stored with the alert (the rule, scores, model, evidence and matching decision);
+    ``recipients`` gives a channel's own addresses (a rule's recipients for ``email``)."""
     stmt = (
         insert_ignoring_conflicts(session, Alert)
         .values(
@@ -87,6 +93,7 @@ def enqueue_alert(
             dedup_key=dedup_key,
             message_id=message_id,
             created_at=created_at,
+            why=why,
         )
         .returning(Alert.id)
     )
@@ -94,11 +101,18 @@ def enqueue_alert(
     if alert_id is None:
         return None
     for channel in dict.fromkeys(channels):
-        add_delivery(session, alert_id, channel, created_at)
+        wanted = (recipients or {}).get(channel)
+        add_delivery(session, alert_id, channel, created_at, list(wanted) if wanted else None)
     return int(alert_id)
 
 
-def add_delivery(session: Session, alert_id: int, channel: str, now: datetime) -> int | None:
+def add_delivery(
+    session: Session,
+    alert_id: int,
+    channel: str,
+    now: datetime,
+    recipients: Sequence[str] | None = None,
+) -> int | None:
     """A due delivery of ``alert_id`` on ``channel``; ``None`` when that channel already has one."""
     stmt = (
         insert_ignoring_conflicts(session, Delivery)
@@ -109,6 +123,7 @@ def add_delivery(session: Session, alert_id: int, channel: str, now: datetime) -
             attempts=0,
             next_attempt_at=now,
             created_at=now,
+            recipients=list(recipients) if recipients else None,
         )
         .returning(Delivery.id)
     )
@@ -446,6 +461,22 @@ def undelivered(session: Session, *, clock_now: datetime) -> list[DeliveryRow]:
             _expired_lease(clock_now),
         ),
     )
+
+
+def delivery_recipients(session: Session, delivery_id: int) -> list[str] | None:
+    """The addresses stored with a delivery (a rule's own), or ``None`` for the defaults."""
+    value = session.scalar(select(Delivery.recipients).where(Delivery.id == delivery_id))
+    return [str(v) for v in value] if value else None
+
+
+def channels_in_use(session: Session) -> list[str]:
+    """Every channel that has a delivery due or being sent."""
+    rows = session.scalars(
+        select(Delivery.channel)
+        .where(Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))
+        .distinct()
+    )
+    return sorted(str(r) for r in rows)
 
 
 def alert_exists(session: Session, alert_id: int) -> bool:

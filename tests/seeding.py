@@ -52,9 +52,16 @@ EVENTS: list[dict[str, Any]] = [
 
 
 def seed_alerts(
-    session: Session, events: list[dict[str, Any]] = EVENTS, *, now: datetime = NOW, tag: str = ""
+    session: Session,
+    events: list[dict[str, Any]] = EVENTS,
+    *,
+    now: datetime = NOW,
+    tag: str = "",
+    channels: tuple[str, ...] = ("email",),
+    alert: bool = True,
 ) -> list[int]:
-    """Feeds, articles, events, links and one due 'new' alert (e-mail delivery) per event.
+    """Feeds, articles, events, links and one due 'new' alert (a delivery per channel) per
+    event; with ``alert=False``, the event ids (no alert).
 
     ``tag`` keeps the URLs and GUIDs of several seedings apart in one database.
     """
@@ -134,12 +141,16 @@ def seed_alerts(
                 EventArticle(event_id=event.id, article_id=copy.id, role="report", linked_at=now),
             ]
         )
+        if not alert:
+            alert_ids.append(event.id)
+            continue
         alert_id = enqueue_event_alert(
             session,
             event_id=event.id,
             kind="new",
             dedup_key=f"event:{event.id}:new",
             created_at=now,
+            channels=channels,
         )
         assert alert_id is not None
         alert_ids.append(alert_id)

@@ -89,8 +89,13 @@ def test_delivers_each_alert_once_with_headers_and_marks_it_sent(
             None,
         )
         assert [a for a, _, _ in report.delivered] == alert_ids
-        assert report.delivered[0][1] == "[rudprk] New deployment: about 12,000 troops — Kursk"
-        assert report.delivered[2][1] == "[rudprk] New deployment: 1,000–6,000 personnel — Kursk"
+        assert report.delivered[0][1] == (
+            "[rudprk] North Korea sends about 12,000 troops to the Kursk region "
+            "on 18 November 2026, says South Korea's NIS"
+        )
+        assert report.delivered[2][1].startswith(
+            "[rudprk] North Korea sends 1,000–6,000 troops to the Kursk region"
+        )
         received = server.handler.messages
         assert server.handler.connections == 1
         assert [m["X-Rudprk-Event-Type"] for m in received] == [
@@ -421,7 +426,8 @@ def test_build_alert_views_orders_sources_and_threads_updates(
     assert update.in_reply_to == new.message_id
     assert (new.figure_low, new.figure_unit, new.place) == (12000, "troops", "Kursk")
     assert new.figure_qualifier == "approx"  # from the origin article's stored detection
-    assert new.detected_at == NOW - timedelta(hours=1)
+    # When the pipeline first linked an article to it, not the stored first_seen_at.
+    assert new.detected_at == NOW
 
 
 def test_postgresql_claim_skips_a_row_another_sender_is_claiming(
@@ -520,12 +526,13 @@ def test_digest_is_recorded_once_and_sent_with_the_period_events_and_failing_fee
         assert len(digests) == 2
         full, empty = digests
         assert full["X-Rudprk-Event-Type"] == "agreement, deployment"
-        assert full["Subject"].endswith(": 3 events, 1 failing feed")
+        assert full["Subject"].endswith(": 3 alerts, 0 not alerted, 1 failing feed")
         plain = full.get_body(("plain",))
         assert plain is not None
         text_body = plain.get_content()
         assert "Broken Feed: 4 consecutive errors; last: HTTP 503 Service Unavailable" in text_body
-        assert "12,000 troops" in text_body and "1,000–6,000 personnel" in text_body
+        assert "12,000 troops" in text_body and "1,000–6,000 troops" in text_body
+        assert "== Alerted (3) ==" in text_body
         assert empty["X-Rudprk-Event-Id"] == "none"
         assert [a for a, _, _ in report.delivered] == [*alert_ids, digest_id, empty_id]
         assert _deliver(session_factory, server).sent == 0
@@ -560,4 +567,4 @@ def test_the_digest_lists_alerts_refused_for_good_until_an_operator_acts(
         "last: SMTP server" in text_body
     )
     assert "550 5.1.1 Mailbox unavailable" in text_body
-    assert f"<strong>alert {first}</strong>" in html.get_content()
+    assert f"alert {first} (email): refused, waiting for an operator" in html.get_content()
