@@ -88,8 +88,10 @@ def pick_quantity(doc: Document, cand: Candidate) -> tuple[Quantity | None, tupl
             best, chosen = key, q
     if chosen is not None and cand.event_type in ("deployment", "casualties"):
         for q in pool:
-            if chosen.start < q.start < chosen.start + 80 and any(
-                0 <= q.start - m.end <= 4 for m in doc.labelled("mark:total")
+            if (
+                chosen.start < q.start < chosen.start + 80
+                and any(0 <= q.start - m.end <= 4 for m in doc.labelled("mark:total_before"))
+                and not doc.in_range(doc.labelled("cue:deploy_verb"), chosen.end, q.start)
             ):
                 chosen = q  # "사망 300여 명, 부상 2천700여 명 등 3천 명": the total
                 break
@@ -125,7 +127,7 @@ def _total_of_parts(
     )
     totals = doc.labelled("mark:total")
     for q in near:
-        if any(0 <= q.start - m.end <= 16 or 0 <= m.start - q.end <= 4 for m in totals):
+        if any(0 <= q.start - m.end <= 16 or 0 <= m.start - q.end <= 2 for m in totals):
             a, b = sorted((chosen.end, q.start))
             if doc.in_range(doc.labelled("cue:deploy_verb"), a, b):
                 continue  # "…을 이송했으며, 모두 1만2천 명 규모의 파병을 결정": another act's total

@@ -24,6 +24,8 @@ MIN_TYPE_SCORE = 1.0
 # A second alert-worthy act in the lead is reported when it is as strong as a main event.
 SECONDARY_MIN_SCORE = 3.5
 _HEADER_PUNCT = (":", "|", "—", "–", "-")
+# A recap weighs half; an act still to come a little less than one that happened.
+_FRAMING_WEIGHT = {"background": 0.5, "speculative": 0.85}
 
 
 def candidates_of(doc: Document) -> list[Candidate]:
@@ -93,11 +95,19 @@ def anniversary_frame(doc: Document, cand: Candidate) -> bool:
         if trig is None:
             continue
         frame_end = next((i for i in range(trig.end, end) if doc.text[i] in ",;，、"), end)
+        if frame_end == end and doc.lexicon.grammar.verb_final:
+            # "…보낸 지 1년이 지난 가운데, 국정원은 …": the frame ends with its subordinator
+            sub = next(
+                (m for m in doc.labelled("mark:subordinator") if trig.end <= m.start < end), None
+            )
+            space = doc.text.find(" ", trig.end, end)
+            frame_end = sub.end if sub is not None else (space if space > 0 else end)
         a = cand.anchor
         if start <= a.start < frame_end:
             return True
         lo, hi = doc.clause(a.start)
-        if claimed(doc, cand) and _has_figure(doc, lo, hi):
+        reported = any(t.kind == "report" for t in cand.framing.triggers)
+        if reported and _has_figure(doc, lo, hi):
             return False  # "A year after…, Seoul estimates their losses at 6,000"
         if doc.published is not None:
             recent = doc.published - timedelta(days=BACKGROUND_AGE_DAYS)
@@ -131,7 +141,7 @@ def settle(doc: Document, cand: Candidate) -> None:
     if commentary_header(doc) or (cand.modality == "new" and analysis_opening(doc)):
         cand.modality = "background"
         cand.notes.add("commentary")
-    cand.effective = cand.raw * (0.5 if cand.modality == "background" else 1.0)
+    cand.effective = cand.raw * _FRAMING_WEIGHT.get(cand.modality, 1.0)
     cand.settled = True
 
 
@@ -202,7 +212,8 @@ def choose(doc: Document) -> tuple[Candidate, list[Candidate]]:
                 and c is not main
                 and c.event_type == main.event_type
                 and c.raw > main.raw
-                and c.modality != "new"
+                and c.modality == "background"
+                and not c.framing.has("reference")  # a reference clause recalls another act
                 and doc.sentence_of(c.anchor.start).index == here
                 and not (
                     main.event_type == "agreement"
@@ -210,7 +221,7 @@ def choose(doc: Document) -> tuple[Candidate, list[Candidate]]:
                     and main.partner is not None
                     and c.partner.label != main.partner.label
                 )  # another instrument is another act
-                and "anniversary" not in c.notes  # the frame's own act
+                and not anniversary_frame(doc, c)  # the frame's own act
             ):
                 main.modality = c.modality
                 main.notes.add("framing_of_stronger_mention")

@@ -95,9 +95,9 @@ class Document:
         return bool(self.in_range(self.by_label.get(label, []), start, end))
 
     def marker_at(self, group: str, pos: int, slack: int = 2) -> Hit | None:
-        """A marker of ``group`` starting at ``pos`` (after at most ``slack`` spaces)."""
+        """A marker of ``group`` starting at ``pos`` (after at most ``slack`` spaces or hyphens)."""
         for h in self.by_label.get(f"mark:{group}", []):
-            if pos <= h.start <= pos + slack and not self.text[pos : h.start].strip():
+            if pos <= h.start <= pos + slack and not self.text[pos : h.start].strip(" -\u00a0"):
                 return h
         return None
 
@@ -175,7 +175,7 @@ def read_document(
     title_end = len(title)
     language = detect_language(full, lang) if full.strip() else None
     lexicon = lexicons.for_language(language)
-    hits = _clean(full, lexicon.matcher.find(full))
+    hits = _clean(full, lexicon.matcher.find(full), lexicon)
     abbreviations = lexicon.language.abbreviations if lexicon.language is not None else ()
     sentences = split_sentences(full, title_end, abbreviations)
     openers = [(h.start, h.end) for h in hits if h.label == "mark:clause_opener"]
@@ -205,7 +205,12 @@ def read_document(
     return doc
 
 
-def _clean(text: str, hits: list[Hit]) -> list[Hit]:
+def _side(lexicon: Lexicon, hit: Hit) -> str:
+    entity = lexicon.entities.get(hit.label.partition(":")[2])
+    return entity.side if entity is not None else ""
+
+
+def _clean(text: str, hits: list[Hit], lexicon: Lexicon) -> list[Hit]:
     """Longest match among names ("Korean Peninsula" is not North Korea), cues inside a pseudo
     phrase of their group dropped ("a sign of" is no signing), and counted demonyms made nouns
     of people ("13 000 Nord-Coréens" count like "troops")."""
@@ -223,9 +228,10 @@ def _clean(text: str, hits: list[Hit]) -> list[Hit]:
             and h.end <= n.end
             and (n.end - n.start) > (h.end - h.start)
             and n.label != h.label
+            and _side(lexicon, n) in ("", _side(lexicon, h))
             for n in names
         ):
-            continue
+            continue  # inside a longer name of the same side or of none ("Korean Peninsula")
         if kind == "cue" and any(
             p.label[7:] == group and p.start <= h.start and h.end <= p.end for p in pseudo
         ):

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from alerts.detection.document import Document
-from alerts.detection.lexicon import FRAMING_KINDS
+from alerts.detection.lexicon import COMMA_BOUND_BACKWARD_KINDS, COMMA_BOUND_KINDS, FRAMING_KINDS
 from alerts.detection.scan import Hit
 
 __all__ = ["Framing", "Trigger", "frame", "triggers_of"]
@@ -72,9 +72,20 @@ def triggers_of(doc: Document) -> list[Trigger]:
         else:
             raw.append(Trigger(kind, direction, h))
     cpw = doc.lexicon.grammar.chars_per_word
+    names = [h for h in doc.hits if h.label.startswith(("entity:", "demonym:"))]
     live: list[Trigger] = []
     for t in raw:
         h = t.hit
+        if any(n.start <= h.start and h.end <= n.end for n in names):
+            continue  # a word of a name ("No Kwang Chol") is no trigger
+        if any(
+            o.hit.start <= h.start
+            and h.end <= o.hit.end
+            and (o.hit.end - o.hit.start) > (h.end - h.start)
+            and o.kind != t.kind
+            for o in raw
+        ):
+            continue  # the longest trigger wins ("확인해줄 수 없다" hedges, it does not negate)
         if any(
             p.start <= h.start < p.end or h.start <= p.start < h.end for p in pseudo.get(t.kind, [])
         ):
@@ -112,8 +123,12 @@ def _covers(doc: Document, t: Trigger, target: Hit) -> bool:
     if h.end <= target.start:  # the trigger comes first: it frames forward
         if t.direction == "post" or target.start - h.end > pre_reach * cpw:
             return False
+        if t.kind in COMMA_BOUND_KINDS and "," in doc.text[h.end : target.start]:
+            return False  # "Following last year's treaty, North Korea has now sent…"
         return not _terminated(doc, h.end, target.start)
     if t.direction == "pre" or h.start - target.end > post_reach * cpw:
+        return False
+    if t.kind in COMMA_BOUND_BACKWARD_KINDS and "," in doc.text[target.end : h.start]:
         return False
     return not _terminated(doc, target.end, h.start)
 

@@ -103,6 +103,8 @@ MARKER_GROUPS = frozenset(
         "vote",
         "since",
         "total",
+        "total_before",
+        "reportive",
         "including",
         "whole",
         "coordinator",
@@ -121,23 +123,28 @@ MARKER_GROUPS = frozenset(
         "terminator",
     }
 )
-# Kinds of framing trigger, with their default scope and reach (in words) before and after.
+# Kinds of framing trigger, with their default scope, the reach (in words) of a trigger over
+# what follows it (``pre_reach``) and over what precedes it (``post_reach``).
 FRAMING_KINDS: Mapping[str, tuple[str, int, int]] = {
-    "negation": ("clause", 0, 5),
+    "negation": ("clause", 5, 3),
     "denial": ("sentence", 99, 99),
-    "hedge": ("clause", 5, 14),
-    "future": ("clause", 3, 4),
-    "conditional": ("sentence", 99, 99),
+    "hedge": ("sentence", 14, 5),
+    "future": ("clause", 4, 3),
+    "conditional": ("clause", 14, 6),
     "recap": ("clause", 8, 8),
     "reminder": ("sentence", 99, 99),
     "anniversary": ("sentence", 99, 99),
-    "reaction": ("clause", 0, 14),
-    "exchange": ("clause", 0, 10),
-    "reference": ("clause", 0, 12),
-    "decision": ("clause", 3, 10),
+    "reaction": ("clause", 14, 0),
+    "exchange": ("clause", 10, 0),
+    "reference": ("clause", 12, 0),
+    "decision": ("clause", 10, 3),
     "report": ("sentence", 99, 99),
     "confirm": ("sentence", 99, 99),
 }
+# Kinds whose triggers open a phrase that ends at the next comma ("Following the summit, …"),
+# and kinds that do not reach back over a comma ("…ratified the pact, days after…").
+COMMA_BOUND_KINDS = frozenset({"reference", "exchange"})
+COMMA_BOUND_BACKWARD_KINDS = frozenset({"reference", "exchange", "recap"})
 _DIRECTIONS = ("pre", "post", "around")
 
 

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from alerts.detection.candidates import Candidate
 from alerts.detection.document import Document
+from alerts.detection.events import BY_NAME
 from alerts.detection.framing import Framing, Trigger, frame, triggers_of
 from alerts.detection.scan import Hit
 
@@ -139,7 +140,7 @@ def fresh_disclosure(doc: Document, cand: Candidate, fr: Framing) -> bool:
     a = cand.anchor
     if a.label not in _DISCLOSED_ACTS or cand.weak or not claimed(doc, cand):
         return False
-    if fr.has("reference"):
+    if any(not _time_phrase(doc, t) for t in fr.of("reference")):
         return False  # "Since North Korea sent troops in 2024, Seoul has…": a reference point
     p = cand.partner
     single = " " not in doc.text[a.start : a.end]
@@ -152,12 +153,67 @@ def fresh_disclosure(doc: Document, cand: Candidate, fr: Framing) -> bool:
     return True
 
 
+def _inside_act(doc: Document, cand: Candidate, t: Trigger) -> bool:
+    """The trigger phrase holds another act ("signé en juin" recalls a signing, not the
+    ratification reported)."""
+    h = t.hit
+    return any(
+        h.start <= x.start
+        and x.end <= h.end
+        and not (x.start < cand.anchor.end and x.end > cand.anchor.start)
+        for x in act_hits(doc)
+    )
+
+
+def _later_clause_act(doc: Document, cand: Candidate, t: Trigger) -> bool:
+    """The trigger follows the act, in another clause that holds an act of its own."""
+    if t.hit.start < cand.anchor.end:
+        return False
+    lo, hi = doc.clause(t.hit.start)
+    if (lo, hi) == doc.clause(cand.anchor.start):
+        return False
+    return any(
+        not (h.start < cand.anchor.end and h.end > cand.anchor.start)
+        for h in doc.in_range(act_hits(doc), lo, hi)
+    )
+
+
 def _denied(doc: Document, cand: Candidate, fr: Framing) -> bool:
     for t in fr.of("denial"):
         if cand.event_type != "agreement" and _about_agreement(doc, t):
             continue  # "met for three hours; no document was signed": only the signing
+        if _later_clause_act(doc, cand, t):
+            continue  # a later clause denies its own act ("…; aucun document n'a été signé")
         return True
     return fr.has("negation")
+
+
+def _reported_figure(doc: Document, cand: Candidate, fr: Framing) -> bool:
+    event_type = BY_NAME.get(cand.event_type)
+    if event_type is None or not event_type.reported_figures or not fr.has("report"):
+        return False
+    lo, hi = doc.clause(cand.anchor.start)
+    return any(ch.isdigit() for ch in doc.text[lo:hi]) or doc.has("mark:number_hint", lo, hi)
+
+
+def _time_phrase(doc: Document, t: Trigger) -> bool:
+    """A reference word followed by a date is a time phrase ("Since September North Korea has
+    sent 3,000…": a running total), not a clause recalling an act."""
+    return any(
+        t.hit.start - 1 <= m.start_idx <= t.hit.end + 2
+        for m in doc.dates_in(doc.sentence_of(t.hit.start))
+    )
+
+
+def _voted(doc: Document, fr: Framing, t: Trigger) -> bool:
+    """A past vote, in the trigger's clause, just before it."""
+    lo, _hi = doc.clause(t.hit.start)
+    votes = [
+        v for v in doc.labelled("mark:vote") if lo <= v.start and 0 <= t.hit.start - v.end <= 40
+    ]
+    return bool(votes) and not any(
+        f.hit.start <= votes[0].start for f in fr.of("future") if f.hit is not t.hit
+    )
 
 
 def _speculative(doc: Document, cand: Candidate, fr: Framing) -> bool:
@@ -166,15 +222,18 @@ def _speculative(doc: Document, cand: Candidate, fr: Framing) -> bool:
         cand.stage == "arrangement" or bool(doc.in_range(doc.by_group.get("link", []), lo, hi))
     )
     is_decided = decided(doc, cand, fr)
+    reported = _reported_figure(doc, cand, fr)
     for kind in _SPECULATIVE:
         for t in fr.of(kind):
+            if reported and doc.in_range(doc.labelled("mark:reportive"), t.hit.start, t.hit.end):
+                continue  # "auraient été tués…, selon Kiev": the source's figure
             if link and kind == "future":
                 continue  # "trains will resume on 17 June": an agreed arrangement
             if is_decided and kind != "conditional":
                 continue  # the announcement or the decision is the act
             if _further_step(doc, cand, t):
                 continue
-            if doc.marker_before("vote", t.hit.start, slack=40):
+            if kind == "hedge" and _voted(doc, fr, t):
                 continue  # "voted to ratify": the vote is the act
             return True
     return False
@@ -208,8 +267,12 @@ def _recap(doc: Document, cand: Candidate, fr: Framing) -> bool:
     if fr.has("confirm"):
         return False
     for t in fr.of("recap"):
-        if doc.marker_before("since", t.hit.start, slack=12):
+        if doc.marker_before("since", t.hit.start, slack=12) or doc.marker_at(
+            "since", t.hit.start, 0
+        ):
             continue  # "shipped 20,000 containers since last year": a running total
+        if _inside_act(doc, cand, t):
+            continue  # "ratified the accord, signed in December": the signing is recalled
         if closer_act(doc, cand, t.hit.start, cue=t.hit):
             continue  # "last year's treaty": about another thing
         return True
@@ -232,7 +295,9 @@ def resolve(doc: Document, cand: Candidate) -> str:
         return "speculative"
     if _speculative(doc, cand, fr):
         return "speculative"
-    if fr.has("reference") or fr.has("reaction") or fr.has("exchange"):
+    if any(not _time_phrase(doc, t) for t in fr.of("reference")):
+        return "background"
+    if fr.has("reaction") or fr.has("exchange"):
         return "background"
     reminders = fr.of("reminder")
     confirms = [t for t in fr.of("confirm") if reminders and t.hit.start > reminders[0].hit.start]

@@ -23,6 +23,9 @@ class EventType:
     figure_groups: frozenset[str]  # force groups a figure of the event may count
     cues: tuple[str, ...]  # cue groups of the lexicons the finder reads
     find: Callable[[Document], list[Candidate]]
+    # A figure of this type reported in the conditional of reported speech with its source
+    # ("auraient été tués…, selon Kiev") is that source's claim, not a hedge.
+    reported_figures: bool = False
 
 
 def _registry() -> tuple[EventType, ...]:

@@ -42,4 +42,5 @@ TYPE = EventType(
     figure_groups=frozenset({"personnel"}),
     cues=("casualty",),
     find=find,
+    reported_figures=True,
 )

@@ -19,6 +19,7 @@ from alerts.detection.candidates import (
 )
 from alerts.detection.document import Document
 from alerts.detection.events import EventType
+from alerts.detection.events.arms_transfer import weapons_of
 from alerts.detection.scan import Hit
 
 _BASE = {"cue:deploy_verb": 3.0, "cue:deploy_state": 2.4, "cue:deploy_presence": 2.3}
@@ -26,7 +27,7 @@ _BASE = {"cue:deploy_verb": 3.0, "cue:deploy_state": 2.4, "cue:deploy_presence":
 
 def find(doc: Document) -> list[Candidate]:
     personnel = doc.by_group.get("personnel", [])
-    weapons = doc.by_group.get("weapons", [])
+    weapons = weapons_of(doc)
     instruments = doc.by_group.get("instrument", [])
     returning = doc.labelled("cue:returning")
     casualties = doc.labelled("cue:casualty")
