@@ -23,3 +23,11 @@ class ChannelUnavailableError(DeliveryError):
 
 class EvaluationError(AlertsError):
     """A labelled file given to ``rudprk eval`` is unreadable or malformed."""
+
+
+class ModelError(AlertsError):
+    """A shipped or trained model file is missing, corrupt or does not match its manifest."""
+
+
+class CorpusError(AlertsError):
+    """A labelled corpus file is unreadable or breaks the corpus schema."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from alerts.detect import EVENT_TYPES, MODALITIES, Detection, detect_article
+from alerts.detection.learned import model_set_info
 from alerts.errors import EvaluationError
 from alerts.novelty import register_events
 from storage.engine import create_db_engine, create_session_factory
@@ -86,6 +87,7 @@ class EvalReport:
     events: dict[str, int]
     by_language: dict[str, dict[str, dict[str, float]]]
     misses: list[dict[str, Any]] = field(default_factory=list)
+    model: str | None = None  # the learned model set's version (alerts/detection/models)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +102,7 @@ class EvalReport:
                 k: {m: dict(v) for m, v in d.items()} for k, d in self.by_language.items()
             },
             "misses": [dict(m) for m in self.misses],
+            "model": self.model,
         }
 
 
@@ -382,6 +385,7 @@ def evaluate_items(items: list[LabelledItem]) -> EvalReport:
             for lang, counts in sorted(by_lang.items())
         },
         misses=misses,
+        model=(model_set_info() or {}).get("version"),
     )
 
 
@@ -395,6 +399,7 @@ def format_report(report: EvalReport) -> str:
     ev = report.events
     rows = [
         f"items                 {report.items}",
+        f"model set             {report.model or 'none'}",
         "",
         "                      precision  recall  f1",
         "relevance             {precision:9.3f}  {recall:6.3f}  {f1:.3f}".format(

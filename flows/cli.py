@@ -203,6 +203,90 @@ def evaluate(
         typer.echo(format_report(report))
 
 
+@app.command("train")
+def train_models(
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="Corpus folder (every *.jsonl in it); default: the bundled one."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Model folder to write; default: the shipped models.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the event-grouped split.")] = 7,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="Embedding cache folder; default: the shipped models' committed cache for the "
+            "shipped folder, else the user's cache ($XDG_CACHE_HOME/rudprk-watch/embeddings)."
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Retrain into a temporary folder and compare with the --out files."
+        ),
+    ] = False,
+) -> None:
+    """Rebuild the learned models from the labelled corpus (deterministic: same corpus, same files)."""
+    import tempfile
+    from contextlib import ExitStack
+
+    from alerts.detection.corpus import DEFAULT_CORPUS_DIR
+    from alerts.detection.learn.embedder import default_cache_dir
+    from alerts.detection.training import (
+        DEFAULT_MODELS_DIR,
+        Progress,
+        compare_model_dirs,
+        format_report,
+        train,
+    )
+
+    corpus_dir = corpus or DEFAULT_CORPUS_DIR
+    shipped = out or DEFAULT_MODELS_DIR
+    own_cache = cache is None and shipped.resolve() == DEFAULT_MODELS_DIR.resolve()
+    cache_dir = cache or (shipped / "cache" if own_cache else default_cache_dir())
+    with ExitStack() as stack:
+        progress: Progress | None = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress as RichProgress
+
+            bar = stack.enter_context(RichProgress(console=Console(stderr=True), transient=True))
+            tasks: dict[str, object] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+        with reported_errors():
+            if check:
+                target = Path(
+                    stack.enter_context(tempfile.TemporaryDirectory(prefix="rudprk-train-"))
+                )
+                report = train(
+                    corpus_dir, target, seed, cache_dir=cache_dir, cache_read_only=True,
+                    progress=progress,
+                )  # fmt: skip
+                differing = compare_model_dirs(shipped, target)
+            else:
+                report = train(
+                    corpus_dir, shipped, seed, cache_dir=cache_dir,
+                    prune_cache=own_cache, progress=progress,
+                )  # fmt: skip
+    if not check:
+        typer.echo(format_report(report))
+        return
+    if differing:
+        for line in differing:
+            typer.echo(line)
+        raise typer.Exit(1)
+    typer.echo(
+        f"{shipped}: the model files match a fresh training "
+        f"(model set {report.model_set_version}, {report.seconds:.1f} s)"
+    )
+
+
 app.add_typer(
     feeds_app, name="feeds", help="Manage feeds: health, add, remove, enable, check, OPML."
 )

@@ -123,6 +123,7 @@ def test_json_keys_are_exactly_those_of_the_issue(tmp_path: Path) -> None:
         "events",
         "by_language",
         "misses",
+        "model",  # issue 7: the learned model set's version
     }
     assert set(report["relevance"]) == {"precision", "recall", "f1"}
     assert set(report["alert"]) == {"precision", "recall", "f1"}

@@ -2,6 +2,9 @@
 
 :func:`detect_article` (re-exported by :mod:`alerts.detect`) runs them for one article; see
 :mod:`alerts.detection.detector` for the order and ``docs/detection.md`` for each stage.
+``corpus`` loads and validates the labelled corpus, ``learn`` is the small learning toolkit,
+``training`` rebuilds the shipped models (``rudprk train``) and ``learned`` scores an article
+with them at run time.
 """
 
 from alerts.detection.detector import detect_article
