@@ -143,6 +143,7 @@ class Detection:
     language: str | None
     relevance: Relevance
     events: tuple[DetectedEvent, ...]
+    model: str | None = None  # the learned model set that decided, None when the rules did
 
     @property
     def main_event(self) -> DetectedEvent | None:
@@ -171,6 +172,7 @@ class Detection:
                 for r in self.relevance.reasons
             ],
             "events": [e.to_dict() for e in self.events],
+            "model": self.model,
         }
 
 
