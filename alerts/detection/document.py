@@ -179,7 +179,8 @@ def read_document(
     abbreviations = lexicon.language.abbreviations if lexicon.language is not None else ()
     sentences = split_sentences(full, title_end, abbreviations)
     openers = [(h.start, h.end) for h in hits if h.label == "mark:clause_opener"]
-    breaks = clause_breaks(full, openers, lexicon.grammar.clause_suffixes)
+    grammar = lexicon.grammar
+    breaks = clause_breaks(full, openers, grammar.clause_suffixes, grammar.clause_commas)
     doc = Document(
         text=full,
         title_end=title_end,

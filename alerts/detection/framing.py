@@ -133,6 +133,10 @@ def _covers(doc: Document, t: Trigger, target: Hit) -> bool:
     return not _terminated(doc, target.end, h.start)
 
 
+def _is_question(doc: Document, start: int, end: int) -> bool:
+    return doc.text[start:end].rstrip().endswith(("?", "？"))
+
+
 def frame(doc: Document, targets: Iterable[Hit], kinds: Iterable[str] | None = None) -> Framing:
     """The framing of an act given by its cue and the words it governs (``targets``)."""
     wanted = set(kinds) if kinds is not None else None
@@ -149,5 +153,9 @@ def frame(doc: Document, targets: Iterable[Hit], kinds: Iterable[str] | None = N
             continue
         if any(_covers(doc, t, target) for target in targets):
             applied.append(t)
-    question = doc.text[sentence.start : sentence.end].rstrip().endswith(("?", "？"))
+    question = _is_question(doc, sentence.start, sentence.end) or (
+        # a question headline frames its lead ("Will Pyongyang send more troops?")
+        sentence.index in {s.index for s in doc.lead}
+        and any(s.in_title and _is_question(doc, s.start, s.end) for s in doc.sentences)
+    )
     return Framing(tuple(applied), question, frozenset(t.kind for t in applied))

@@ -128,7 +128,7 @@ class RelevanceGate:
                     continue
                 if key.case_sensitive is not None:
                     start = last + 1 - size
-                    if raw[start : last + 1].strip() != key.case_sensitive:
+                    if _AS_SPACE_RE.sub(" ", raw[start : last + 1]).strip() != key.case_sensitive:
                         continue
                 sides.add(key.side)
                 entities.add(key.entity)

@@ -169,6 +169,7 @@ class Grammar:
     capitalised_nouns: bool = False  # every noun takes a capital (de): no sign of a name
     chars_per_word: int = 6
     clause_suffixes: tuple[str, ...] = ()  # word endings that close a clause (ko "…며")
+    clause_commas: tuple[str, ...] = ()  # commas that always separate clauses (zh "，")
     subject_markers: tuple[str, ...] = ()  # particles of the grammatical subject (ko "이/가")
     topic_markers: tuple[str, ...] = ()  # particles of the topic (ko "은/는", ja "は")
     participle_suffixes: tuple[str, ...] = ()  # endings of passive participles ("-ed", "-és")
@@ -405,6 +406,7 @@ def _load_grammar(data: Mapping[str, Any], where: str) -> Grammar:
         "capitalised_nouns",
         "chars_per_word",
         "clause_suffixes",
+        "clause_commas",
         "subject_markers",
         "topic_markers",
         "participle_suffixes",

@@ -90,10 +90,14 @@ def clause_breaks(
     text: str,
     openers: Sequence[tuple[int, int]],
     suffixes: Sequence[str] = (),
+    commas: Sequence[str] = (),
 ) -> list[int]:
     """Offsets where a clause starts: after ``;`` ``:`` and dashes, at each clause opener
-    (given as spans) that follows a comma, and after a word ending in a clause suffix."""
+    (given as spans) that follows a comma, after a word ending in a clause suffix, and after
+    each comma of a language whose commas separate clauses."""
     breaks = [m.end() for m in _PUNCT_BREAK_RE.finditer(text)]
+    for comma in commas:
+        breaks.extend(i + len(comma) for i in _find_all(text, comma))
     for start, _end in openers:
         before = text[max(0, start - 3) : start]
         if "," in before or "，" in before:
@@ -101,6 +105,14 @@ def clause_breaks(
     if suffixes:
         breaks.extend(_suffix_breaks(text, tuple(suffixes)))
     return sorted(set(breaks))
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    found, i = [], text.find(needle)
+    while i >= 0:
+        found.append(i)
+        i = text.find(needle, i + 1)
+    return found
 
 
 @lru_cache(maxsize=16)
