@@ -16,19 +16,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from alerts.detect import DetectedEvent
-from alerts.knowledge import default_knowledge
+from alerts.detection.events import BY_NAME
+from alerts.detection.lexicon import default_lexicons
 from storage.models import Event
 
-# Days between two reports of the same event, per type.
-WINDOWS = {
-    "deployment": 7,
-    "agreement": 3,
-    "arms_transfer": 14,
-    "visit": 7,
-    "casualties": 10,
-    "sanctions": 14,
-    "other": 7,
-}
+# Days between two reports of the same event, per type (declared by each event type).
+WINDOWS = {name: t.window_days for name, t in BY_NAME.items()}
 DEFAULT_WINDOW = 7
 # Two figures are compatible when the larger is at most this much larger than the smaller.
 FIGURE_RATIO = 1.2
@@ -230,7 +223,7 @@ def _classes_meet(a: str, b: str) -> bool:
 @lru_cache(maxsize=1)
 def _claimant_sides() -> dict[str, str]:
     """Display name → the country it speaks for ("" for news agencies and neutral bodies)."""
-    kn = default_knowledge()
+    kn = default_lexicons()
     return {e.name.casefold(): ("" if e.media else e.side) for e in kn.entities.values()}
 
 
@@ -249,14 +242,14 @@ def _claimants_compatible(a: str | None, b: str | None) -> bool:
 def _general_places() -> frozenset[str]:
     """Places too broad to tell events apart: countries. (Capitals are recorded only where
     they are a location — "in Pyongyang" —, so they do tell events apart.)"""
-    kn = default_knowledge()
+    kn = default_lexicons()
     return frozenset(e.name.casefold() for e in kn.entities.values() if e.kind == "country")
 
 
 @lru_cache(maxsize=1)
 def _place_areas() -> dict[str, str]:
-    """Place display name → its area (``area`` in entities.toml), else itself."""
-    kn = default_knowledge()
+    """Place display name → its area (``area`` in lexicons/names.toml), else itself."""
+    kn = default_lexicons()
     return {
         e.name.casefold(): (e.area or e.name).casefold()
         for e in kn.entities.values()

@@ -1,8 +1,10 @@
-"""Detection speed on synthetic 800-word articles (French and English), one core.
+"""Detection speed on synthetic 800-word articles (French and English): rules only vs full.
 
-Prints the median milliseconds per article and articles per second for ``detect_article``
-(language identification, alias and vocabulary scan, figures, dates, events), and the same
-for its stages. The target of issue 3 is a median under 5 ms per 800-word article.
+Prints the median CPU milliseconds of each rule stage, then the wall-clock median and p95 of
+``detect_article`` with the rules alone (``RUDPRK_DETECTION=rules``), with the learned
+decisions and their cascade (the shipped setting), and with the learned decisions always
+embedding; then the memory the models add. Issue 7's target: median < 25 ms and p95 < 80 ms
+per 800-word candidate article on 2 cores including embeddings; models < 300 MB.
 
     .venv/bin/python bench/detect.py [--articles 200] [--words 800]
 """
@@ -10,15 +12,18 @@ for its stages. The target of issue 3 is a median under 5 ms per 800-word articl
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import statistics
 import time
 from datetime import date
 
 from alerts.dates import resolve_dates
 from alerts.detect import detect_article
+from alerts.detection.document import read_document
+from alerts.detection.lexicon import default_lexicons
 from alerts.figures import extract_quantities
-from alerts.knowledge import default_knowledge
 from alerts.language import detect_language
 
 SENTENCES = {
@@ -82,12 +87,15 @@ def main() -> None:
         for _ in range(args.articles // 2)
     ]
     published = date(2025, 1, 15)
-    kn = default_knowledge()
+    lexicons = default_lexicons()
     detect_article(texts[0][0], published=published)  # warm up: model and tables loaded once
 
     stages = {
         "language (py3langid, restricted)": lambda t, lang: detect_language(t),
-        "alias and vocabulary scan": lambda t, lang: kn.matcher.find(t),
+        "lexicon scan (names + language)": lambda t, lang: lexicons.for_language(lang).matcher.find(
+            t
+        ),
+        "document stage": lambda t, lang: read_document(t, lang=lang, published=published),
         "figures": lambda t, lang: extract_quantities(t, lang),
         "dates": lambda t, lang: resolve_dates(t, lang, published),
         "detect_article, language given": lambda t, lang: detect_article(
@@ -101,14 +109,45 @@ def main() -> None:
     for name, fn in stages.items():
         ms = median_ms(fn, texts)
         print(f"{name:<36} {ms:13.2f} {1000 / ms:11.0f}")
-    t0, c0 = time.perf_counter(), time.thread_time()
-    for text, _lang in texts:
-        detect_article(text, published=published)
-    wall, cpu = time.perf_counter() - t0, time.thread_time() - c0
+    import alerts.detection.decisions as decisions
+
+    rss_before = _rss_mb()
+    print(f"\n{'detect_article, wall clock':<44} {'median ms':>10} {'p95 ms':>8}")
+    bands = decisions.cascade_bands
+    for name, env, cascade in (
+        ("rules only", "rules", True),
+        ("learned, cascade (shipped)", "learned", True),
+        ("learned, always embedding", "learned", False),
+    ):
+        os.environ["RUDPRK_DETECTION"] = env
+        decisions.cascade_bands = bands if cascade else (lambda _version: {})  # type: ignore[assignment]
+        detect_article(texts[0][0], lang=texts[0][1], published=published)  # load once
+        times = []
+        for text, lang in texts:
+            t0 = time.perf_counter()
+            detect_article(text, lang=lang, published=published)
+            times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        p95 = times[int(len(times) * 0.95)]
+        print(f"{name:<44} {statistics.median(times):10.2f} {p95:8.2f}")
+    decisions.cascade_bands = bands  # type: ignore[assignment]
+    os.environ.pop("RUDPRK_DETECTION", None)
     print(
-        f"throughput, detect_article end to end: {len(texts) / cpu:.0f} articles/s of CPU "
-        f"({len(texts) / wall:.0f}/s wall clock on this machine now)"
+        f"\nresident memory: {rss_before:.0f} MB with the rules, {_rss_mb():.0f} MB with the "
+        f"models and the embedder loaded (peak {_peak_mb():.0f} MB)"
     )
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

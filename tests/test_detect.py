@@ -1,4 +1,10 @@
-"""Event detection: type, modality, figures, force, place, date, actors, claimant, additional."""
+"""The rule stages of detection: type, modality, figures, force, place, date, actors, claimant,
+additional.
+
+These tests pin the rules' mechanisms, so they run with the rules deciding
+(``RUDPRK_DETECTION=rules``); the learned decisions that sit on top of them are measured on
+labelled sets (tests/test_detection_regression.py, docs/detection.md).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,11 @@ import pytest
 from alerts.detect import ALERT_TYPES, EVENT_TYPES, DetectedEvent, Detection, detect_article
 
 PUB = date(2025, 1, 15)  # a Wednesday
+
+
+@pytest.fixture(autouse=True)
+def _rules_decide(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUDPRK_DETECTION", "rules")
 
 
 def main(text: str, lang: str | None = None, published: date | None = PUB) -> DetectedEvent:

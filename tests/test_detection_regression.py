@@ -1,7 +1,9 @@
-"""Detection quality on labelled items, with pinned floors.
+"""Regression pins on the project's labelled items (they are not measurements).
 
-The floors below were measured on alerts/detection/corpus/labelled_fr_en.jsonl (the project's own items,
-written for these tests). Never lower them silently: a change that needs a lower floor must
+These sets were used to write and tune the rules (and train the models), so their figures say
+nothing about reports nobody tuned for: docs/detection.md gives the sealed-set figures for that.
+The pins below were measured on alerts/detection/corpus/labelled_fr_en.jsonl (the project's own items,
+written for these tests). Never lower them silently: a change that needs a lower regression pin must
 say why in its commit message and in docs/detection.md.
 """
 
@@ -16,31 +18,34 @@ from alerts.evaluate import evaluate_file
 FIXTURE = Path(__file__).parents[1] / "alerts" / "detection" / "corpus" / "labelled_fr_en.jsonl"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev_labelled.jsonl"
 
-# Pinned floors on the project's fixtures — never lower silently.
-FLOOR_RELEVANCE_F1 = 0.98
-FLOOR_ALERT_PRECISION = 0.98
-FLOOR_ALERT_RECALL = 0.98
-FLOOR_EVENT_TYPE_ACCURACY = 0.96
-FLOOR_NOVELTY_ACCURACY = 0.98
-FLOOR_QUANTITY_EXACT = 0.98
-FLOOR_KEYS_ALERTED = 0.97
-MAX_DUPLICATE_ALERTS = 0
-MAX_FALSE_ALERTS = 0
+# Regression pins on the project's fixtures — never lower silently.
+PIN_RELEVANCE_F1 = 0.98
+PIN_ALERT_PRECISION = 0.98
+PIN_ALERT_RECALL = 0.98
+PIN_EVENT_TYPE_ACCURACY = 0.96
+PIN_NOVELTY_ACCURACY = 0.98
+PIN_QUANTITY_EXACT = 0.98
+PIN_KEYS_ALERTED = 0.97
+# One duplicate since the learned decisions: in ic-05 the type head picks the recalled
+# dispatch as the main event and the rules' second act of the lead (the ratification) alerts
+# too (docs/detection.md).
+PIN_MAX_DUPLICATE_ALERTS = 1
+PIN_MAX_FALSE_ALERTS = 0
 
 
-def test_fixture_floors() -> None:
+def test_fixture_regression_pins() -> None:
     report = evaluate_file(FIXTURE).to_dict()
     assert report["items"] >= 440
-    assert report["relevance"]["f1"] >= FLOOR_RELEVANCE_F1
-    assert report["alert"]["precision"] >= FLOOR_ALERT_PRECISION
-    assert report["alert"]["recall"] >= FLOOR_ALERT_RECALL
-    assert report["event_type_accuracy"] >= FLOOR_EVENT_TYPE_ACCURACY
-    assert report["novelty_accuracy"] >= FLOOR_NOVELTY_ACCURACY
-    assert report["quantity_exact"] >= FLOOR_QUANTITY_EXACT
+    assert report["relevance"]["f1"] >= PIN_RELEVANCE_F1
+    assert report["alert"]["precision"] >= PIN_ALERT_PRECISION
+    assert report["alert"]["recall"] >= PIN_ALERT_RECALL
+    assert report["event_type_accuracy"] >= PIN_EVENT_TYPE_ACCURACY
+    assert report["novelty_accuracy"] >= PIN_NOVELTY_ACCURACY
+    assert report["quantity_exact"] >= PIN_QUANTITY_EXACT
     events = report["events"]
-    assert events["alerted_keys"] >= FLOOR_KEYS_ALERTED * events["alert_worthy_keys"]
-    assert events["duplicate_alerts"] <= MAX_DUPLICATE_ALERTS
-    assert events["false_alerts"] <= MAX_FALSE_ALERTS
+    assert events["alerted_keys"] >= PIN_KEYS_ALERTED * events["alert_worthy_keys"]
+    assert events["duplicate_alerts"] <= PIN_MAX_DUPLICATE_ALERTS
+    assert events["false_alerts"] <= PIN_MAX_FALSE_ALERTS
 
 
 def test_fixture_covers_every_type_modality_and_language() -> None:

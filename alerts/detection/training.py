@@ -551,3 +551,7 @@ def format_report(report: TrainReport) -> str:
         )
     lines.append(f"written to {report.out_dir} in {report.seconds:.1f} s")
     return "\n".join(lines)
+
+
+# The heads with the rule stages' features (they replace the baseline heads of their names).
+import alerts.detection.heads  # noqa: E402, F401
