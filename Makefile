@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install demo run test lint typecheck check bench reliability clean
+.PHONY: install demo run test lint typecheck check bench reliability models-check clean
 
 $(BIN)/rudprk: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -38,6 +38,10 @@ check: test lint
 ## RUDPRK_TEST_DATABASE_URL is set), and the other fault tests (about 7 minutes).
 reliability: install
 	RUDPRK_RELIABILITY=long $(BIN)/pytest -q -m reliability tests/reliability
+
+## Retrain every model from the full corpus and compare with the shipped files (minutes).
+models-check: install
+	$(BIN)/rudprk train --check
 
 bench: install
 	$(BIN)/python bench/detect.py

@@ -61,27 +61,32 @@ def _figure_qualifier(event: Event, origin: Article | None) -> str | None:
 
 
 def _claimant_side(claimant: str | None) -> str | None:
-    """The country a claimant speaks for (``KR`` for the NIS), from the knowledge tables."""
+    """The country a claimant speaks for (``KR`` for the NIS), from the lexicons' names."""
     if not claimant:
         return None
-    from alerts.knowledge import default_knowledge
+    from alerts.detection.lexicon import default_lexicons
 
-    for entity in default_knowledge().entities.values():
+    for entity in default_lexicons().entities.values():
         if entity.name == claimant and entity.claimant:
             return entity.side or None
     return None
 
 
-def _unit_force(unit: str | None) -> str | None:
-    """The force a unit word names ("soldats", "Soldaten" → ``troops``), when it names one."""
+def _unit_force(unit: str | None, lang: str | None = None) -> str | None:
+    """The force a unit word names ("soldats", "Soldaten" → ``troops``), when it names one:
+    looked up in the article's language first, then in every other language's force words."""
     if not unit or not unit.strip():
         return None
-    from alerts.knowledge import default_knowledge
+    from alerts.detection.lexicon import default_lexicons
 
-    for hit in default_knowledge().matcher.find(unit):
-        kind, _, ident = hit.label.partition(":")
-        if kind == "force":
-            return ident
+    lexicons = default_lexicons()
+    codes = [lang] if lang in lexicons.languages else []
+    codes += [code for code in sorted(lexicons.languages) if code != lang]
+    for code in codes:
+        for hit in lexicons.for_language(code).matcher.find(unit):
+            kind, _, ident = hit.label.partition(":")
+            if kind == "force":
+                return ident
     return None
 
 
@@ -169,6 +174,9 @@ def build_event_views(session: Session, event_ids: Sequence[int]) -> dict[int, A
             (f for _, a, f in linked if origin is not None and a.id == origin.id), None
         )
         seen_at = seen.get(event_id)
+        language = (origin.language if origin is not None else None) or (
+            origin_feed.language if origin_feed is not None else None
+        )
         views[event_id] = AlertView(
             alert_id=None,
             kind="new",
@@ -193,10 +201,9 @@ def build_event_views(session: Session, event_ids: Sequence[int]) -> dict[int, A
             # When the pipeline first saw the event: its first link to an article.
             detected_at=seen_at if isinstance(seen_at, datetime) else event.first_seen_at,
             figure_qualifier=_figure_qualifier(event, origin),
-            evidence_language=(origin.language if origin is not None else None)
-            or (origin_feed.language if origin_feed is not None else None),
+            evidence_language=language,
             claimant_side=_claimant_side(event.claimant),
-            unit_force=_unit_force(event.figure_unit),
+            unit_force=_unit_force(event.figure_unit, language),
         )
     return views
 

@@ -185,9 +185,9 @@ def _secret_or_file(env: Mapping[str, str], name: str) -> str | None:
 def _load_knowledge_once(directory: str, signature: tuple[tuple[str, int, int], ...]) -> None:
     """Load (and so validate) a knowledge folder once per content (``signature``: its files'
     names, sizes and modification times), however often settings are read in a process."""
-    from alerts.knowledge import load_knowledge
+    from alerts.detection.lexicon import load_lexicons
 
-    load_knowledge(Path(directory))
+    load_lexicons(Path(directory))
 
 
 def _folder_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:

@@ -82,16 +82,16 @@ def test_a_bad_database_url_is_named_without_echoing_it(tmp_path: Path) -> None:
 
 
 def test_knowledge_folder_is_loaded_at_start_up(tmp_path: Path) -> None:
-    from alerts.knowledge import BUNDLED_DIR
+    from alerts.detection.lexicon import BUNDLED_DIR
 
     good = tmp_path / "knowledge"
     shutil.copytree(BUNDLED_DIR, good)
     assert load_settings({"RUDPRK_KNOWLEDGE_DIR": str(good)}, cwd=tmp_path).knowledge_dir == good
-    (good / "vocabulary.toml").write_text("[broken\n")
+    (good / "en.toml").write_text("[broken\n")
     with pytest.raises(SettingsError) as info:
         load_settings({"RUDPRK_KNOWLEDGE_DIR": str(good)}, cwd=tmp_path)
     assert info.value.variable == "RUDPRK_KNOWLEDGE_DIR"
-    assert "vocabulary.toml" in str(info.value)
+    assert "en.toml" in str(info.value)
 
 
 def test_lease_seconds(tmp_path: Path) -> None:

