@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from alerts.detect import detect_article
 from alerts.detection.gate import RelevanceGate, default_gate, screen
 from alerts.detection.lexicon import load_lexicons
 from flows.pipeline import detect_if_candidate, is_candidate
@@ -36,7 +37,6 @@ def test_entries_naming_north_korea_with_russia_or_ukraine_are_candidates(text: 
     "text",
     [
         "Le Parlement européen vote le budget agricole",
-        "North Korea fires a ballistic missile into the sea",  # North Korea alone
         "Russia and China sign an energy deal",  # Russia alone
         "Prussian history, explained",  # "Russ" inside a word
         "un soldat et un officier",  # "UN" is matched with its capitals only
@@ -75,8 +75,8 @@ def test_the_detector_runs_only_on_entries_the_gate_passes() -> None:
 
 
 def test_relevant_labelled_items_pass_the_gate() -> None:
-    """Regression pin: the gate is a recall filter. Six of the 1,316 relevant items of the
-    corpus do not name a North Korean actor with a Russian or Ukrainian one (docs/detection.md)."""
+    """Regression pin: the gate is a recall filter. 51 of the 5,165 relevant items of the
+    corpus name no North Korean actor (follow-up sentences, corrections: docs/detection.md)."""
     relevant = missed = 0
     for path in sorted(CORPUS.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -85,4 +85,25 @@ def test_relevant_labelled_items_pass_the_gate() -> None:
                 relevant += 1
                 missed += not screen(row["text"], row.get("title") or "").candidate
     assert relevant >= 1000
-    assert missed / relevant <= 0.008
+    assert missed / relevant <= 0.012
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Trzy tysiące żołnierzy KRLD w obwodzie kurskim",  # an inflected place and an acronym
+        "Le pont Khassan-Tumangang ouvrira fin juin",  # the two ends of a border crossing
+        "Tumen River road bridge: North Korea finishes its half",  # a river of no side
+    ],
+)
+def test_inflections_acronyms_and_border_crossings_name_both_sides(title: str) -> None:
+    verdict = screen(title)
+    assert verdict.candidate and {"KP", "RU"} <= verdict.sides
+
+
+def test_north_korea_alone_is_read_and_the_detector_decides() -> None:
+    """A feed entry is short: naming the North Korean side is enough to fetch the page; the
+    full detector decides relevance, and North Korea alone is not relevant."""
+    title = "North Korea fires a ballistic missile into the sea"
+    assert screen(title).candidate
+    assert not detect_article(title, title=title, lang="en").relevance.relevant
