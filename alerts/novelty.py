@@ -20,30 +20,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alerts.detect import DetectedEvent, Detection
+from alerts.eventrecord import STAGE_ORDER, EventRecord, record_of
+from alerts.instruments import default_instruments
 from alerts.matching import (
     EventSignature,
+    compatible_stages,
     date_distance,
     same_event,
     signature_of_detected,
     signature_of_stored,
     window_days,
 )
-from storage.events import create_event, events_dated_between, events_since, link_article
+from storage.events import (
+    Blocking,
+    candidate_events,
+    create_event,
+    instrument_events,
+    link_article,
+    record_update,
+)
 from storage.models import Event, EventArticle
 
 LOOKBACK_SLACK_DAYS = 35
+# A figure revised by more than this share of the stored one is an update of the event.
+FIGURE_REVISION = 0.25
 
 
 @dataclass(frozen=True)
 class EventOutcome:
+    """``changes`` (``[{"field", "before", "after"}]``): what the report changed in the event
+    it joined, or, for a new stage of a known instrument, the stage change of ``thread_of`` (the
+    instrument's first event, under whose alert this one threads)."""
+
     event_id: int
     is_new: bool
     event: DetectedEvent
+    changes: tuple[dict[str, Any], ...] = ()
+    thread_of: int | None = None
 
 
 def _aware(moment: datetime) -> datetime:
@@ -60,29 +79,57 @@ def _linked_event(session: Session, article_id: int, event_type: str) -> int | N
     )
 
 
-def find_matching_event(
-    session: Session, signature: EventSignature, since: datetime
-) -> Event | None:
-    """The stored event that ``signature`` reports, if any (closest in time wins)."""
-    best: Event | None = None
-    best_key: tuple[int, int] | None = None
-    rows = events_since(session, [signature.event_type], since)
+def blocking_of(
+    signature: EventSignature,
+    since: datetime,
+    place_area: str | None = None,
+    claimant_side: str | None = None,
+) -> Blocking:
+    """The keys a stored event must share with ``signature`` (never one :func:`same_event`
+    would accept without)."""
+    dated = None
     if signature.event_date is not None:
         # An event announced long before it happens ("trains will resume on 17 June") is
         # found by its stated date, however long ago it was first seen.
         window = timedelta(days=window_days(signature.event_type))
-        seen = {row.id for row in rows}
-        rows += [
-            row
-            for row in events_dated_between(
-                session,
-                [signature.event_type],
-                signature.anchor - window - timedelta(days=31),
-                signature.anchor_end + window,
-            )
-            if row.id not in seen
-        ]
-    for row in rows:
+        dated = (
+            signature.anchor - window - timedelta(days=31),
+            signature.anchor_end + window,
+        )
+    stages = None
+    if signature.event_type == "agreement":
+        stages = compatible_stages(signature.force.partition(":")[2] if signature.force else None)
+    if signature.instrument_window:
+        since = min(since, since - timedelta(days=signature.instrument_window))
+    return Blocking(
+        event_type=signature.event_type,
+        since=since,
+        dated=dated,
+        new_only=signature.modality == "new",
+        place_area=place_area,
+        claimant_side=claimant_side,
+        stages=stages,
+        instrument=signature.instrument,
+    )
+
+
+def find_matching_event(
+    session: Session,
+    signature: EventSignature,
+    since: datetime,
+    place_area: str | None = None,
+    claimant_side: str | None = None,
+) -> Event | None:
+    """The stored event that ``signature`` reports, if any (closest in time wins).
+
+    Candidates are narrowed in SQL (:func:`storage.events.candidate_events`: type, time window,
+    modality, place area, claimant side, stage, instrument); :func:`same_event` decides on the
+    few left, and only the chosen one is loaded as an ``Event``.
+    """
+    block = blocking_of(signature, since, place_area, claimant_side)
+    best: int | None = None
+    best_key: tuple[int, int] | None = None
+    for row in candidate_events(session, block):
         stored = signature_of_stored(row)
         if signature.modality == "new" and stored.modality != "new":
             continue
@@ -90,8 +137,57 @@ def find_matching_event(
             continue
         key = (0 if stored.modality == "new" else 1, date_distance(signature, stored))
         if best_key is None or key < best_key:
-            best, best_key = row, key
-    return best
+            best, best_key = row.id, key
+    return session.get(Event, best) if best is not None else None
+
+
+def _figure_of(low: int | None, high: int | None) -> int | None:
+    return low if low is not None else high
+
+
+def changes_of(stored: Event, event: DetectedEvent, record: EventRecord) -> list[dict[str, Any]]:
+    """What a new report of a stored event changes in its record: a figure revised by more than
+    :data:`FIGURE_REVISION`, a status change (alleged → confirmed or denied)."""
+    changes: list[dict[str, Any]] = []
+    before, after = _figure_of(stored.figure_low, stored.figure_high), event.figure
+    if (
+        before is not None
+        and after is not None
+        and min(before, after) > 0
+        and max(before, after) / min(before, after) > 1 + FIGURE_REVISION
+    ):
+        changes.append({"field": "figure", "before": before, "after": after})
+    if (
+        stored.status is not None
+        and record.status != "alleged"
+        and record.status != stored.status
+        and stored.modality == "new"
+    ):
+        changes.append({"field": "status", "before": stored.status, "after": record.status})
+    return changes
+
+
+def _apply(stored: Event, event: DetectedEvent, changes: list[dict[str, Any]]) -> None:
+    for change in changes:
+        if change["field"] == "figure":
+            stored.figure_low, stored.figure_high = event.low, event.high
+            stored.figure_qualifier = event.qualifier
+        elif change["field"] == "status":
+            stored.status = change["after"]
+
+
+def _instrument_root(
+    session: Session, instrument: str, stage: str | None, since: datetime
+) -> tuple[Event, str | None] | None:
+    """The first event of a known instrument and the latest stage it reached, when ``stage``
+    is not one it already reached."""
+    rows = instrument_events(session, instrument, since)
+    if not rows or stage is None:
+        return None
+    roots = [r for r in rows if r.parent_event_id is None] or rows
+    reached = [r.stage for r in rows if r.stage in STAGE_ORDER]
+    latest = max(reached, key=STAGE_ORDER.__getitem__) if reached else None
+    return roots[0], latest
 
 
 def register_events(
@@ -101,8 +197,13 @@ def register_events(
     *,
     published_at: datetime | None,
     now: datetime,
+    title: str = "",
 ) -> list[EventOutcome]:
-    """Store or join every event of a relevant article; the caller commits."""
+    """Store or join every event of a relevant article; the caller commits.
+
+    A report that changes a joined event's record (a revised figure, a status change) records
+    an event update; a new stage of a known instrument is a new event that follows up the
+    instrument's first one. ``title`` is read for the instrument's name too."""
     if not detection.relevance.relevant:
         return []
     now = _aware(now)
@@ -115,19 +216,44 @@ def register_events(
         if existing is not None:
             outcomes.append(EventOutcome(existing, False, event))
             continue
-        signature = signature_of_detected(event, reported.date())
+        record = record_of(event, reported.date(), (title,) if title else (), detection.language)
+        known = default_instruments().instruments.get(record.instrument or "")
+        window = known.window_days if known is not None else None
+        signature = signature_of_detected(event, reported.date(), record.instrument, window)
         # Stated dates can match reports further apart ("last month"): look back a little more.
         since = reported - timedelta(days=window_days(event.event_type) + LOOKBACK_SLACK_DAYS)
-        match = find_matching_event(session, signature, since)
+        match = find_matching_event(
+            session, signature, since, record.place_area, record.claimant_side
+        )
         if match is not None:
             link_article(session, match.id, article_id, "report", now)
             if match.last_seen_at < now:
                 session.execute(update(Event).where(Event.id == match.id).values(last_seen_at=now))
-            outcomes.append(EventOutcome(match.id, False, event))
+            changes = changes_of(match, event, record)
+            if changes and record_update(session, match.id, article_id, changes, now):
+                _apply(match, event, changes)
+            else:
+                changes = []
+            outcomes.append(EventOutcome(match.id, False, event, tuple(changes)))
             continue
+        thread_of: int | None = None
+        stage_change: list[dict[str, Any]] = []
+        if record.instrument is not None and window is not None and event.modality == "new":
+            root = _instrument_root(
+                session, record.instrument, record.stage, reported - timedelta(days=window)
+            )
+            if root is not None:
+                first, latest = root
+                thread_of = first.id
+                if record.stage in STAGE_ORDER and (
+                    latest is None or STAGE_ORDER[record.stage] > STAGE_ORDER[latest]
+                ):
+                    stage_change = [{"field": "stage", "before": latest, "after": record.stage}]
         row = create_event(
             session,
             {
+                **record.values(),
+                "parent_event_id": thread_of,
                 "event_type": event.event_type,
                 "modality": event.modality,
                 "summary": event.summary(),
@@ -144,10 +270,13 @@ def register_events(
                 "additional": event.additional,
                 "confidence": event.confidence,
                 "first_article_id": article_id,
-                "first_seen_at": reported,
+                "first_seen_at": now,
+                "first_published_at": reported,
                 "last_seen_at": now,
             },
         )
         link_article(session, row.id, article_id, "origin", now)
-        outcomes.append(EventOutcome(row.id, True, event))
+        if thread_of is not None and stage_change:
+            record_update(session, thread_of, article_id, stage_change, now)
+        outcomes.append(EventOutcome(row.id, True, event, tuple(stage_change), thread_of))
     return outcomes
