@@ -141,22 +141,21 @@ def find_matching_event(
     return session.get(Event, best) if best is not None else None
 
 
-def _figure_of(low: int | None, high: int | None) -> int | None:
-    return low if low is not None else high
+def _revised(before: int | None, after: int | None) -> bool:
+    """One bound of a figure revised by more than :data:`FIGURE_REVISION`."""
+    if before is None or after is None or min(before, after) <= 0:
+        return False
+    return max(before, after) / min(before, after) > 1 + FIGURE_REVISION
 
 
 def changes_of(stored: Event, event: DetectedEvent, record: EventRecord) -> list[dict[str, Any]]:
     """What a new report of a stored event changes in its record: a figure revised by more than
     :data:`FIGURE_REVISION`, a status change (alleged → confirmed or denied)."""
     changes: list[dict[str, Any]] = []
-    before, after = _figure_of(stored.figure_low, stored.figure_high), event.figure
-    if (
-        before is not None
-        and after is not None
-        and min(before, after) > 0
-        and max(before, after) / min(before, after) > 1 + FIGURE_REVISION
-    ):
-        changes.append({"field": "figure", "before": before, "after": after})
+    before = (stored.figure_low, stored.figure_high)
+    after = (event.low, event.high)
+    if any(_revised(b, a) for b, a in zip(before, after, strict=True)):
+        changes.append({"field": "figure", "before": list(before), "after": list(after)})
     if (
         stored.status is not None
         and record.status != "alleged"
