@@ -385,3 +385,15 @@ def compatible_stages(stage: str | None) -> tuple[str, ...] | None:
     wanted = _STAGE_CLASSES.get(stage, stage)
     known = {"signature", "ratification", "enactment", "entry into force", *_STAGE_CLASSES}
     return tuple(sorted({stage} | {s for s in known if _STAGE_CLASSES.get(s, s) == wanted}))
+
+
+def compatible_forces(force: str | None) -> tuple[str, ...] | None:
+    """The stored forces (without parts or a stage) a report naming ``force`` may match, for
+    blocking; ``None``: any (no force, a force named as parts, an agreement's instrument)."""
+    if not force or "+" in force or ":" in force or force in _GENERIC_INSTRUMENTS:
+        return None
+    wanted = _FORCE_CLASSES.get(force, force)
+    classes = {wanted, *_CLASS_OVERLAPS.get(wanted, ())}
+    classes |= {c for c, overlaps in _CLASS_OVERLAPS.items() if wanted in overlaps}
+    items = {force, *classes} | {i for i, c in _FORCE_CLASSES.items() if _classes_meet(wanted, c)}
+    return tuple(sorted(i for i in items if i not in _GENERIC_INSTRUMENTS))

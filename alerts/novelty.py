@@ -19,7 +19,7 @@ Alerts are not enqueued here: the pipeline does it for outcomes that are new and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -29,7 +29,9 @@ from alerts.detect import DetectedEvent, Detection
 from alerts.eventrecord import STAGE_ORDER, EventRecord, record_of
 from alerts.instruments import default_instruments
 from alerts.matching import (
+    LATE_STAGE_WINDOW,
     EventSignature,
+    compatible_forces,
     compatible_stages,
     date_distance,
     same_event,
@@ -87,20 +89,22 @@ def blocking_of(
 ) -> Blocking:
     """The keys a stored event must share with ``signature`` (never one :func:`same_event`
     would accept without)."""
-    dated = None
-    if signature.event_date is not None:
-        # An event announced long before it happens ("trains will resume on 17 June") is
-        # found by its stated date, however long ago it was first seen.
-        window = timedelta(days=window_days(signature.event_type))
-        dated = (
-            signature.anchor - window - timedelta(days=31),
-            signature.anchor_end + window,
-        )
+    # Stored events that state a date are found by it: an event announced long before it
+    # happens ("trains will resume on 17 June"), however long ago it was first seen, or a
+    # later report stating the date of this one.
+    window = timedelta(days=window_days(signature.event_type))
+    dated = (signature.anchor - window - timedelta(days=31), signature.anchor_end + window)
     stages = None
     if signature.event_type == "agreement":
         stages = compatible_stages(signature.force.partition(":")[2] if signature.force else None)
+    ahead = window_days(signature.event_type) + 1
+    instrument_since = None
     if signature.instrument_window:
-        since = min(since, since - timedelta(days=signature.instrument_window))
+        instrument_since = since - timedelta(days=signature.instrument_window)
+        ahead += signature.instrument_window
+    ahead = max(ahead, LATE_STAGE_WINDOW + 1)
+    last = max(signature.reference, signature.anchor_end)
+    until = datetime.combine(last, time.max, UTC) + timedelta(days=ahead)
     return Blocking(
         event_type=signature.event_type,
         since=since,
@@ -110,6 +114,9 @@ def blocking_of(
         claimant_side=claimant_side,
         stages=stages,
         instrument=signature.instrument,
+        until=until,
+        instrument_since=instrument_since,
+        forces=None if signature.event_type == "agreement" else compatible_forces(signature.force),
     )
 
 

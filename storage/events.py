@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, Event, EventArticle, EventUpdate
@@ -87,6 +87,13 @@ class Blocking:
     claimant_side: str | None = None
     stages: tuple[str, ...] | None = None
     instrument: str | None = None
+    # Reports published after this cannot be about the new one by their publication date
+    # (those that state a date are found by ``dated``); a reprocessed back catalogue has them.
+    until: datetime | None = None
+    # Events of the same known instrument stay candidates longer (its stages are months apart).
+    instrument_since: datetime | None = None
+    # Forces that may be the same (a stored force named as parts or with a stage never excludes).
+    forces: tuple[str, ...] | None = None
 
 
 def _blocked(block: Blocking) -> list[ColumnElement[bool]]:
@@ -101,6 +108,15 @@ def _blocked(block: Blocking) -> list[ColumnElement[bool]]:
         conds.append(or_(Event.stage.is_(None), Event.stage.in_(list(block.stages))))
     if block.instrument is not None:
         conds.append(or_(Event.instrument.is_(None), Event.instrument == block.instrument))
+    if block.forces is not None:
+        conds.append(
+            or_(
+                Event.force.is_(None),
+                Event.force.contains("+", autoescape=True),
+                Event.force.contains(":", autoescape=True),
+                Event.force.in_(list(block.forces)),
+            )
+        )
     return conds
 
 
@@ -127,7 +143,19 @@ CANDIDATE_COLUMNS = (
 def candidate_statements(block: Blocking) -> list[Select[Any]]:
     """The statements :func:`candidate_events` runs (``bench/events.py`` prints their plans)."""
     conds = _blocked(block)
-    statements = [select(*CANDIDATE_COLUMNS).where(*conds, Event.last_seen_at >= block.since)]
+    recent = [*conds, Event.last_seen_at >= block.since]
+    if block.until is not None:
+        published = func.coalesce(Event.first_published_at, Event.first_seen_at)
+        recent.append(published <= block.until)
+    statements = [select(*CANDIDATE_COLUMNS).where(*recent)]
+    if block.instrument is not None and block.instrument_since is not None:
+        statements.append(
+            select(*CANDIDATE_COLUMNS).where(
+                *conds,
+                Event.instrument == block.instrument,
+                Event.last_seen_at >= block.instrument_since,
+            )
+        )
     if block.dated is not None:
         start, end = block.dated
         statements.append(
