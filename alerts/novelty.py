@@ -148,21 +148,26 @@ def find_matching_event(
     return session.get(Event, best) if best is not None else None
 
 
-def _revised(before: int | None, after: int | None) -> bool:
-    """One bound of a figure revised by more than :data:`FIGURE_REVISION`."""
-    if before is None or after is None or min(before, after) <= 0:
+def _revised(bound: int, figure: int | None, *, down: bool) -> bool:
+    """A figure beyond a stored bound by more than :data:`FIGURE_REVISION` (below the lower
+    bound, ``down``, or above the upper one)."""
+    if figure is None or bound <= 0 or figure <= 0:
         return False
-    return max(before, after) / min(before, after) > 1 + FIGURE_REVISION
+    ratio = bound / figure if down else figure / bound
+    return ratio > 1 + FIGURE_REVISION
 
 
 def changes_of(stored: Event, event: DetectedEvent, record: EventRecord) -> list[dict[str, Any]]:
     """What a new report of a stored event changes in its record: a figure revised by more than
     :data:`FIGURE_REVISION`, a status change (alleged → confirmed or denied)."""
     changes: list[dict[str, Any]] = []
-    before = (stored.figure_low, stored.figure_high)
-    after = (event.low, event.high)
-    if any(_revised(b, a) for b, a in zip(before, after, strict=True)):
-        changes.append({"field": "figure", "before": list(before), "after": list(after)})
+    low, high = stored.figure_low, stored.figure_high
+    new_low = event.low if event.low is not None else event.high
+    new_high = event.high if event.high is not None else event.low
+    if (low is not None and _revised(low, new_low, down=True)) or (
+        high is not None and _revised(high, new_high, down=False)
+    ):
+        changes.append({"field": "figure", "before": [low, high], "after": [event.low, event.high]})
     if (
         stored.status is not None
         and record.status != "alleged"
@@ -176,8 +181,9 @@ def changes_of(stored: Event, event: DetectedEvent, record: EventRecord) -> list
 def _apply(stored: Event, event: DetectedEvent, changes: list[dict[str, Any]]) -> None:
     for change in changes:
         if change["field"] == "figure":
-            stored.figure_low, stored.figure_high = event.low, event.high
-            stored.figure_qualifier = event.qualifier
+            # The record keeps the figures first reported, which matching compares (the
+            # history has the revision): a report of either figure is still this event.
+            stored.figure_qualifier = stored.figure_qualifier or event.qualifier
         elif change["field"] == "status":
             stored.status = change["after"]
 
@@ -225,7 +231,9 @@ def register_events(
         record = record_of(event, reported.date(), (title,) if title else (), detection.language)
         known = default_instruments().instruments.get(record.instrument or "")
         window = known.window_days if known is not None else None
-        signature = signature_of_detected(event, reported.date(), record.instrument, window)
+        # The instrument's window is for its later stages (the record's root); one stage's
+        # reports stay within the type's window.
+        signature = signature_of_detected(event, reported.date(), record.instrument)
         # Stated dates can match reports further apart ("last month"): look back a little more.
         since = reported - timedelta(days=window_days(event.event_type) + LOOKBACK_SLACK_DAYS)
         match = find_matching_event(

@@ -10,7 +10,7 @@ loaded of:
 * ``old`` — the previous way: every event of the type in the window loaded as ``Event`` rows
   and compared in Python.
 
-It then prints the query plans of the blocked statements (SQLite ``EXPLAIN QUERY PLAN``,
+It then prints the query plan of the blocked statement (SQLite ``EXPLAIN QUERY PLAN``,
 PostgreSQL ``EXPLAIN``). Target: p95 < 5 ms at 50k events on both backends.
 
     .venv/bin/python bench/events.py [--sizes 1000,10000,50000] [--queries 300]
@@ -48,7 +48,7 @@ from alerts.novelty import LOOKBACK_SLACK_DAYS, blocking_of, find_matching_event
 from storage.engine import create_db_engine
 from storage.events import (
     candidate_events,
-    candidate_statements,
+    candidate_statement,
     events_dated_between,
     events_since,
 )
@@ -180,7 +180,7 @@ def _plans(engine: Engine, session: Session, signature: EventSignature) -> list[
         signature, _since(signature), place_area(signature.place), claimant_side(signature.claimant)
     )
     lines = []
-    for stmt in candidate_statements(block):
+    for stmt in [candidate_statement(block)]:
         compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})
         prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
         for row in session.execute(text(prefix + str(compiled))):
