@@ -272,3 +272,43 @@ def test_blocking_in_sql_keeps_every_event_the_decision_accepts(
                 assert accepted <= kept
                 match = find_matching_event(session, sig, since)
                 assert (match is None) == (not accepted)
+
+
+def test_a_confirmation_of_an_unconfirmed_report_is_a_status_update_once(
+    session_factory: sessionmaker[Session],
+) -> None:
+    when = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    reported = _detected(
+        "North Korea has sent 3,000 troops to the Kursk region, according to media reports.",
+        "Report: North Korean troops in Kursk",
+        when,
+    )
+    confirmed = _detected(
+        "The Russian defence ministry confirmed on Tuesday that 3,000 North Korean troops are "
+        "in the Kursk region.",
+        "Moscow confirms North Korean troops in Kursk",
+        when + timedelta(days=1),
+    )
+    again = _detected(
+        "US officials confirmed that North Korea has sent 3,000 troops to the Kursk region.",
+        "Washington confirms North Korean deployment",
+        when + timedelta(days=1),
+    )
+    with session_factory() as session:
+        (first,) = register_events(
+            session, _article(session, "c1"), reported, published_at=when, now=when
+        )
+        stored = session.get(Event, first.event_id)
+        assert stored is not None and stored.status == "alleged"
+        later = when + timedelta(days=1)
+        (second,) = register_events(
+            session, _article(session, "c2"), confirmed, published_at=later, now=later
+        )
+        assert second.event_id == first.event_id
+        assert second.changes == ({"field": "status", "before": "alleged", "after": "confirmed"},)
+        assert stored.status == "confirmed"
+        (third,) = register_events(
+            session, _article(session, "c3"), again, published_at=later, now=later
+        )
+        assert third.event_id == first.event_id and third.changes == ()
+        session.commit()
