@@ -247,7 +247,7 @@ def _replay(
     worthy_keys = {it.event_key or f"item:{it.id}" for it in items if it.alert_worthy}
     by_id = {it.id: it for it in items}
     alerted: set[str] = set()
-    alerts = duplicates = false_alerts = 0
+    alerts = duplicates = false_alerts = false_merges = 0
     origin_item: dict[int, str] = {}  # event id -> the item that created it
     joined: dict[str, str] = {}
     first_alert: dict[str, str] = {}  # event key -> the item whose alert was first
@@ -284,6 +284,7 @@ def _replay(
                         detection,
                         published_at=article.published_at,
                         now=clock,
+                        title=item.title or "",
                     )
                     for o in outcomes:
                         if o.is_new:
@@ -292,7 +293,13 @@ def _replay(
                     if not raised:
                         worthy = [o for o in outcomes if o.event.alert_worthy]
                         if item.alert_worthy and worthy:
-                            joined[item.id] = origin_item.get(worthy[0].event_id, "?")
+                            origin = origin_item.get(worthy[0].event_id, "?")
+                            joined[item.id] = origin
+                            other = by_id.get(origin)
+                            if other is not None and (other.event_key or f"item:{origin}") != (
+                                item.event_key or f"item:{item.id}"
+                            ):
+                                false_merges += 1
                         continue
                     alerts += raised
                     if not item.alert_worthy:
@@ -315,6 +322,8 @@ def _replay(
         "alerts": alerts,
         "duplicate_alerts": duplicates,
         "false_alerts": false_alerts,
+        # alert-worthy items joined to an event first raised by an item of another event key
+        "false_merges": false_merges,
     }
     unalerted = {
         item_id: origin
@@ -414,6 +423,7 @@ def format_report(report: EvalReport) -> str:
         f"event keys alerted    {ev['alerted_keys']} of {ev['alert_worthy_keys']}",
         f"alerts                {ev['alerts']} ({ev['duplicate_alerts']} duplicate, "
         f"{ev['false_alerts']} false)",
+        f"false merges          {ev.get('false_merges', 0)}",
         "",
         "language  relevance f1  alert p/r",
     ]

@@ -14,11 +14,11 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any, Protocol
 
 from alerts.detect import DetectedEvent
 from alerts.detection.events import BY_NAME
 from alerts.detection.lexicon import default_lexicons
-from storage.models import Event
 
 # Days between two reports of the same event, per type (declared by each event type).
 WINDOWS = {name: t.window_days for name, t in BY_NAME.items()}
@@ -78,6 +78,10 @@ class EventSignature:
     additional: bool
     claimant: str | None = None
     date_precision: str | None = None
+    # The known instrument (alerts/detection/instruments.toml) and how long reports of one of
+    # its stages stay one event; two different known instruments are never one event.
+    instrument: str | None = None
+    instrument_window: int | None = None
 
     @property
     def anchor(self) -> date:
@@ -100,7 +104,45 @@ def window_days(event_type: str) -> int:
     return WINDOWS.get(event_type, DEFAULT_WINDOW)
 
 
-def signature_of_detected(event: DetectedEvent, reference: date) -> EventSignature:
+class StoredEvent(Protocol):
+    """The columns of a stored event matching reads (an ``Event`` or a selected row)."""
+
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def modality(self) -> str: ...
+    @property
+    def actors(self) -> Any: ...
+    @property
+    def figure_low(self) -> int | None: ...
+    @property
+    def figure_high(self) -> int | None: ...
+    @property
+    def force(self) -> str | None: ...
+    @property
+    def place(self) -> str | None: ...
+    @property
+    def event_date(self) -> date | None: ...
+    @property
+    def first_seen_at(self) -> Any: ...
+    @property
+    def first_published_at(self) -> Any: ...
+    @property
+    def additional(self) -> Any: ...
+    @property
+    def claimant(self) -> str | None: ...
+    @property
+    def date_precision(self) -> str | None: ...
+    @property
+    def instrument(self) -> str | None: ...
+
+
+def signature_of_detected(
+    event: DetectedEvent,
+    reference: date,
+    instrument: str | None = None,
+    instrument_window: int | None = None,
+) -> EventSignature:
     return EventSignature(
         event_type=event.event_type,
         modality=event.modality,
@@ -115,10 +157,12 @@ def signature_of_detected(event: DetectedEvent, reference: date) -> EventSignatu
         additional=event.additional,
         claimant=event.claimant,
         date_precision=event.date_precision,
+        instrument=instrument,
+        instrument_window=instrument_window,
     )
 
 
-def signature_of_stored(row: Event) -> EventSignature:
+def signature_of_stored(row: StoredEvent) -> EventSignature:
     low, high = row.figure_low, row.figure_high
     figure = low if low is not None else high
     return EventSignature(
@@ -131,10 +175,12 @@ def signature_of_stored(row: Event) -> EventSignature:
         force=row.force,
         place=row.place,
         event_date=row.event_date,
-        reference=row.first_seen_at.date(),
+        # When it was first published (first seen, for events stored before revision 0040).
+        reference=(row.first_published_at or row.first_seen_at).date(),
         additional=bool(row.additional),
         claimant=row.claimant,
         date_precision=row.date_precision,
+        instrument=row.instrument,
     )
 
 
@@ -290,8 +336,12 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     """True when ``new`` reports the event already stored as ``stored``."""
     if new.event_type != stored.event_type:
         return False
+    if new.instrument and stored.instrument and new.instrument != stored.instrument:
+        return False
     distance = date_distance(new, stored)
     window = window_days(new.event_type)
+    if new.instrument and new.instrument == stored.instrument and new.instrument_window:
+        window = max(window, new.instrument_window)
     if _stage_of(new.force) in _LATE_STAGES and _stage_of(new.force) == _stage_of(stored.force):
         window = max(window, LATE_STAGE_WINDOW)
     if distance > window:
@@ -326,3 +376,24 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
         and _places_compatible(new.place, stored.place)
         and _claimants_compatible(new.claimant, stored.claimant)
     )
+
+
+def compatible_stages(stage: str | None) -> tuple[str, ...] | None:
+    """The stored stages a report at ``stage`` may match (``None``: any); blocking uses it."""
+    if not stage:
+        return None
+    wanted = _STAGE_CLASSES.get(stage, stage)
+    known = {"signature", "ratification", "enactment", "entry into force", *_STAGE_CLASSES}
+    return tuple(sorted({stage} | {s for s in known if _STAGE_CLASSES.get(s, s) == wanted}))
+
+
+def compatible_forces(force: str | None) -> tuple[str, ...] | None:
+    """The stored forces (without parts or a stage) a report naming ``force`` may match, for
+    blocking; ``None``: any (no force, a force named as parts, an agreement's instrument)."""
+    if not force or "+" in force or ":" in force or force in _GENERIC_INSTRUMENTS:
+        return None
+    wanted = _FORCE_CLASSES.get(force, force)
+    classes = {wanted, *_CLASS_OVERLAPS.get(wanted, ())}
+    classes |= {c for c, overlaps in _CLASS_OVERLAPS.items() if wanted in overlaps}
+    items = {force, *classes} | {i for i, c in _FORCE_CLASSES.items() if _classes_meet(wanted, c)}
+    return tuple(sorted(i for i in items if i not in _GENERIC_INSTRUMENTS))

@@ -10,6 +10,7 @@ a few, one catch-up digest instead of a flood.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -22,13 +23,14 @@ from sqlalchemy.orm import Session
 from alerts.delivery import enqueue_digest, enqueue_event_alert
 from alerts.rules import EMAIL, Decision, EventFacts, RuleSet, decide
 from storage.decisions import record_decision
-from storage.models import AlertDecision, Article, Event, EventArticle
+from storage.models import Alert, AlertDecision, Article, Event, EventArticle
 
 CATCH_UP_LIMIT = 3  # a first pass sends at most this many alerts; more become one digest
 
 __all__ = [
     "CATCH_UP_LIMIT",
     "facts_of_event",
+    "has_new_alert",
     "model_info",
     "route_new_event",
     "route_update",
@@ -143,16 +145,22 @@ def route_new_event(
     fresh: bool,
     now: datetime,
     hold: bool = False,
+    thread_of: int | None = None,
+    changes: Sequence[dict[str, Any]] = (),
 ) -> tuple[Decision, int | None]:
     """Decide for a new event and record it; returns the decision and the alert id, if any.
 
     ``hold``: a first pass over a back catalogue; an alert decision is recorded ``held``
     and sent (or digested) by :func:`settle_held` once the pass knows how many there are.
+    ``thread_of`` and ``changes``: a new stage of a known instrument whose first event
+    (``thread_of``) alerted: its alert is an ``update`` threaded under that one.
     """
     event = session.get(Event, event_id)
     if event is None:
         raise ValueError(f"no event {event_id}")
-    decision = decide(facts_of_event(event, language), rules, fresh=fresh)
+    threaded = bool(changes) and thread_of is not None and has_new_alert(session, thread_of)
+    kind = "update" if threaded else "new"
+    decision = decide(facts_of_event(event, language, kind=kind), rules, fresh=fresh)
     why = _why(
         decision,
         event=event,
@@ -162,6 +170,7 @@ def route_new_event(
         reasons=reasons,
         fresh=fresh,
         now=now,
+        changes=changes if threaded else (),
     )
     outcome: str = decision.outcome
     reason = decision.reason
@@ -178,7 +187,19 @@ def route_new_event(
     )
     if outcome != "alert":
         return decision, None
-    return decision, _enqueue(session, event_id, "new", f"event:{event_id}:new", decision, why, now)
+    return decision, _enqueue(
+        session, event_id, kind, f"event:{event_id}:{kind}", decision, why, now
+    )
+
+
+def has_new_alert(session: Session, event_id: int) -> bool:
+    """The event raised a ``new`` alert (updates of it thread under that one)."""
+    return (
+        session.scalar(
+            select(Alert.id).where(Alert.event_id == event_id, Alert.kind == "new").limit(1)
+        )
+        is not None
+    )
 
 
 def route_update(
@@ -196,7 +217,7 @@ def route_update(
     ``update`` alert threaded under the first, when the rules alert updates. ``changes`` is
     ``[{"field", "before", "after"}]``; the same changes never alert twice."""
     event = session.get(Event, event_id)
-    if event is None or not changes:
+    if event is None or not changes or not has_new_alert(session, event_id):
         return None
     decision = decide(facts_of_event(event, language, kind="update"), rules, fresh=True)
     if decision.outcome != "alert":
@@ -213,8 +234,6 @@ def route_update(
         changes=changes,
     )
     fingerprint = "|".join(f"{c.get('field')}={c.get('after')!r}" for c in changes)
-    import hashlib
-
     key = f"event:{event_id}:update:{hashlib.sha256(fingerprint.encode()).hexdigest()[:16]}"
     return _enqueue(session, event_id, "update", key, decision, why, now)
 

@@ -200,10 +200,10 @@ def build_event_views(session: Session, event_ids: Sequence[int]) -> dict[int, A
             message_id="",
             # When the pipeline first saw the event: its first link to an article.
             detected_at=seen_at if isinstance(seen_at, datetime) else event.first_seen_at,
-            figure_qualifier=_figure_qualifier(event, origin),
+            figure_qualifier=event.figure_qualifier or _figure_qualifier(event, origin),
             evidence_language=language,
             claimant_side=_claimant_side(event.claimant),
-            unit_force=_unit_force(event.figure_unit, language),
+            unit_force=_unit_force(event.figure_unit, language) or event.unit_force,
         )
     return views
 
@@ -222,11 +222,22 @@ def build_alert_views(session: Session, alert_ids: Sequence[int]) -> list[AlertV
     if not event_ids:
         return []
     events = build_event_views(session, event_ids)
+    # An update threads under its event's first alert, or, for a later stage of a known
+    # instrument, under the first alert of the instrument's first event.
+    roots = dict(
+        session.execute(
+            select(Event.id, Event.parent_event_id).where(
+                Event.id.in_(event_ids), Event.parent_event_id.is_not(None)
+            )
+        )
+        .tuples()
+        .all()
+    )
     first_alerts = dict(
         session.execute(
-            select(Alert.event_id, Alert.message_id).where(
-                Alert.event_id.in_(event_ids), Alert.kind == "new"
-            )
+            select(Alert.event_id, Alert.message_id)
+            .where(Alert.event_id.in_(sorted({*event_ids, *roots.values()})), Alert.kind == "new")
+            .order_by(Alert.id.desc())
         )
         .tuples()
         .all()
@@ -236,7 +247,11 @@ def build_alert_views(session: Session, alert_ids: Sequence[int]) -> list[AlertV
         alert = alerts.get(alert_id)
         if alert is None or alert.event_id is None or alert.event_id not in events:
             continue
-        parent = first_alerts.get(alert.event_id) if alert.kind != "new" else None
+        parent = None
+        if alert.kind != "new":
+            parent = first_alerts.get(alert.event_id) or first_alerts.get(
+                roots.get(alert.event_id, -1)
+            )
         views.append(
             replace(
                 events[alert.event_id],

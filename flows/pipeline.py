@@ -26,7 +26,13 @@ from alerts.detect import Detection, Relevance, detect_article
 from alerts.detection.gate import GateVerdict, screen
 from alerts.mailer import Mailer, OutboxDirMailer, SMTPMailer
 from alerts.novelty import register_events
-from alerts.routing import CATCH_UP_LIMIT, is_first_pass, route_new_event, settle_held
+from alerts.routing import (
+    CATCH_UP_LIMIT,
+    is_first_pass,
+    route_new_event,
+    route_update,
+    settle_held,
+)
 from alerts.rules import DEFAULT_RULES, RuleSet
 from alerts.views import latest_digest_end
 from flows.health import ExitCode, PassSummary
@@ -171,26 +177,46 @@ def analyse_article(
     if not detection.relevance.relevant:
         return False, 0, 0
     outcomes = register_events(
-        session, article.id, detection, published_at=article.published_at, now=now
+        session,
+        article.id,
+        detection,
+        published_at=article.published_at,
+        now=now,
+        title=article.title,
     )
     fresh = is_fresh(article.published_at, article.discovered_at, now, freshness_hours)
     reasons = list(dict.fromkeys(r.entity for r in detection.relevance.reasons))
+    language = detection.language or article.language
     new_events = enqueued = 0
     for outcome in outcomes:
         if not outcome.is_new:
+            if outcome.changes and fresh and not hold:
+                update_id = route_update(
+                    session,
+                    event_id=outcome.event_id,
+                    article_id=article.id,
+                    changes=outcome.changes,
+                    rules=rules,
+                    now=now,
+                    language=language,
+                    relevance=detection.relevance.score,
+                )
+                enqueued += update_id is not None
             continue
         new_events += 1
         _decision, alert_id = route_new_event(
             session,
             event_id=outcome.event_id,
             article_id=article.id,
-            language=detection.language or article.language,
+            language=language,
             relevance=detection.relevance.score,
             reasons=reasons,
             rules=rules,
             fresh=fresh,
             now=now,
             hold=hold,
+            thread_of=outcome.thread_of,
+            changes=outcome.changes,
         )
         enqueued += alert_id is not None
     return True, new_events, enqueued

@@ -81,7 +81,12 @@ def reprocess_article(
         return False, 0, 0
     alerted_before = _behind_an_alert(session, article.id)
     outcomes = register_events(
-        session, article.id, detection, published_at=article.published_at, now=now
+        session,
+        article.id,
+        detection,
+        published_at=article.published_at,
+        now=now,
+        title=article.title,
     )
     fresh = is_fresh(article.published_at, article.discovered_at, now, freshness_hours)
     reasons = list(dict.fromkeys(r.entity for r in detection.relevance.reasons))

@@ -2,7 +2,7 @@
 
 Tables: ``feeds`` (one row per source with its fetch state), ``articles`` (one row per distinct
 report, deduplicated by feed+GUID, canonical URL hash and content hash), ``events`` (real-world
-events detected in articles), ``event_articles`` (which article reports which event), ``alerts``
+events detected in articles), ``event_articles`` (which article reports which event), ``event_updates`` (an event's history), ``alerts``
 (the outbox: one row per alert, written before it is sent), ``deliveries`` (one row per alert and
 channel, carrying the delivery state: status, attempts, last error, next attempt, lease),
 ``alert_decisions`` (why each new event alerted or not), ``locks`` (the database lock that keeps two passes out of the same stage) and ``installation``
@@ -124,7 +124,12 @@ class Article(Base):
 
 class Event(Base):
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_type_first_seen", "event_type", "first_seen_at"),)
+    __table_args__ = (
+        Index("ix_events_type_first_seen", "event_type", "first_seen_at"),
+        Index("ix_events_type_last_seen", "event_type", "last_seen_at"),
+        Index("ix_events_type_date", "event_type", "event_date"),
+        Index("ix_events_instrument", "instrument", "last_seen_at"),
+    )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     event_type: Mapped[str] = mapped_column(String(32))
@@ -145,8 +150,30 @@ class Event(Base):
     first_article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL")
     )
+    # When the pipeline first saw the event; ``first_published_at`` is when its first report
+    # was published (the two differ for a back catalogue or a late feed).
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The record (revision 0040): an agreement's stage (signature, ratification, enactment,
+    # entry into force, arrangement) and known instrument id (alerts/detection/instruments.toml),
+    # a deployment's contingent key, the status (alleged, confirmed, denied), how the figure
+    # was qualified (approx, more_than, up_to, range…), the force the figure counts (not the
+    # source's word) and the end of a stated period.
+    stage: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(16))
+    instrument: Mapped[str | None] = mapped_column(String(64))
+    contingent: Mapped[str | None] = mapped_column(String(200))
+    figure_qualifier: Mapped[str | None] = mapped_column(String(16))
+    unit_force: Mapped[str | None] = mapped_column(String(64))
+    date_end: Mapped[date | None] = mapped_column(Date)
+    # Revision 0041: the first event of a known instrument a later stage follows up (its alert
+    # threads under that event's), and the blocking keys matching narrows candidates by.
+    parent_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL")
+    )
+    place_area: Mapped[str | None] = mapped_column(String(300))
+    claimant_side: Mapped[str | None] = mapped_column(String(8))
 
 
 class EventArticle(Base):
@@ -160,6 +187,24 @@ class EventArticle(Base):
     )
     role: Mapped[str] = mapped_column(String(16))  # "origin" or "report"
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EventUpdate(Base):
+    """One change of an event's record (its history): ``changes`` is
+    ``[{"field", "before", "after"}]``; ``fingerprint`` keeps the same change from being
+    recorded (and alerted) twice."""
+
+    __tablename__ = "event_updates"
+    __table_args__ = (
+        UniqueConstraint("event_id", "fingerprint", name="uq_event_updates_fingerprint"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    changes: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Alert(Base):

@@ -108,6 +108,7 @@ def test_metrics_of_a_known_file(tmp_path: Path, rules_only: None) -> None:
         "alerts": 2,
         "duplicate_alerts": 0,
         "false_alerts": 1,
+        "false_merges": 0,
     }
     assert set(report["by_language"]) == {"en", "fr"}
     assert report["by_language"]["fr"]["alert"]["recall"] == 1.0
@@ -140,6 +141,7 @@ def test_json_keys_are_exactly_those_of_the_issue(tmp_path: Path) -> None:
         "alerts",
         "duplicate_alerts",
         "false_alerts",
+        "false_merges",
     }
     for scores in report["by_language"].values():
         assert set(scores) == {"alert", "relevance"}

@@ -123,6 +123,16 @@ def test_migrations_go_down_and_up_again(engine: Engine) -> None:
     assert downgrade_database(engine, "0004") == "0004"
     assert "locks" not in set(inspect(engine).get_table_names())
     assert upgrade_database(engine) == head_revision()
+    record = {"stage", "status", "instrument", "contingent", "first_published_at", "date_end"}
+    assert record | {"parent_event_id", "place_area"} <= _columns(engine, "events")
+    assert "event_updates" in set(inspect(engine).get_table_names())
+    assert downgrade_database(engine, "0040") == "0040"
+    assert "event_updates" not in set(inspect(engine).get_table_names())
+    assert record <= _columns(engine, "events")
+    assert "parent_event_id" not in _columns(engine, "events")
+    assert downgrade_database(engine, "0020") == "0020"
+    assert not record & _columns(engine, "events")
+    assert upgrade_database(engine) == head_revision()
 
 
 def test_an_empty_database_is_migrated_in_one_transaction(tmp_path: Path) -> None:
