@@ -40,9 +40,12 @@ def test_views_answer_analyst_questions(session: Session) -> None:
         ("Wire Test", "origin", "en"),
         ("Journal Test", "report", "fr"),
     ]
-    per_language = dict(
-        session.execute(text("SELECT language, COUNT(*) FROM v_articles GROUP BY language")).all()
-    )
+    per_language = {
+        r[0]: r[1]
+        for r in session.execute(
+            text("SELECT language, COUNT(*) FROM v_articles GROUP BY language")
+        )
+    }
     assert per_language == {"en": 3, "fr": 3}
     assert session.execute(text("SELECT SUM(events) FROM v_articles")).scalar_one() == 6
     health = session.execute(
