@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from flows import queries_cli
 from flows.alerts_cli import alerts_app
 from flows.feeds_cli import feeds_app
 from flows.health import ExitCode, PassSummary
@@ -29,6 +30,13 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+# The analyst's read-only commands (flows/queries_cli.py).
+app.add_typer(queries_cli.articles_app, name="articles")
+app.command("events")(queries_cli.events)
+app.command("event")(queries_cli.event)
+app.command("export")(queries_cli.export)
+app.command("stats")(queries_cli.stats_command)
 
 
 _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}

@@ -13,7 +13,7 @@ from alembic import op
 from storage.views import create_views, drop_views
 
 revision = "0050"
-down_revision = "0020"
+down_revision = "0041"
 branch_labels = None
 depends_on = None
 
