@@ -88,9 +88,9 @@ class RelevanceGate:
         # A place of no side in a border area (a river between two countries) names every
         # side the area's other places stand for.
         area_sides: dict[str, set[str]] = {}
-        for entity in entities.values():
-            if entity.area and entity.side:
-                area_sides.setdefault(entity.area, set()).add(entity.side)
+        for place in entities.values():
+            if place.area and place.side:
+                area_sides.setdefault(place.area, set()).add(place.side)
         for label, patterns in lexicons.names.labelled.items():
             kind, _, ident = label.partition(":")
             if kind not in ("entity", "demonym"):
