@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from alerts.detect import DetectedEvent
 from alerts.detection.events import BY_NAME
 from alerts.detection.lexicon import default_lexicons
+from alerts.eventrecord import claimant_side
 
 # Days between two reports of the same event, per type (declared by each event type).
 WINDOWS = {name: t.window_days for name, t in BY_NAME.items()}
@@ -266,21 +267,13 @@ def _classes_meet(a: str, b: str) -> bool:
     return a == b or b in _CLASS_OVERLAPS.get(a, ()) or a in _CLASS_OVERLAPS.get(b, ())
 
 
-@lru_cache(maxsize=1)
-def _claimant_sides() -> dict[str, str]:
-    """Display name → the country it speaks for ("" for news agencies and neutral bodies)."""
-    kn = default_lexicons()
-    return {e.name.casefold(): ("" if e.media else e.side) for e in kn.entities.values()}
-
-
 def _claimants_compatible(a: str | None, b: str | None) -> bool:
     """Distinct announcements are distinct events: Seoul's intelligence report and the
     Pentagon's confirmation, Moscow's admission and Pyongyang's. Agencies relaying either
     decide nothing."""
     if not a or not b:
         return True
-    sides = _claimant_sides()
-    side_a, side_b = sides.get(a.casefold(), ""), sides.get(b.casefold(), "")
+    side_a, side_b = claimant_side(a), claimant_side(b)
     return not side_a or not side_b or side_a == side_b
 
 

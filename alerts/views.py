@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.errors import RenderError
+from alerts.eventrecord import unit_force
 from alerts.render import AlertView, Change, SourceLink, render_digest
 from storage.decisions import decisions_between
 from storage.feeds import failing_feeds
@@ -69,24 +70,6 @@ def _claimant_side(claimant: str | None) -> str | None:
     for entity in default_lexicons().entities.values():
         if entity.name == claimant and entity.claimant:
             return entity.side or None
-    return None
-
-
-def _unit_force(unit: str | None, lang: str | None = None) -> str | None:
-    """The force a unit word names ("soldats", "Soldaten" → ``troops``), when it names one:
-    looked up in the article's language first, then in every other language's force words."""
-    if not unit or not unit.strip():
-        return None
-    from alerts.detection.lexicon import default_lexicons
-
-    lexicons = default_lexicons()
-    codes = [lang] if lang in lexicons.languages else []
-    codes += [code for code in sorted(lexicons.languages) if code != lang]
-    for code in codes:
-        for hit in lexicons.for_language(code).matcher.find(unit):
-            kind, _, ident = hit.label.partition(":")
-            if kind == "force":
-                return ident
     return None
 
 
@@ -203,7 +186,7 @@ def build_event_views(session: Session, event_ids: Sequence[int]) -> dict[int, A
             figure_qualifier=event.figure_qualifier or _figure_qualifier(event, origin),
             evidence_language=language,
             claimant_side=_claimant_side(event.claimant),
-            unit_force=_unit_force(event.figure_unit, language) or event.unit_force,
+            unit_force=unit_force(event.figure_unit, language) or event.unit_force,
         )
     return views
 
