@@ -17,7 +17,7 @@ from flows import queries_cli
 from flows.alerts_cli import alerts_app
 from flows.feeds_cli import feeds_app
 from flows.health import ExitCode, PassSummary
-from flows.terminal import current_settings, fail, reported_errors
+from flows.terminal import current_settings, fail, parse_moment, reported_errors
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -213,16 +213,8 @@ def digest(
 
 
 def parse_since(value: str, now: datetime) -> datetime:
-    """``30d``, ``12h``, ``2w`` (ago), or an ISO date or time (UTC when no zone is given)."""
-    text = value.strip().lower()
-    units = {"h": 1.0, "d": 24.0, "w": 168.0}
-    if text[-1:] in units and text[:-1].replace(".", "", 1).isdigit():
-        return now - timedelta(hours=float(text[:-1]) * units[text[-1]])
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--since: expected 30d, 12h, 2w or a date such as 2026-11-01, got {value!r}")
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """``--since``: ``30d``, ``12h``, ``2w`` (ago), or an ISO date or time."""
+    return parse_moment("--since", value, now)
 
 
 @app.command()

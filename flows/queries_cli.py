@@ -17,7 +17,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from flows.feeds_cli import format_table, open_database
-from flows.terminal import current_settings, fail, reported_errors
+from flows.terminal import current_settings, fail, parse_moment, reported_errors
 from storage.engine import session_scope
 from storage.queries import EventFilter, Row, event_detail, iter_articles, list_events, stats
 from storage.search import search_articles
@@ -35,21 +35,9 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
 
 
-def parse_moment(option: str, value: str | None) -> datetime | None:
-    """``30d``, ``12h``, ``2w`` (ago), or an ISO date or time (UTC when no zone is given)."""
-    if value is None:
-        return None
-    text = value.strip().lower()
-    units = {"h": 1.0, "d": 24.0, "w": 168.0}
-    if text[-1:] in units and text[:-1].replace(".", "", 1).isdigit():
-        from datetime import timedelta
-
-        return datetime.now(UTC) - timedelta(hours=float(text[:-1]) * units[text[-1]])
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"{option}: expected 30d, 12h, 2w or a date such as 2026-11-01, got {value!r}")
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def moment_option(option: str, value: str | None) -> datetime | None:
+    """An optional time option (see :func:`flows.terminal.parse_moment`), relative to now."""
+    return None if value is None else parse_moment(option, value, datetime.now(UTC))
 
 
 def plain(value: Any) -> Any:
@@ -150,8 +138,8 @@ def events(
     where = EventFilter(
         event_types=tuple(event_type or ()),
         modalities=tuple(status or ()),
-        since=parse_moment("--since", since),
-        until=parse_moment("--until", until),
+        since=moment_option("--since", since),
+        until=moment_option("--until", until),
         language=lang,
     )
     factory = open_database(current_settings())
@@ -238,7 +226,7 @@ def articles_search(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, best first.")] = 50,
 ) -> None:
     """Full-text search over the stored articles' titles, summaries and bodies."""
-    start = parse_moment("--since", since)
+    start = moment_option("--since", since)
     factory = open_database(current_settings())
     with reported_errors(), session_scope(factory) as session:
         hits = search_articles(session, query, language=lang, since=start, limit=limit)
@@ -268,7 +256,7 @@ def export(
     since: Annotated[str | None, typer.Option(help="First seen / discovered since.")] = None,
 ) -> None:
     """Every event or article as CSV or JSON Lines (the v_events / v_articles columns)."""
-    start = parse_moment("--since", since)
+    start = moment_option("--since", since)
     factory = open_database(current_settings())
     writer = write_csv if fmt is ExportFormat.csv else write_jsonl
     with reported_errors(), session_scope(factory) as session, output(out) as handle:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
 import typer
@@ -48,3 +49,17 @@ def current_settings() -> Settings:
     with reported_errors():
         return load_settings()
     raise AssertionError("unreachable")
+
+
+def parse_moment(option: str, value: str, now: datetime) -> datetime:
+    """``30d``, ``12h``, ``2w`` (before ``now``), or an ISO date or time (UTC when no zone is
+    given); anything else ends the command with one line naming ``option``."""
+    text = value.strip().lower()
+    units = {"h": 1.0, "d": 24.0, "w": 168.0}
+    if text[-1:] in units and text[:-1].replace(".", "", 1).isdigit():
+        return now - timedelta(hours=float(text[:-1]) * units[text[-1]])
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"{option}: expected 30d, 12h, 2w or a date such as 2026-11-01, got {value!r}")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
