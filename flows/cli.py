@@ -7,9 +7,11 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +20,9 @@ from flows.alerts_cli import alerts_app
 from flows.feeds_cli import feeds_app
 from flows.health import ExitCode, PassSummary
 from flows.terminal import current_settings, fail, parse_moment, reported_errors
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -30,6 +35,27 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from flows.settings import VERSION
+
+        typer.echo(f"rudprk-watch {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Watch the press for Russia–North Korea cooperation and e-mail new events."""
+
 
 # The analyst's read-only commands (flows/queries_cli.py).
 app.add_typer(queries_cli.articles_app, name="articles")
@@ -325,21 +351,76 @@ def reprocess(
         raise typer.Exit(1)
 
 
-@db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Create or migrate the schema (Alembic) of RUDPRK_DATABASE_URL."""
+def _revision_engine() -> Iterator[Engine]:
+    """The database of RUDPRK_DATABASE_URL, reachable, for the ``db`` commands."""
     settings = current_settings()
     from storage.engine import check_connection, create_db_engine
-    from storage.migrate import current_revision, upgrade_database
 
     with reported_errors():
         engine = create_db_engine(settings.database_dsn())
         try:
             check_connection(engine)
-            upgrade_database(engine, revision)
-            typer.echo(f"database at revision {current_revision(engine)}")
+            yield engine
         finally:
             engine.dispose()
+
+
+def _known_revision(revision: str) -> str:
+    """``revision`` when Alembic knows it (or it is head/base/relative), else one line and exit 2."""
+    from storage.migrate import known_revision
+
+    if not known_revision(revision):
+        fail(f"unknown revision {revision!r}; see rudprk db history")
+    return revision
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Create or migrate the schema (Alembic) of RUDPRK_DATABASE_URL."""
+    from storage.migrate import current_revision, upgrade_database
+
+    _known_revision(revision)
+    with contextmanager(_revision_engine)() as engine, reported_errors():
+        upgrade_database(engine, revision)
+        typer.echo(f"database at revision {current_revision(engine)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="The revision to go back to (see db history).")],
+) -> None:
+    """Take the schema back to REVISION (every migration is reversible; data of dropped columns
+    and tables is lost)."""
+    from storage.migrate import current_revision, downgrade_database
+
+    _known_revision(revision)
+    with contextmanager(_revision_engine)() as engine, reported_errors():
+        downgrade_database(engine, revision)
+        typer.echo(f"database at revision {current_revision(engine) or 'base (empty)'}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """The schema's revision, and whether it is the code's head (exit 1 when behind)."""
+    from storage.migrate import current_revision, head_revision
+
+    head = head_revision()
+    with contextmanager(_revision_engine)() as engine, reported_errors():
+        current = current_revision(engine)
+    if current == head:
+        typer.echo(f"{current} (head)")
+        return
+    typer.echo(f"{current or 'none (empty database)'}; head is {head}: run rudprk db upgrade")
+    raise typer.Exit(1)
+
+
+@db_app.command("history")
+def db_history() -> None:
+    """Every migration, newest first: revision, the one before it, and its title."""
+    from storage.migrate import revision_history
+
+    for step in revision_history():
+        typer.echo(f"{step.revision}  <- {step.down_revision or 'base'}  {step.title}")
 
 
 @app.command("eval")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -153,15 +153,36 @@ def _address(name: str, value: str) -> str:
     return value
 
 
+# The nicknames Prefect's schedules accept, as the five fields they stand for.
+CRON_NICKNAMES = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+
+
 def _check_cron(name: str, value: str) -> str:
-    fields = value.split()
-    if len(fields) != 5:
-        raise SettingsError(name, f"expected a 5-field cron expression, got {value!r}")
-    allowed = set("0123456789*/,-")
-    for item in fields:
-        if not set(item) <= allowed:
-            raise SettingsError(name, f"invalid cron field {item!r} in {value!r}")
-    return value
+    """A five-field cron expression (or a nickname such as ``@hourly``), checked field by field
+    with cronsim; returned as the five fields."""
+    from cronsim import CronSim, CronSimError
+
+    text = " ".join(value.split())
+    expression = CRON_NICKNAMES.get(text.lower(), text)
+    if len(expression.split()) != 5:
+        raise SettingsError(
+            name,
+            f"expected a 5-field cron expression such as '*/15 * * * *' or @hourly, got {value!r}",
+        )
+    try:
+        CronSim(expression, datetime(2026, 1, 1))
+    except CronSimError as exc:
+        reason = str(exc).lower() or "invalid"
+        raise SettingsError(name, f"{reason} in {value!r}") from None
+    return expression
 
 
 def _secret_or_file(env: Mapping[str, str], name: str) -> str | None:

@@ -9,12 +9,14 @@ goes on.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError as AlembicCommandError
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -34,6 +36,40 @@ def alembic_config(url: str | None = None) -> Config:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+@dataclass(frozen=True)
+class RevisionStep:
+    """One migration as ``rudprk db history`` lists it."""
+
+    revision: str
+    down_revision: str | None
+    title: str
+
+
+def revision_history() -> list[RevisionStep]:
+    """Every migration, head first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    steps = []
+    for rev in script.walk_revisions():
+        raw = rev.down_revision
+        down = raw if raw is None or isinstance(raw, str) else ", ".join(raw)
+        title = (rev.doc or "").strip().splitlines()[0] if rev.doc else ""
+        steps.append(RevisionStep(rev.revision, down, title))
+    return steps
+
+
+def known_revision(revision: str) -> bool:
+    """Whether ``revision`` names a migration (or ``head``, ``base``, ``heads``, ``+1``, ``-1``…)."""
+    if revision in ("head", "heads", "base") or (
+        revision.lstrip("+-").isdigit() and revision[0] in "+-"
+    ):
+        return True
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        return script.get_revision(revision) is not None
+    except (AlembicCommandError, ValueError, KeyError):
+        return False
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -115,6 +115,9 @@ def test_lease_seconds(tmp_path: Path) -> None:
         ({"RUDPRK_FRESHNESS_HOURS": "soon"}, "RUDPRK_FRESHNESS_HOURS"),
         ({"RUDPRK_FRESHNESS_HOURS": "-1"}, "RUDPRK_FRESHNESS_HOURS"),
         ({"RUDPRK_SCHEDULE": "every minute"}, "RUDPRK_SCHEDULE"),
+        ({"RUDPRK_SCHEDULE": "99 * * * *"}, "RUDPRK_SCHEDULE"),
+        ({"RUDPRK_SCHEDULE": "0 25 * * *"}, "RUDPRK_SCHEDULE"),
+        ({"RUDPRK_SCHEDULE": "@sometimes"}, "RUDPRK_SCHEDULE"),
         ({"RUDPRK_SMTP_PASSWORD_FILE": "/nonexistent/pw"}, "RUDPRK_SMTP_PASSWORD_FILE"),
         ({"RUDPRK_DATABASE_URL_FILE": "/nonexistent/url"}, "RUDPRK_DATABASE_URL_FILE"),
         ({"RUDPRK_SMTP_PASSWORD": "pw"}, "RUDPRK_SMTP_USER"),
@@ -128,6 +131,19 @@ def test_bad_variable_is_named(env: dict[str, str], variable: str, tmp_path: Pat
         load_settings(env, cwd=tmp_path)
     assert info.value.variable == variable
     assert str(info.value).startswith(variable)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("@hourly", "0 * * * *"),
+        ("@DAILY", "0 0 * * *"),
+        ("*/15  *  * * *", "*/15 * * * *"),
+        ("0 7 * * mon-fri", "0 7 * * mon-fri"),
+    ],
+)
+def test_schedule_accepts_cron_and_its_nicknames(value: str, expected: str, tmp_path: Path) -> None:
+    assert load_settings({"RUDPRK_SCHEDULE": value}, cwd=tmp_path).schedule == expected
 
 
 def test_bundled_sources_are_valid_and_cover_french_and_english() -> None:
