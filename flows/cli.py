@@ -175,6 +175,28 @@ def serve(
 
 
 @app.command()
+def check(
+    feeds: Annotated[
+        bool,
+        typer.Option(
+            "--feeds/--no-feeds", help="Fetch every feed too (--no-feeds for a health check)."
+        ),
+    ] = True,
+) -> None:
+    """Is it ready? Settings, sources file, database and migrations, SMTP login and channels,
+    models, each feed: a line each; exit 1 when a check fails (warn lines do not fail)."""
+    from flows.checks import run_checks
+
+    results = run_checks(feeds=feeds)
+    for result in results:
+        typer.echo(result.line())
+    failed = [r for r in results if r.status == "fail"]
+    if failed:
+        typer.echo(f"rudprk: {len(failed)} of {len(results)} checks failed", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
 def demo(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Start from an empty demo database.")

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from smtpserver import RecordingHandler, SMTPTestServer
 from test_cli import one_error_line, rudprk
 
+from flows.loopback import LoopbackServer
+from flows.samples import build_documents, write_sources
 from flows.settings import VERSION
 from storage.migrate import head_revision
 
@@ -61,3 +65,67 @@ def test_a_bad_schedule_is_named_in_one_line(tmp_path: Path) -> None:
     assert one_error_line(result.stderr, alone=True).startswith(
         "rudprk: error: invalid configuration: RUDPRK_SCHEDULE: bad minute"
     )
+
+
+def check_lines(stdout: str) -> dict[str, str]:
+    """``name -> status`` of ``rudprk check``'s lines (``status  name: detail``)."""
+    found = {}
+    for line in stdout.splitlines():
+        status, rest = line.split(None, 1)
+        found[rest.split(":", 1)[0]] = status
+    return found
+
+
+def test_check_reports_each_part_and_fails_on_a_broken_feed_or_a_refused_login(
+    tmp_path: Path,
+) -> None:
+    server = LoopbackServer({})
+    server.set_documents(build_documents(server.base_url, datetime.now(UTC)))
+    with server, SMTPTestServer(RecordingHandler(), credentials=("desk", "s3cret")) as smtp:
+        sources = write_sources(tmp_path / "sources.toml", server.base_url)  # one 404 feed
+        env = {
+            "RUDPRK_SOURCES": str(sources),
+            "RUDPRK_SMTP_HOST": "127.0.0.1",
+            "RUDPRK_SMTP_PORT": str(smtp.port),
+            "RUDPRK_SMTP_USER": "desk",
+            "RUDPRK_SMTP_PASSWORD": "s3cret",
+            "RUDPRK_ALERT_TO": "desk@example.org",
+            "RUDPRK_TIMEOUT_SECONDS": "5",
+        }
+        healthy = rudprk(["check", "--no-feeds"], env, tmp_path)
+        assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+        lines = check_lines(healthy.stdout)
+        assert lines == {
+            "settings": "ok",
+            "sources": "ok",
+            "database": "warn",  # no schema yet: the first pass creates it
+            "smtp": "ok",
+            "models": "ok",
+            "feeds": "skip",
+        }
+        assert "logged in as 'desk'" in healthy.stdout
+        assert "s3cret" not in healthy.stdout + healthy.stderr
+        assert not smtp.handler.messages  # nothing was sent
+
+        assert rudprk(["db", "upgrade"], env, tmp_path).returncode == 0
+        full = rudprk(["check"], env, tmp_path)
+        assert full.returncode == 1
+        feeds = {k: v for k, v in check_lines(full.stdout).items() if k.startswith("feed ")}
+        assert len(feeds) == 4 and sorted(feeds.values()) == ["fail", "ok", "ok", "ok"]
+        assert check_lines(full.stdout)["database"] == "ok"
+        broken = [line for line in full.stdout.splitlines() if line.startswith("fail")]
+        assert len(broken) == 1 and "404" in broken[0]
+        assert one_error_line(full.stderr, alone=True) == "rudprk: 1 of 9 checks failed"
+
+        refused = rudprk(["check", "--no-feeds"], {**env, "RUDPRK_SMTP_PASSWORD": "x"}, tmp_path)
+        assert refused.returncode == 1
+        assert check_lines(refused.stdout)["smtp"] == "fail"
+        assert "login to 127.0.0.1" in refused.stdout and "refused" in refused.stdout
+
+
+def test_check_stops_at_invalid_settings_with_the_variable_named(tmp_path: Path) -> None:
+    result = rudprk(["check"], {"RUDPRK_SMTP_TLS": "tls13"}, tmp_path)
+    assert result.returncode == 1
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("fail  settings: RUDPRK_SMTP_TLS")
+    assert "Traceback" not in result.stderr
