@@ -546,6 +546,8 @@ def train_models(
 
 
 app.add_typer(
-    feeds_app, name="feeds", help="Manage feeds: health, add, remove, enable, check, OPML."
+    feeds_app,
+    name="feeds",
+    help="Manage feeds: health, add, remove, disable, enable, sync, check, OPML.",
 )
 app.add_typer(alerts_app, name="alerts", help="The outbox: list alerts, resend or discard one.")

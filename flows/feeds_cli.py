@@ -1,8 +1,10 @@
-"""``rudprk feeds …``: the feeds' health table, add (with autodiscovery), remove, enable, check, OPML."""
+"""``rudprk feeds …``: the feeds' health table, add (with autodiscovery), remove, disable,
+enable, sync, check, OPML."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,14 +23,17 @@ from storage.feeds import (
     FeedSource,
     add_feed,
     article_counts,
+    disable_feed_by_url,
     enable_feed,
     list_feeds,
     remove_feed,
 )
 from storage.migrate import upgrade_database
+from storage.models import Feed
 
 feeds_app = typer.Typer(
-    help="Manage feeds: health, add, remove, enable, check, OPML.", no_args_is_help=True
+    help="Manage feeds: health, add, remove, disable, enable, sync, check, OPML.",
+    no_args_is_help=True,
 )
 
 # Tests (and the demo) may route every request through a loopback transport.
@@ -74,10 +79,37 @@ def format_table(rows: list[list[str]]) -> str:
     )
 
 
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def feed_as_dict(feed: Feed, articles: int) -> dict[str, object]:
+    """One feed of ``feeds list --json``."""
+    return {
+        "id": feed.id,
+        "name": feed.name,
+        "url": feed.url,
+        "language": feed.language,
+        "enabled": feed.enabled,
+        "disabled_reason": feed.disabled_reason,
+        "last_checked_at": _moment(feed.last_checked_at),
+        "last_success_at": _moment(feed.last_success_at),
+        "next_check_at": _moment(feed.next_check_at) if feed.enabled else None,
+        "error_count": feed.error_count or 0,
+        "last_error": feed.last_error,
+        "last_error_status": feed.last_error_status,
+        "entries_seen": feed.entries_seen or 0,
+        "articles": articles,
+    }
+
+
 @feeds_app.command("list")
 def list_command(
     errors_only: Annotated[
         bool, typer.Option("--failing", help="Only feeds whose last check failed.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON array, one object per feed.")
     ] = False,
 ) -> None:
     """Health table: last success, errors, last error, next check, entries seen, articles stored."""
@@ -86,6 +118,11 @@ def list_command(
     with factory() as session:
         feeds = list_feeds(session)
         stored = article_counts(session)
+    if as_json:
+        chosen = [f for f in feeds if f.error_count or not errors_only]
+        items = [feed_as_dict(f, stored.get(f.id, 0)) for f in chosen]
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=1))
+        return
     rows = [
         [
             "NAME",
@@ -191,13 +228,50 @@ def remove_command(url: str) -> None:
 
 @feeds_app.command("enable")
 def enable_command(url: str) -> None:
-    """Re-enable a feed (e.g. after 410 Gone) and clear its error count: checked on the next pass."""
+    """Re-enable a feed (disabled with the CLI, after 410 Gone, or left the sources file) and
+    clear its error count: checked on the next pass."""
     factory = open_database(current_settings())
     with reported_errors(), session_scope(factory) as session:
         enabled = enable_feed(session, url)
     if not enabled:
         fail(f"no feed with URL {url}", code=1)
     typer.echo(f"enabled {url}")
+
+
+@feeds_app.command("disable")
+def disable_command(url: str) -> None:
+    """Stop checking a feed, keeping it and its articles, until ``feeds enable``; the sources
+    file never enables it again."""
+    factory = open_database(current_settings())
+    with reported_errors(), session_scope(factory) as session:
+        disabled = disable_feed_by_url(session, url)
+    if not disabled:
+        fail(f"no feed with URL {url}", code=1)
+    typer.echo(f"disabled {url}")
+
+
+@feeds_app.command("sync")
+def sync_command(
+    force: Annotated[
+        bool, typer.Option("--force", help="Reconcile even when the file has not changed.")
+    ] = False,
+) -> None:
+    """Make the feeds follow the sources file now (each pass does it when the file changed)."""
+    settings = current_settings()
+    from flows.pipeline import sync_sources
+
+    factory = open_database(settings)
+    with reported_errors():
+        report = sync_sources(factory, settings, datetime.now(UTC), force=force)
+    typer.echo(report.line())
+    for label, urls in (
+        ("added", report.added),
+        ("disabled", report.disabled),
+        ("enabled", report.enabled),
+        ("left removed", report.kept_removed),
+    ):
+        for url in urls:
+            typer.echo(f"  {label}: {url}")
 
 
 @feeds_app.command("check")

@@ -38,12 +38,20 @@ from alerts.views import latest_digest_end
 from flows.health import ExitCode, PassSummary
 from flows.ingest.harvest import HarvestConfig, HarvestReport, harvest_sync
 from flows.settings import Settings
-from flows.sources import load_sources
+from flows.sources import (
+    SyncState,
+    load_sources,
+    read_sources_file,
+    read_sync_state,
+    sources_digest,
+    write_sync_state,
+)
 from storage.articles import is_analysed, load_articles, record_analysis, unanalysed_article_ids
 from storage.engine import check_connection, create_db_engine, create_session_factory
 from storage.errors import DatabaseFaultError, LockHeldError, LockLostError
 from storage.faults import run_unit
-from storage.feeds import oldest_feed_created_at, sync_feeds
+from storage.feeds import SyncReport, oldest_feed_created_at, reconcile_feeds
+from storage.installation import installation_id
 from storage.locks import StageLock, describe_holder, new_owner, utc_now
 from storage.migrate import upgrade_database
 from storage.outbox import EMAIL_CHANNEL, count_outstanding, undelivered
@@ -87,14 +95,44 @@ def count_pending_alerts(session_factory: sessionmaker[Session]) -> int:
     return run_unit(session_factory, count_outstanding, what="counting undelivered alerts")
 
 
-def sync_sources(session_factory: sessionmaker[Session], settings: Settings, now: datetime) -> int:
-    """Make the ``feeds`` table follow the sources file; returns how many feeds were added."""
-    sources = load_sources(settings.sources_path)
-    return run_unit(
-        session_factory,
-        lambda session: len(sync_feeds(session, sources, now)),
-        what="the sources file's synchronisation",
+def sync_sources(
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    *,
+    force: bool = False,
+) -> SyncReport:
+    """Make the ``feeds`` table follow the sources file (see :func:`reconcile_feeds`); skipped
+    when the file has not changed since this database's last synchronisation, unless ``force``."""
+    path = settings.sources_path
+    content = read_sources_file(path)
+    sources = load_sources(path, content)
+    digest = sources_digest(content)
+    previous = read_sync_state(settings.data_dir)
+
+    def unit(session: Session) -> tuple[SyncReport, str]:
+        installation = installation_id(session)
+        if previous is not None and not force and previous.matches(installation, path, digest):
+            return SyncReport(skipped=True), installation
+        known = previous.urls if previous and previous.installation == installation else None
+        return reconcile_feeds(session, sources, now, known), installation
+
+    report, installation = run_unit(
+        session_factory, unit, what="the sources file's synchronisation"
     )
+    if not report.skipped:
+        urls = frozenset(s.url for s in sources)
+        write_sync_state(settings.data_dir, SyncState(installation, str(path), digest, urls))
+        if report.added or report.disabled or report.enabled:
+            log.info(
+                "sources file synchronised",
+                extra={
+                    "added": len(report.added),
+                    "disabled": len(report.disabled),
+                    "enabled": len(report.enabled),
+                },
+            )
+    return report
 
 
 def is_candidate(text: str) -> bool:

@@ -1,23 +1,44 @@
-"""The sources file: TOML with one ``[[feeds]]`` table per feed (``name``, ``url``, optional ``language``)."""
+"""The sources file: TOML with one ``[[feeds]]`` table per feed (``name``, ``url``, optional
+``language``), and what the last synchronisation saw of it (``sources-synced.json`` in
+``RUDPRK_DATA_DIR``): the file's digest, so an unchanged file is not reconciled again, and its
+URLs, so a line removed from the file disables its feed."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from flows.ingest.urls import feed_url_problem
 from storage.feeds import FeedSource
+
+log = logging.getLogger("rudprk.sources")
+
+SYNC_STATE_FILE = "sources-synced.json"
 
 
 class SourcesError(ValueError):
     """The sources file is unreadable or malformed; the message names the file and the entry."""
 
 
-def load_sources(path: Path) -> list[FeedSource]:
+def read_sources_file(path: Path) -> bytes:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
     except OSError as exc:
-        raise SourcesError(f"{path}: cannot read: {exc}") from None
+        raise SourcesError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def load_sources(path: Path, content: bytes | None = None) -> list[FeedSource]:
+    """The feeds of the sources file at ``path`` (``content``: its bytes, already read)."""
+    raw = read_sources_file(path) if content is None else content
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SourcesError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SourcesError(f"{path}: invalid TOML: {exc}") from None
     feeds = data.get("feeds", [])
@@ -42,3 +63,61 @@ def load_sources(path: Path) -> list[FeedSource]:
         seen.add(url)
         sources.append(FeedSource(name=name.strip(), url=url.strip(), language=language))
     return sources
+
+
+def sources_digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """The sources file as the last synchronisation of one database saw it."""
+
+    installation: str  # the database's installation id: a rebuilt database is synced again
+    path: str
+    sha256: str
+    urls: frozenset[str]
+
+    def matches(self, installation: str, path: Path, sha256: str) -> bool:
+        return (self.installation, self.path, self.sha256) == (installation, str(path), sha256)
+
+
+def sync_state_path(data_dir: Path) -> Path:
+    return data_dir / SYNC_STATE_FILE
+
+
+def read_sync_state(data_dir: Path) -> SyncState | None:
+    """The last synchronisation's state; ``None`` when absent or unreadable (then the next one
+    reconciles the whole file and disables nothing)."""
+    path = sync_state_path(data_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return SyncState(
+            installation=str(data["installation"]),
+            path=str(data["path"]),
+            sha256=str(data["sha256"]),
+            urls=frozenset(str(url) for url in data["urls"]),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("sources sync state unreadable", extra={"path": str(path), "error": str(exc)})
+        return None
+
+
+def write_sync_state(data_dir: Path, state: SyncState) -> None:
+    """Replace the state file atomically; a failure is logged (the next pass reconciles again)."""
+    path = sync_state_path(data_dir)
+    data = {
+        "installation": state.installation,
+        "path": state.path,
+        "sha256": state.sha256,
+        "urls": sorted(state.urls),
+    }
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        log.warning("sources sync state not saved", extra={"path": str(path), "error": str(exc)})

@@ -39,6 +39,96 @@ def sync_feeds(session: Session, sources: Sequence[FeedSource], now: datetime) -
     return added
 
 
+# Why a feed is off (``feeds.disabled_reason``) when the sources file's reconciliation must
+# tell it apart: an operator's decision is never undone by the file.
+DISABLED_BY_OPERATOR = "disabled with rudprk feeds disable"
+LEFT_SOURCES_FILE = "no longer in the sources file"
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What reconciling the feeds with the sources file changed, by URL."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()  # name or language follows the file
+    disabled: tuple[str, ...] = ()  # their line left the file
+    enabled: tuple[str, ...] = ()  # their line came back to the file
+    kept_removed: tuple[str, ...] = ()  # removed with the CLI since: not added again
+    unchanged: int = 0
+    skipped: bool = False  # the file had not changed since the last reconciliation
+
+    def line(self) -> str:
+        if self.skipped:
+            return "sources file unchanged since the last synchronisation"
+        return (
+            f"sources file: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.disabled)} disabled, {len(self.enabled)} enabled again, "
+            f"{len(self.kept_removed)} left removed, {self.unchanged} unchanged"
+        )
+
+
+def reconcile_feeds(
+    session: Session,
+    sources: Sequence[FeedSource],
+    now: datetime,
+    previous_urls: frozenset[str] | None,
+) -> SyncReport:
+    """Make the ``feeds`` table follow the sources file, without undoing an operator.
+
+    - a URL new to the database is added, unless it was already in the file last time
+      (``previous_urls``): then an operator removed its feed since, and it stays removed;
+    - a known feed takes the file's name and language, and keeps its state: one disabled with
+      the CLI (or after 410 Gone) stays so;
+    - a URL of ``previous_urls`` (the file's URLs at the last reconciliation) no longer in the
+      file is disabled (:data:`LEFT_SOURCES_FILE`); it is enabled again when its line returns.
+      Feeds added with the CLI were never in the file and are left alone.
+    """
+    wanted = {src.url: src for src in sources}
+    known = {f.url: f for f in session.scalars(select(Feed).where(Feed.url.in_(list(wanted))))}
+    added: list[str] = []
+    updated: list[str] = []
+    enabled: list[str] = []
+    kept_removed: list[str] = []
+    unchanged = 0
+    for url, src in wanted.items():
+        feed = known.get(url)
+        if feed is None:
+            if previous_urls is not None and url in previous_urls:
+                kept_removed.append(url)
+            elif add_feed(session, src, now) is not None:
+                added.append(url)
+            continue
+        changed = False
+        if (feed.name, feed.language) != (src.name, src.language):
+            feed.name, feed.language = src.name, src.language
+            updated.append(url)
+            changed = True
+        if not feed.enabled and feed.disabled_reason == LEFT_SOURCES_FILE:
+            feed.enabled, feed.disabled_reason, feed.next_check_at = True, None, None
+            enabled.append(url)
+            changed = True
+        unchanged += not changed
+    disabled: list[str] = []
+    gone = sorted((previous_urls or frozenset()) - set(wanted))
+    if gone:
+        result = session.execute(
+            update(Feed)
+            .where(Feed.url.in_(gone), Feed.enabled.is_(True))
+            .values(enabled=False, disabled_reason=LEFT_SOURCES_FILE)
+            .returning(Feed.url)
+        )
+        disabled = sorted(result.scalars())
+    session.flush()
+    return SyncReport(
+        added=tuple(added),
+        updated=tuple(updated),
+        disabled=tuple(disabled),
+        enabled=tuple(enabled),
+        kept_removed=tuple(kept_removed),
+        unchanged=unchanged,
+    )
+
+
 def get_feed_by_url(session: Session, url: str) -> Feed | None:
     return session.scalars(select(Feed).where(Feed.url == url)).first()
 
@@ -88,6 +178,15 @@ def add_feed(session: Session, source: FeedSource, now: datetime) -> int | None:
 def remove_feed(session: Session, url: str) -> bool:
     """Delete a feed (its articles go with it through the foreign key); ``False`` if unknown."""
     result = session.execute(delete(Feed).where(Feed.url == url))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def disable_feed_by_url(session: Session, url: str, reason: str = DISABLED_BY_OPERATOR) -> bool:
+    """Stop checking a feed (kept with its articles) until :func:`enable_feed`; ``False`` if
+    unknown."""
+    result = session.execute(
+        update(Feed).where(Feed.url == url).values(enabled=False, disabled_reason=reason)
+    )
     return bool(getattr(result, "rowcount", 0))
 
 

@@ -129,3 +129,27 @@ def test_check_stops_at_invalid_settings_with_the_variable_named(tmp_path: Path)
     (line,) = result.stdout.splitlines()
     assert line.startswith("fail  settings: RUDPRK_SMTP_TLS")
     assert "Traceback" not in result.stderr
+
+
+def test_a_feed_removed_with_the_cli_stays_removed_across_passes(tmp_path: Path) -> None:
+    import json
+
+    server = LoopbackServer({})
+    server.set_documents(build_documents(server.base_url, datetime.now(UTC)))
+    with server:
+        sources = write_sources(tmp_path / "sources.toml", server.base_url, include_broken=False)
+        env = {
+            "RUDPRK_SOURCES": str(sources),
+            "RUDPRK_TIMEOUT_SECONDS": "5",
+            "RUDPRK_FETCH_ARTICLES": "false",
+        }
+        assert rudprk(["feeds", "sync"], env, tmp_path).returncode == 0
+        listed = json.loads(rudprk(["feeds", "list", "--json"], env, tmp_path).stdout)
+        victim = listed[0]["url"]
+        assert rudprk(["feeds", "remove", victim], env, tmp_path).returncode == 0
+        sources.write_text(sources.read_text() + "\n# edited\n")  # the file changes, too
+        again = rudprk(["run", "--force"], env, tmp_path)
+        assert again.returncode == 0, again.stderr
+        after = json.loads(rudprk(["feeds", "list", "--json"], env, tmp_path).stdout)
+        assert victim not in {item["url"] for item in after}
+        assert len(after) == len(listed) - 1
