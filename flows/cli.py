@@ -19,6 +19,7 @@ from flows import queries_cli
 from flows.alerts_cli import alerts_app
 from flows.feeds_cli import feeds_app
 from flows.health import ExitCode, PassSummary
+from flows.runlog import KeyValueFormatter
 from flows.terminal import current_settings, fail, parse_moment, reported_errors
 
 if TYPE_CHECKING:
@@ -65,20 +66,6 @@ app.command("export")(queries_cli.export)
 app.command("stats")(queries_cli.stats_command)
 
 
-_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-
-
-class KeyValueFormatter(logging.Formatter):
-    """Constant messages with their fixed keys appended: ``feed failed feed='…' error='…'``."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        extras = {k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS}
-        if extras:
-            text += " " + " ".join(f"{k}={v!r}" for k, v in extras.items())
-        return text
-
-
 def configure_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KeyValueFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -114,7 +101,14 @@ def run(
     with reported_errors():
         if use_prefect:
             from flows.monitor import run_monitor
+            from flows.serve import PrefectServerError, check_api
 
+            api_url = os.environ.get("PREFECT_API_URL")
+            try:
+                if api_url:
+                    check_api(api_url)
+            except PrefectServerError as exc:
+                fail(str(exc))
             summary = run_monitor(force=force)
         else:
             from flows.pipeline import run_pass
@@ -156,18 +150,21 @@ def serve(
     port: Annotated[
         int,
         typer.Option(
-            help="Port of the local Prefect server started when PREFECT_API_URL is unset."
+            min=1,
+            max=65535,
+            help="Port of the local Prefect server started when PREFECT_API_URL is unset.",
         ),
     ] = 4200,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Serve the Prefect flow 'monitor' on the RUDPRK_SCHEDULE cron (default every 15 minutes)."""
+    """Serve the Prefect flows 'monitor' (on RUDPRK_SCHEDULE, default every 15 minutes) and
+    'digest' (daily at RUDPRK_DIGEST_HOUR) in one process."""
     configure_logging(verbose)
     settings = current_settings()
-    from flows.serve import PrefectServerError, serve_monitor
+    from flows.serve import PrefectServerError, serve_flows
 
     try:
-        serve_monitor(settings.schedule, settings.data_dir, port=port, echo=typer.echo)
+        serve_flows(settings, port=port, echo=typer.echo)
     except PrefectServerError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

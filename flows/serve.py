@@ -1,4 +1,5 @@
-"""``rudprk serve``: the ``monitor`` flow on a cron schedule through ``flow.serve``.
+"""``rudprk serve``: the ``monitor`` and ``digest`` flows on their cron schedules, served in one
+process (``prefect.serve``); ``prefect.yaml`` declares the same deployments for work pools.
 
 Prefect refuses to schedule on its ephemeral server ("Cannot schedule flows on an ephemeral
 server"), so when ``PREFECT_API_URL`` is not set this module starts a local Prefect server,
@@ -14,15 +15,108 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httpx
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+    from flows.settings import Settings
 
 log = logging.getLogger("rudprk.serve")
 
 
 class PrefectServerError(RuntimeError):
-    """The local Prefect server did not start."""
+    """The local Prefect server did not start, or the one of PREFECT_API_URL does not answer."""
+
+
+CollisionStrategy = Literal["ENQUEUE", "CANCEL_NEW"]
+
+
+@dataclass(frozen=True)
+class DeploymentSpec:
+    """One deployment as ``rudprk serve`` creates it and ``prefect.yaml`` declares it."""
+
+    name: str
+    flow: Literal["monitor", "digest"]
+    entrypoint: str
+    cron: str
+    timezone: str
+    description: str
+    concurrency_limit: int = 1
+    # A monitor run due while the previous one still runs is cancelled, not queued behind it.
+    collision_strategy: CollisionStrategy = "CANCEL_NEW"
+
+
+def deployment_specs(settings: Settings) -> list[DeploymentSpec]:
+    """``monitor`` on RUDPRK_SCHEDULE (UTC), and ``digest`` at RUDPRK_DIGEST_HOUR in
+    RUDPRK_TIMEZONE unless the digest is off; runs of one deployment never overlap."""
+    specs = [
+        DeploymentSpec(
+            name="rudprk-monitor",
+            flow="monitor",
+            entrypoint="flows.monitor:monitor",
+            cron=settings.schedule,
+            timezone="UTC",
+            description="One monitoring pass: feeds, detection, alerts.",
+        )
+    ]
+    if settings.digest_hour is not None:
+        specs.append(
+            DeploymentSpec(
+                name="rudprk-digest",
+                flow="digest",
+                entrypoint="flows.monitor:digest",
+                cron=f"0 {settings.digest_hour} * * *",
+                timezone=settings.timezone,
+                description="The daily digest, then the outbox.",
+                collision_strategy="ENQUEUE",
+            )
+        )
+    return specs
+
+
+def runner_deployments(specs: list[DeploymentSpec]) -> list[RunnerDeployment]:
+    from prefect import Flow
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.schedules import Cron
+
+    from flows.monitor import digest, monitor
+
+    flows: dict[str, Flow[..., Any]] = {"monitor": monitor, "digest": digest}
+    deployments: list[RunnerDeployment] = []
+    for spec in specs:
+        deployment = flows[spec.flow].to_deployment(
+            name=spec.name,
+            schedules=[Cron(spec.cron, timezone=spec.timezone)],
+            concurrency_limit=ConcurrencyLimitConfig(
+                limit=spec.concurrency_limit,
+                collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy),
+            ),
+            description=spec.description,
+            _sync=True,  # type: ignore[call-arg]
+        )
+        deployments.append(cast("RunnerDeployment", deployment))
+    return deployments
+
+
+def check_api(api_url: str, timeout: float = 5.0) -> None:
+    """One line naming PREFECT_API_URL when its server does not answer its health check."""
+    url = f"{api_url.rstrip('/')}/health"
+    try:
+        response = httpx.get(url, timeout=timeout)
+    except httpx.HTTPError as exc:
+        reason = str(exc) or type(exc).__name__
+        raise PrefectServerError(
+            f"PREFECT_API_URL={api_url}: the Prefect server does not answer: {reason}"
+        ) from None
+    if response.status_code != 200:
+        raise PrefectServerError(
+            f"PREFECT_API_URL={api_url}: {url} answered HTTP {response.status_code}"
+        )
 
 
 class LocalPrefectServer:
@@ -51,6 +145,9 @@ class LocalPrefectServer:
         env.update(
             {
                 "PREFECT_HOME": str(self.home),
+                # The UI calls the API on this server's own port (not Prefect's default 4200).
+                "PREFECT_UI_API_URL": self.api_url,
+                "PREFECT_SERVER_API_PORT": str(self.port),
                 "DO_NOT_TRACK": "1",
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                 "PREFECT_SERVER_UI_ENABLED": env.get("PREFECT_SERVER_UI_ENABLED", "true"),
@@ -157,22 +254,22 @@ class LocalPrefectServer:
                 proc.wait()
 
 
-def serve_monitor(
-    schedule: str,
-    data_dir: Path,
+def serve_flows(
+    settings: Settings,
     *,
     port: int,
     echo: Callable[[str], None] = print,
 ) -> None:
-    """Serve the ``monitor`` flow on ``schedule`` (cron) until interrupted."""
+    """Serve the deployments of :func:`deployment_specs` until interrupted."""
+    from prefect import serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    from flows.monitor import monitor
 
     api_url = os.environ.get("PREFECT_API_URL")
     server: LocalPrefectServer | None = None
-    if not api_url:
-        server = LocalPrefectServer(data_dir / "prefect", port)
+    if api_url:
+        check_api(api_url)
+    else:
+        server = LocalPrefectServer(settings.data_dir / "prefect", port)
         echo(
             "PREFECT_API_URL is not set: starting a local Prefect server on "
             f"{server.api_url} (Prefect does not schedule runs on its ephemeral server); "
@@ -181,12 +278,18 @@ def serve_monitor(
         server.start()
         api_url = server.api_url
         echo(
-            f"Local Prefect server ready; UI at http://127.0.0.1:{port}/ — supervised, restarted if it exits"
+            f"Local Prefect server ready; UI at http://127.0.0.1:{port}/ — supervised, "
+            "restarted if it exits"
         )
+    specs = deployment_specs(settings)
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            echo(f"Serving flow 'monitor' on cron {schedule!r} against {api_url}")
-            monitor.serve(name="rudprk-monitor", cron=schedule, print_starting_message=True)
+            for spec in specs:
+                echo(
+                    f"Serving flow '{spec.flow}' as deployment '{spec.flow}/{spec.name}' on cron "
+                    f"{spec.cron!r} ({spec.timezone}) against {api_url}"
+                )
+            serve(*runner_deployments(specs), print_starting_message=True)
     finally:
         if server is not None:
             server.stop()
