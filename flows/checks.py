@@ -1,7 +1,8 @@
 """``rudprk check``: is this installation ready to run unattended? One result per check.
 
 Checks, in order: the settings, the sources file, the database (reachable, migration state),
-each alert channel (SMTP connection and login; Apprise URLs accepted), the learned models,
+each alert channel (SMTP connection and login; Apprise URLs accepted), the Prefect server of
+PREFECT_API_URL when it is set, the learned models,
 and, unless skipped, every feed (fetched and parsed, nothing stored). Nothing is written: the
 database is not migrated and no feed's state changes.
 """
@@ -9,6 +10,7 @@ database is not migrated and no feed's state changes.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +156,20 @@ def check_channels(settings: Settings) -> list[CheckResult]:
     return results
 
 
+def check_prefect(env: Mapping[str, str]) -> CheckResult:
+    """The Prefect server of PREFECT_API_URL answers (``rudprk serve`` and ``run --prefect``)."""
+    from flows.serve import PrefectServerError, check_api
+
+    api_url = env.get("PREFECT_API_URL")
+    if not api_url:
+        return CheckResult("prefect", "skip", "no PREFECT_API_URL: rudprk serve starts its own")
+    try:
+        check_api(api_url)
+    except PrefectServerError as exc:
+        return CheckResult("prefect", "fail", str(exc))
+    return CheckResult("prefect", "ok", f"{api_url} answers")
+
+
 def check_models() -> CheckResult:
     from alerts.detection.learned import model_set
 
@@ -211,7 +227,8 @@ def run_checks(
     results = [first]
     sources_result, sources = check_sources(settings.sources_path)
     database_result, stored = check_database(settings)
-    results += [sources_result, database_result, *check_channels(settings), check_models()]
+    results += [sources_result, database_result, *check_channels(settings)]
+    results += [check_prefect(os.environ if env is None else env), check_models()]
     if feeds:
         by_url = {s.url: s for s in stored}
         by_url.update({s.url: s for s in sources})

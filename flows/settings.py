@@ -302,6 +302,15 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
             f"unsupported backend {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://",
         )
 
+    database_password = _secret_or_file(env, "RUDPRK_DATABASE_PASSWORD")
+    if database_password is not None:
+        if parsed.get_backend_name() == "sqlite":
+            raise SettingsError("RUDPRK_DATABASE_PASSWORD", "SQLite databases take no password")
+        if parsed.password is not None:
+            raise SettingsError(
+                "RUDPRK_DATABASE_PASSWORD", "RUDPRK_DATABASE_URL holds a password already"
+            )
+
     sources = Path(env["RUDPRK_SOURCES"]) if env.get("RUDPRK_SOURCES") else bundled_sources_path()
     if not sources.is_file():
         raise SettingsError("RUDPRK_SOURCES", f"no such file: {sources}")
@@ -341,6 +350,7 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
 
     return Settings(
         database_url=database_url,
+        database_password=SecretStr(database_password) if database_password else None,
         sources_path=sources,
         data_dir=data_dir,
         smtp_host=smtp_host,

@@ -100,6 +100,7 @@ def test_check_reports_each_part_and_fails_on_a_broken_feed_or_a_refused_login(
             "sources": "ok",
             "database": "warn",  # no schema yet: the first pass creates it
             "smtp": "ok",
+            "prefect": "skip",
             "models": "ok",
             "feeds": "skip",
         }
@@ -115,12 +116,19 @@ def test_check_reports_each_part_and_fails_on_a_broken_feed_or_a_refused_login(
         assert check_lines(full.stdout)["database"] == "ok"
         broken = [line for line in full.stdout.splitlines() if line.startswith("fail")]
         assert len(broken) == 1 and "404" in broken[0]
-        assert one_error_line(full.stderr, alone=True) == "rudprk: 1 of 9 checks failed"
+        assert one_error_line(full.stderr, alone=True) == "rudprk: 1 of 10 checks failed"
 
         refused = rudprk(["check", "--no-feeds"], {**env, "RUDPRK_SMTP_PASSWORD": "x"}, tmp_path)
         assert refused.returncode == 1
         assert check_lines(refused.stdout)["smtp"] == "fail"
         assert "login to 127.0.0.1" in refused.stdout and "refused" in refused.stdout
+
+        no_prefect = {**env, "PREFECT_API_URL": "http://127.0.0.1:9/api"}
+        down = rudprk(["check", "--no-feeds"], no_prefect, tmp_path)
+        assert down.returncode == 1 and check_lines(down.stdout)["prefect"] == "fail"
+        assert "PREFECT_API_URL=http://127.0.0.1:9/api: the Prefect server does not answer" in (
+            down.stdout
+        )
 
 
 def test_check_stops_at_invalid_settings_with_the_variable_named(tmp_path: Path) -> None:

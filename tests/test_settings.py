@@ -74,6 +74,27 @@ def test_database_url_from_a_file(tmp_path: Path) -> None:
     assert both.value.variable == "RUDPRK_DATABASE_URL_FILE"
 
 
+def test_database_password_from_a_docker_secret(tmp_path: Path) -> None:
+    secret = tmp_path / "db_password"
+    secret.write_text("s3cr%t@x\n")
+    env = {
+        "RUDPRK_DATABASE_URL": "postgresql+psycopg://rudprk@postgres:5432/rudprk",
+        "RUDPRK_DATABASE_PASSWORD_FILE": str(secret),
+    }
+    settings = load_settings(env, cwd=tmp_path)
+    assert settings.database_url == "postgresql+psycopg://rudprk@postgres:5432/rudprk"
+    dsn = settings.database_dsn()
+    assert dsn == "postgresql+psycopg://rudprk:s3cr%25t%40x@postgres:5432/rudprk"
+    assert "s3cr" not in repr(settings)
+    for clash in (
+        {**env, "RUDPRK_DATABASE_URL": "postgresql+psycopg://rudprk:pw@postgres/rudprk"},
+        {**env, "RUDPRK_DATABASE_URL": "sqlite:///x.sqlite3"},
+    ):
+        with pytest.raises(SettingsError) as info:
+            load_settings(clash, cwd=tmp_path)
+        assert info.value.variable == "RUDPRK_DATABASE_PASSWORD"
+
+
 def test_a_bad_database_url_is_named_without_echoing_it(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as info:
         load_settings({"RUDPRK_DATABASE_URL": "::nope:: secret-pw"}, cwd=tmp_path)
