@@ -66,12 +66,14 @@ app.command("export")(queries_cli.export)
 app.command("stats")(queries_cli.stats_command)
 
 
-def configure_logging(verbose: bool) -> None:
+def configure_logging(verbose: bool, *, quiet: bool = False) -> None:
+    """Warnings on stderr (progress too with ``verbose``; only errors with ``quiet``)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KeyValueFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
+    root.setLevel(level)
 
 
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]
@@ -87,6 +89,15 @@ def run(
         bool,
         typer.Option("--force", help="Check every enabled feed now, ignoring their schedules."),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="For cron: no output at all unless the pass fails (then its one stderr line); "
+            "a pass skipped because another one runs (6) stays silent too.",
+        ),
+    ] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """One pass: fetch feeds, store new articles, detect events, send alerts (for system cron).
@@ -96,7 +107,9 @@ def run(
     for a retry, or the channel unreachable); 4 every feed failed; 5 the database failed
     during the pass; 6 another pass holds a stage's lock.
     """
-    configure_logging(verbose)
+    if quiet and (as_json or verbose):
+        fail("--quiet cannot be combined with --json or --verbose")
+    configure_logging(verbose, quiet=quiet)
     settings = current_settings()
     with reported_errors():
         if use_prefect:
@@ -114,6 +127,11 @@ def run(
             from flows.pipeline import run_pass
 
             summary = run_pass(settings, force=force)
+    code = summary.exit_code
+    if quiet:
+        if code and code is not ExitCode.LOCKED:
+            typer.echo(f"rudprk: {exit_reason(summary)}", err=True)
+        raise typer.Exit(int(code))
     if as_json:
         typer.echo(summary.to_json())
     else:
@@ -122,7 +140,6 @@ def run(
             typer.echo(f"  sent: {subject}")
         if not settings.smtp_host and summary.delivered:
             typer.echo(f"  (no RUDPRK_SMTP_HOST: alerts written to {settings.outbox_dir})")
-    code = summary.exit_code
     if code:
         typer.echo(f"rudprk: {exit_reason(summary)}", err=True)
     raise typer.Exit(int(code))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from smtpserver import RecordingHandler, SMTPTestServer
-from test_cli import one_error_line, rudprk
+from test_cli import make_due_now, one_error_line, rudprk
 
 from flows.loopback import LoopbackServer
 from flows.samples import build_documents, write_sources
@@ -161,3 +161,25 @@ def test_a_feed_removed_with_the_cli_stays_removed_across_passes(tmp_path: Path)
         after = json.loads(rudprk(["feeds", "list", "--json"], env, tmp_path).stdout)
         assert victim not in {item["url"] for item in after}
         assert len(after) == len(listed) - 1
+
+
+def test_run_quiet_says_nothing_unless_the_pass_fails(tmp_path: Path) -> None:
+    server = LoopbackServer({})
+    server.set_documents(build_documents(server.base_url, datetime.now(UTC)))
+    with server:
+        sources = write_sources(tmp_path / "sources.toml", server.base_url)  # one 404 feed
+        env = {"RUDPRK_SOURCES": str(sources), "RUDPRK_FETCH_ARTICLES": "false"}
+        bad = {**env, "RUDPRK_SMTP_HOST": "127.0.0.1", "RUDPRK_SMTP_PORT": "9"}
+        bad["RUDPRK_ALERT_TO"] = "desk@example.org"
+        failed = rudprk(["run", "--quiet"], bad, tmp_path)  # the relay is down
+        assert failed.returncode == 3, failed.stderr
+        assert failed.stdout == ""
+        assert "undelivered" in one_error_line(failed.stderr, alone=True)
+        make_due_now(f"sqlite:///{tmp_path / 'data' / 'rudprk.sqlite3'}")
+        ok = rudprk(["run", "--quiet"], env, tmp_path)  # to the outbox folder this time
+        assert ok.returncode == 0, ok.stderr
+        assert (ok.stdout, ok.stderr) == ("", "")  # a failing feed is no reason to mail cron
+        assert list((tmp_path / "data" / "outbox").glob("*.eml"))
+    both = rudprk(["run", "--quiet", "--json"], {}, tmp_path)
+    assert both.returncode == 2
+    assert one_error_line(both.stderr, alone=True).endswith("--json or --verbose")
