@@ -7,6 +7,7 @@ was (an alert was recorded, or not) with what the new rules decide from the same
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -67,8 +68,15 @@ class BacktestReport:
         return sum(1 for r in self.rows if r.change == change)
 
 
-def backtest(session: Session, rules: RuleSet, *, since: datetime) -> BacktestReport:
-    """Decide again every event first seen (linked) since ``since``; sends nothing, writes nothing."""
+def backtest(
+    session: Session,
+    rules: RuleSet,
+    *,
+    since: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> BacktestReport:
+    """Decide again every event first seen (linked) since ``since``; sends nothing, writes
+    nothing. ``progress(done, total)`` after each event."""
     seen = (
         select(EventArticle.event_id, func.min(EventArticle.linked_at).label("seen_at"))
         .group_by(EventArticle.event_id)
@@ -99,7 +107,9 @@ def backtest(session: Session, rules: RuleSet, *, since: datetime) -> BacktestRe
         else {}
     )
     report = BacktestReport(since=since)
-    for event, seen_at in rows:
+    for done, (event, seen_at) in enumerate(rows, start=1):
+        if progress is not None:
+            progress(done, len(rows))
         stored = decisions.get(event.id)
         why = stored.why if stored is not None and isinstance(stored.why, dict) else {}
         evidence = why.get("evidence") if isinstance(why.get("evidence"), dict) else {}

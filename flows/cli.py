@@ -20,7 +20,14 @@ from flows.alerts_cli import alerts_app
 from flows.feeds_cli import feeds_app
 from flows.health import ExitCode, PassSummary
 from flows.runlog import KeyValueFormatter
-from flows.terminal import current_settings, fail, parse_moment, reported_errors
+from flows.terminal import (
+    current_settings,
+    fail,
+    interactive,
+    parse_moment,
+    progress_bar,
+    reported_errors,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -302,9 +309,14 @@ def backtest(
     start = parse_since(since, now)
     with reported_errors():
         ruleset = load_rules(rules)
-        with opened_database(settings.database_dsn()) as factory:
+        with (
+            opened_database(settings.database_dsn()) as factory,
+            progress_bar("backtest") as advance,
+        ):
             report = run_unit(
-                factory, lambda s: run_backtest(s, ruleset, since=start), what="backtest"
+                factory,
+                lambda s: run_backtest(s, ruleset, since=start, progress=advance),
+                what="backtest",
             )
     rows = [r for r in report.rows if all_events or r.change != "unchanged"]
     if as_json:
@@ -350,34 +362,22 @@ def reprocess(
     now = datetime.now(UTC)
     start = parse_since(since, now)
     who = PassIdentity.new("rudprk reprocess")
-    interactive = sys.stderr.isatty()
+    shown = interactive()
     with (
         reported_errors(),
         opened_database(settings.database_dsn()) as factory,
         stage_lock(factory, settings, "analysis", who),
+        progress_bar("reprocessing") as advance,
     ):
-        if interactive:
-            from rich.progress import Progress
-
-            with Progress(transient=True) as bar:
-                task = bar.add_task("reprocessing", total=None)
-                report = run_reprocess(
-                    factory,
-                    since=start,
-                    now=now,
-                    freshness_hours=settings.freshness_hours,
-                    rules=settings.rules(),
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                )
-        else:
-            report = run_reprocess(
-                factory,
-                since=start,
-                now=now,
-                freshness_hours=settings.freshness_hours,
-                rules=settings.rules(),
-            )
-    if interactive or verbose:
+        report = run_reprocess(
+            factory,
+            since=start,
+            now=now,
+            freshness_hours=settings.freshness_hours,
+            rules=settings.rules(),
+            progress=advance,
+        )
+    if shown or verbose:
         typer.echo(
             f"reprocessed {report.articles} articles ({report.relevant} relevant): "
             f"{report.events_new} new events, {report.alerts_enqueued} alerts queued, "
@@ -519,7 +519,7 @@ def train_models(
     cache_dir = cache or (shipped / "cache" if own_cache else default_cache_dir())
     with ExitStack() as stack:
         progress: Progress | None = None
-        if sys.stderr.isatty():
+        if interactive():
             from rich.console import Console
             from rich.progress import Progress as RichProgress
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 import typer
 
@@ -63,3 +65,39 @@ def parse_moment(option: str, value: str, now: datetime) -> datetime:
     except ValueError:
         fail(f"{option}: expected 30d, 12h, 2w or a date such as 2026-11-01, got {value!r}")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def interactive(stream: TextIO | None = None, env: Mapping[str, str] | None = None) -> bool:
+    """Whether progress may be drawn on ``stream`` (stderr): a terminal, and not in CI
+    (``CI`` set) nor a dumb terminal; never under cron, whose output is no terminal."""
+    stream = sys.stderr if stream is None else stream
+    env = os.environ if env is None else env
+    if env.get("CI") or env.get("TERM") == "dumb" or env.get("RUDPRK_NO_PROGRESS"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed or not a real stream
+        return False
+
+
+Advance = Callable[[int, int], None]
+
+
+@contextmanager
+def progress_bar(description: str, stream: TextIO | None = None) -> Iterator[Advance | None]:
+    """A transient progress bar on stderr when :func:`interactive`, else nothing: yields the
+    ``advance(done, total)`` callback to hand to the long work, or ``None``."""
+    if not interactive(stream):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(file=stream or sys.stderr)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
