@@ -54,7 +54,7 @@ def _print_version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def top_level(
     version: Annotated[
         bool,
         typer.Option(
@@ -247,6 +247,8 @@ def digest(
     runs under the database's delivery lock, like a pass (exit 6 while a pass delivers).
     """
     configure_logging(verbose)
+    if hours <= 0:
+        fail(f"--hours must be more than 0, got {hours:g}")
     settings = current_settings()
     from alerts.delivery import enqueue_digest
     from flows.pipeline import PassIdentity, deliver_alerts, opened_database, stage_lock
@@ -565,3 +567,25 @@ app.add_typer(
     help="Manage feeds: health, add, remove, disable, enable, sync, check, OPML.",
 )
 app.add_typer(alerts_app, name="alerts", help="The outbox: list alerts, resend or discard one.")
+
+
+def main() -> None:
+    """The ``rudprk`` command: a usage mistake (unknown option, bad or missing value) is one
+    ``rudprk: error:`` line naming it and the command's ``--help``, exit 2, like any other."""
+    from typer import Abort
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    try:
+        code = app(prog_name="rudprk", standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # ``rudprk`` or ``rudprk db`` alone: the help
+        exc.show()
+        raise SystemExit(2) from None
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "rudprk"
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"rudprk: error: {message} (see {where} --help)", err=True)
+        raise SystemExit(2) from None
+    except Abort:
+        typer.echo("rudprk: interrupted", err=True)
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

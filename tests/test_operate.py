@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from smtpserver import RecordingHandler, SMTPTestServer
 from test_cli import make_due_now, one_error_line, rudprk
 
@@ -183,3 +184,31 @@ def test_run_quiet_says_nothing_unless_the_pass_fails(tmp_path: Path) -> None:
     both = rudprk(["run", "--quiet", "--json"], {}, tmp_path)
     assert both.returncode == 2
     assert one_error_line(both.stderr, alone=True).endswith("--json or --verbose")
+
+
+MISTAKES = [
+    (["bogus"], "No such command 'bogus'"),
+    (["check", "--bogus"], "No such option: --bogus"),
+    (["serve", "--port", "70000"], "Invalid value for '--port'"),
+    (["db", "downgrade"], "Missing argument 'revision'"),
+    (["db", "upgrade", "zzz"], "unknown revision 'zzz'"),
+    (["alerts", "discard", "abc"], "Invalid value for 'alert_id'"),
+    (["alerts", "resend", "99999"], "no alert 99999"),
+    (["feeds", "enable", "https://nowhere.test/rss"], "no feed with URL"),
+    (["feeds", "disable", "https://nowhere.test/rss"], "no feed with URL"),
+    (["feeds", "add", "not-a-url"], "cannot add not-a-url"),
+    (["backtest", "--rules", "/nonexistent/rules.toml"], "cannot read /nonexistent/rules.toml"),
+    (["reprocess", "--since", "yesterday"], "--since: expected 30d"),
+    (["digest", "--hours", "0"], "--hours must be more than 0"),
+    (["events", "--since", "bogus"], "--since: expected 30d"),
+    (["event", "99999"], "no event 99999"),
+    (["run", "--quiet", "--json"], "--quiet cannot be combined"),
+]
+
+
+@pytest.mark.parametrize(("args", "named"), MISTAKES, ids=[" ".join(a) for a, _ in MISTAKES])
+def test_each_mistake_is_one_line_naming_it(args: list[str], named: str, tmp_path: Path) -> None:
+    result = rudprk(args, {}, tmp_path)
+    assert result.returncode in (1, 2), result.stderr
+    line = one_error_line(result.stderr, alone=True)
+    assert line.startswith("rudprk: error: ") and named in line, line
