@@ -154,7 +154,7 @@ def test_canary_passwords_appear_in_no_output_log_or_database(
             monkeypatch.setenv(name, value)
         engine = create_db_engine(app_database)
         factory = create_session_factory(engine)
-        with prefect_test_harness():
+        with prefect_test_harness(server_startup_timeout=180):  # a loaded machine is slow
             prefect_db = Path(
                 str(PREFECT_SERVER_DATABASE_CONNECTION_URL.value()).split(":///", 1)[1]
             )

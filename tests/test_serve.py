@@ -65,3 +65,16 @@ def test_serve_runs_the_flow_on_its_cron_schedule(tmp_path: Path) -> None:
         assert len(smtp.messages) == 2, output[-3000:]
         assert "Finished in state Completed" in output
         assert {m["X-Rudprk-Event-Type"] for m in smtp.messages} == {"deployment", "agreement"}
+
+
+def test_the_local_servers_ui_calls_the_api_on_its_own_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.serve import LocalPrefectServer
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://elsewhere:4200/api")
+    env = LocalPrefectServer(tmp_path, 4300)._environment()
+    assert env["PREFECT_UI_API_URL"] == "http://127.0.0.1:4300/api"
+    assert env["PREFECT_SERVER_API_PORT"] == "4300"
+    assert "PREFECT_API_URL" not in env  # the child is the server, not a client of another
+    assert env["PREFECT_HOME"] == str(tmp_path)
