@@ -23,7 +23,7 @@ from storage.models import UTCDateTime
 Row = dict[str, Any]
 
 
-def _normalise(row: RowMapping) -> Row:
+def normalise_row(row: RowMapping) -> Row:
     """SQLite returns view columns as text: parse times (``*_at``) and ``event_date``."""
     out: Row = {}
     for key, value in row.items():
@@ -134,7 +134,7 @@ def list_events(
     ]
     if binds:
         stmt = stmt.bindparams(*binds)
-    return [_normalise(r) for r in session.execute(stmt, params).mappings()]
+    return [normalise_row(r) for r in session.execute(stmt, params).mappings()]
 
 
 @dataclass(frozen=True)
@@ -170,10 +170,10 @@ def event_detail(session: Session, event_id: int) -> EventDetail | None:
         {"id": event_id},
     ).mappings()
     return EventDetail(
-        event=_normalise(row),
-        sources=[_normalise(r) for r in sources],
-        decisions=[_normalise(r) for r in decisions],
-        alerts=[_normalise(r) for r in alerts],
+        event=normalise_row(row),
+        sources=[normalise_row(r) for r in sources],
+        decisions=[normalise_row(r) for r in decisions],
+        alerts=[normalise_row(r) for r in alerts],
     )
 
 
@@ -197,7 +197,7 @@ def iter_articles(
         stmt = stmt.bindparams(bindparam("since", type_=UTCDateTime()))
     result = session.execute(stmt.execution_options(yield_per=500), params)
     for r in result.mappings():
-        yield _normalise(r)
+        yield normalise_row(r)
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def stats(session: Session) -> Stats:
             "COALESCE(SUM(CASE WHEN relevant THEN 1 ELSE 0 END), 0) AS relevant FROM v_articles"
         )
     ).one()
-    span = _normalise(
+    span = normalise_row(
         session.execute(
             text(
                 "SELECT MIN(first_seen_at) AS first_at, MAX(first_seen_at) AS last_at FROM v_events"
