@@ -285,6 +285,7 @@ def _feed_view(row: Row) -> dict[str, Any]:
     error = row.get("disabled_reason") if not enabled else row.get("last_error")
     return {
         "name": row["name"],
+        "category": row.get("category") or "-",
         "url": row["url"],
         "href": safe_href(row["url"]),
         "state": "off" if not enabled else ("failing" if failing else "ok"),

@@ -42,7 +42,7 @@ class ReportData:
     events: list[Row]  # v_events, newest first
     sources: dict[int, list[Row]] = field(default_factory=dict)  # event id → v_event_sources
     updates: dict[int, list[Update]] = field(default_factory=dict)  # event id → its history
-    feeds: list[Row] = field(default_factory=list)  # v_feed_health, by name
+    feeds: list[Row] = field(default_factory=list)  # v_feed_health + category, by category
     alerts: list[Row] = field(default_factory=list)  # v_alerts, newest first
 
 
@@ -98,7 +98,12 @@ def load_report(session: Session, since: datetime | None = None) -> ReportData:
         )
     feeds = [
         normalise_row(r)
-        for r in session.execute(text("SELECT * FROM v_feed_health ORDER BY name, id")).mappings()
+        for r in session.execute(
+            text(
+                "SELECT h.*, f.category FROM v_feed_health h JOIN feeds f ON f.id = h.id "
+                "ORDER BY CASE WHEN f.category IS NULL THEN 1 ELSE 0 END, f.category, h.name, h.id"
+            )
+        ).mappings()
     ]
     where, params = _since_clause("created_at", since)
     alerts = [

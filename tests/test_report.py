@@ -74,7 +74,7 @@ def feed_row(feed_id: int, **values: Any) -> Row:
         "error_count": 0,
         "articles": 0,
     }
-    return _row(V_FEED_HEALTH.column_names, **{**defaults, **values})
+    return _row((*V_FEED_HEALTH.column_names, "category"), **{**defaults, **values})
 
 
 def alert_row(alert_id: int, **values: Any) -> Row:
@@ -111,7 +111,9 @@ def hostile_data() -> ReportData:
     }
     feeds = [
         feed_row(1, name=HOSTILE, url="data:text/html,<b>x</b>", error_count=3, last_error=HOSTILE),
-        feed_row(2, name="Quiet", enabled=False, disabled_reason="410 Gone"),
+        feed_row(
+            2, name="Quiet", enabled=False, disabled_reason="410 Gone", category="Korea/Wires"
+        ),
     ]
     alerts = [alert_row(1, event_summary=HOSTILE, last_error="</td></tr></table><b>oops</b>")]
     return ReportData(None, events, sources, updates, feeds, alerts)
@@ -143,7 +145,7 @@ def test_the_page_shows_sources_history_feeds_and_alerts() -> None:
     assert page.count('class="source"') == 2
     assert "status alleged → confirmed; place - → &lt;script&gt;" in page
     assert '<tr class="feed failing">' in page and '<tr class="feed off">' in page
-    assert "410 Gone" in page
+    assert "410 Gone" in page and "<td>Korea/Wires</td>" in page
     assert "agreement (signed)" in page
     assert '<a href="#event-1">#1</a>' in page  # the alert links to its event
 
@@ -249,6 +251,7 @@ def test_the_rows_come_from_the_views(session: Session) -> None:
     (update,) = period.updates[1]
     assert update.changes == (Change("status", "alleged", "confirmed"),)
     assert len(period.feeds) == 4  # every feed, whatever the period
+    assert {f["category"] for f in period.feeds} == {None}
     page = render_report(period, NOW)
     assert page.count('<tr class="event"') == 4 and "&lt;script&gt;" in page
     assert "status alleged → confirmed" in page
