@@ -19,9 +19,9 @@ from storage.report import load_report
 
 def report(
     html: Annotated[
-        Path,
+        Path | None,
         typer.Option("--html", help="The HTML file to write (a self-contained page)."),
-    ],
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option(help="Events first seen and alerts created since: 30d, 12h or a date."),
@@ -29,6 +29,8 @@ def report(
 ) -> None:
     """A self-contained HTML page: charts, the events with their sources and history, the
     alerts and the feeds' health."""
+    if html is None:
+        fail("--html FILE is required: the page to write")
     start = moment_option("--since", since)
     if html.is_dir():
         fail(f"cannot write {html}: it is a directory")

@@ -275,8 +275,13 @@ def test_rudprk_report_writes_the_page(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--since", "last tuesday"], "--since: expected 30d, 12h, 2w or a date"),
-        ([], "cannot write"),
+        (
+            ["--html", "{out}", "--since", "last tuesday"],
+            "--since: expected 30d, 12h, 2w or a date",
+        ),
+        (["--html", "{tmp}/missing/report.html"], "cannot write"),
+        (["--html", "{tmp}"], "it is a directory"),
+        (["--since", "7d"], "--html FILE is required"),
     ],
 )
 def test_report_mistakes_are_one_line(
@@ -284,12 +289,13 @@ def test_report_mistakes_are_one_line(
 ) -> None:
     monkeypatch.setenv("RUDPRK_DATABASE_URL", db_url)
     monkeypatch.setenv("RUDPRK_DATA_DIR", str(tmp_path / "data"))
-    target = tmp_path / "report.html" if args else tmp_path / "missing" / "report.html"
-    done = CliRunner().invoke(app, ["report", "--html", str(target), *args])
+    out = tmp_path / "report.html"
+    command = [a.format(out=out, tmp=tmp_path) for a in args]
+    done = CliRunner().invoke(app, ["report", *command])
     assert done.exit_code == 2
     lines = done.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.output
-    assert not target.exists()
+    assert not out.exists() and not (tmp_path / "missing").exists()
 
 
 def test_report_times_are_utc() -> None:
