@@ -334,8 +334,11 @@ def render_report(data: ReportData, generated_at: datetime) -> str:
             "deployments": sum(1 for r in events if r["event_type"] == "deployment"),
             "agreements": sum(1 for r in events if r["event_type"] == "agreement"),
             "articles": sum(int(r["articles"]) for r in events),
-            "alerts_sent": sum(1 for a in alerts if a["status"] == "sent"),
-            "alerts_waiting": sum(1 for a in alerts if a["status"] not in ("sent", "discarded")),
+            # an alert has a delivery per channel: counted once, sent when one channel was
+            "alerts_sent": len({a["id"] for a in alerts if a["status"] == "sent"}),
+            "alerts_waiting": len(
+                {a["id"] for a in alerts if a["status"] not in ("sent", "discarded")}
+            ),
             "feeds": len(feeds),
             "feeds_failing": sum(1 for f in feeds if f["state"] == "failing"),
         },

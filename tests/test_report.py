@@ -115,7 +115,11 @@ def hostile_data() -> ReportData:
             2, name="Quiet", enabled=False, disabled_reason="410 Gone", category="Korea/Wires"
         ),
     ]
-    alerts = [alert_row(1, event_summary=HOSTILE, last_error="</td></tr></table><b>oops</b>")]
+    alerts = [
+        alert_row(1, event_summary=HOSTILE, last_error="</td></tr></table><b>oops</b>"),
+        alert_row(1, channel="slack", status="retrying", sent_at=None),  # its second channel
+        alert_row(2, event_id=2, status="pending", sent_at=None),
+    ]
     return ReportData(None, events, sources, updates, feeds, alerts)
 
 
@@ -148,6 +152,8 @@ def test_the_page_shows_sources_history_feeds_and_alerts() -> None:
     assert "410 Gone" in page and "<td>Korea/Wires</td>" in page
     assert "agreement (signed)" in page
     assert '<a href="#event-1">#1</a>' in page  # the alert links to its event
+    assert "<strong>1</strong>alerts sent" in page and "<strong>2</strong>alerts waiting" in page
+    assert page.count('<tr class="alert ') == 3  # a row per delivery
 
 
 def test_an_empty_period_renders_without_charts() -> None:
