@@ -46,7 +46,7 @@ def fill(engine: Engine, events: int) -> None:
                     "language": "en" if i % 2 else "fr",
                     "enabled": True,
                     "created_at": NOW - timedelta(days=800),
-                    "error_count": i % 7 == 0 and 3 or 0,
+                    "error_count": 3 if i % 7 == 0 else 0,
                     "last_error": "HTTP 503" if i % 7 == 0 else None,
                     "entries_seen": 0,
                 }
