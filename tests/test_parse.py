@@ -697,3 +697,18 @@ def test_raw_control_characters_never_reach_the_text() -> None:
     ).encode()
     entry = parse_feed(doc, url=URL, now=NOW).entries[0]
     assert (entry.guid, entry.title, entry.summary) == ("ab", "Rail accord", "x z")
+
+
+@pytest.mark.parametrize("codec", ["windows-1251", "koi8-r"])
+def test_http_utf8_in_front_of_a_declared_cyrillic_feed_gives_way_to_the_declaration(
+    codec: str,
+) -> None:
+    title = "Москва и Пхеньян подписали соглашение"
+    body = (
+        f'<?xml version="1.0" encoding="{codec}"?><rss version="2.0"><channel><item>'
+        f"<guid>g</guid><title>{title}</title></item></channel></rss>"
+    ).encode(codec)
+    headers = {"Content-Type": "application/rss+xml; charset=utf-8"}
+    feed = parse_feed(body, url=URL, headers=headers, now=NOW)
+    assert feed.entries[0].title == title
+    assert any("bytes are not utf-8" in w for w in feed.warnings)
