@@ -169,6 +169,11 @@ class BoundedDecoder:
             raise ResponseTooLargeError(f"body exceeds {self.limit} bytes")
         return out
 
+    def finish(self) -> None:
+        """Raise when the compressed stream stopped before its end (a response cut short)."""
+        if self._obj is not None and self._started and not self._obj.eof:
+            raise FetchError(f"truncated {self.encoding} body")
+
 
 def _raise_for_status(response: httpx.Response, body_sample: bytes = b"") -> None:
     status = response.status_code
@@ -226,6 +231,7 @@ async def _read_bounded(response: httpx.Response, max_bytes: int) -> bytes:
         if raw_total > max_bytes:
             raise ResponseTooLargeError(f"body exceeds {max_bytes} bytes")
         parts.append(decoder.feed(raw))
+    decoder.finish()
     return b"".join(parts)
 
 
