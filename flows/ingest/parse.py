@@ -433,9 +433,9 @@ def _parse_xml_feed(
             sanitize_html=False,
             resolve_relative_uris=False,
         )
-    except (ValueError, OverflowError, LookupError, RecursionError, UnicodeError) as exc:
+    except (ValueError, OverflowError, LookupError, RecursionError, UnicodeError) as error:
         # feedparser's loose parser raises on some malformed input instead of setting bozo.
-        raise ParseError(f"malformed feed: {type(exc).__name__}: {exc}"[:300]) from exc
+        raise ParseError(f"malformed feed: {type(error).__name__}: {error}"[:300]) from error
     entries_raw = result.get("entries", [])
     version = result.get("version", "") or ""
     if result.get("bozo"):
