@@ -712,3 +712,12 @@ def test_http_utf8_in_front_of_a_declared_cyrillic_feed_gives_way_to_the_declara
     feed = parse_feed(body, url=URL, headers=headers, now=NOW)
     assert feed.entries[0].title == title
     assert any("bytes are not utf-8" in w for w in feed.warnings)
+
+
+def test_control_characters_in_links_are_encoded_and_never_a_nul() -> None:
+    padding = "<!--" + "x" * 5000 + "-->"  # past the binary sniff of the first 4 kB
+    doc = (
+        f"<rss version='2.0'><channel>{padding}<item><guid>g</guid><title>t</title>"
+        "<link>https://news.example/a\x00b\n/c\x1b</link></item></channel></rss>"
+    ).encode()
+    assert parse_feed(doc, url=URL, now=NOW).entries[0].link == "https://news.example/a%00b/c%1B"

@@ -287,10 +287,21 @@ def derive_guid(link: str | None, title: str, date_raw: str | None, summary: str
     return "sha1:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()
 
 
+_URL_STRIPPED = re.compile("[\t\n\r\ud800-\udfff\ufffe\uffff]")
+_URL_CONTROLS = re.compile("[\x00-\x1f\x7f]")
+
+
+def _url_text(href: str) -> str:
+    """``href`` as a URL parser reads it: tabs and newlines removed (as browsers do), other
+    control characters percent-encoded, lone surrogates dropped. A NUL never reaches storage."""
+    href = _URL_STRIPPED.sub("", href)
+    return _URL_CONTROLS.sub(lambda m: f"%{ord(m.group()):02X}", href)
+
+
 def _absolute_http(base: str, href: str | None) -> str | None:
     if not href or not href.strip():
         return None
-    link = resolve_url(base, href)
+    link = resolve_url(base, _url_text(href))
     if not link.lower().startswith(("http://", "https://")):
         return None
     return link
