@@ -692,9 +692,9 @@ def test_references_to_characters_xml_forbids_are_dropped_not_crashing(ref: str)
 
 def test_raw_control_characters_never_reach_the_text() -> None:
     doc = (
-        "<rss version='2.0'><channel><item><guid>a\x02b</guid><title>Rail\x01accord\x1f</title>"
-        "<description>x\x0bz</description></item></channel></rss>"
-    ).encode()
+        b"<rss version='2.0'><channel><item><guid>a\x02b</guid><title>Rail\x01accord\x1f</title>"
+        b"<description>x\x0bz</description></item></channel></rss>"
+    )
     entry = parse_feed(doc, url=URL, now=NOW).entries[0]
     assert (entry.guid, entry.title, entry.summary) == ("ab", "Rail accord", "x z")
 
