@@ -398,5 +398,5 @@ def test_failure_backoff_is_exponential_capped_and_honours_retry_after() -> None
 def test_truncated_gzip_is_an_error(server: LoopbackServer) -> None:
     whole = gzip.compress(b"<rss><channel><title>t</title></channel></rss>" * 50)
     server.routes["/cut"] = Reply(body=whole[: len(whole) // 2], raw_encoding="gzip")
-    with pytest.raises(FetchError, match="^truncated gzip body$"):
+    with pytest.raises(FetchError, match=r"^truncated gzip body$"):
         get(server, "/cut")
