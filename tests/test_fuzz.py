@@ -92,9 +92,7 @@ def mutate(rng: random.Random, seed: bytes, other: bytes) -> bytes:
     return bytes(data)
 
 
-def fuzz(
-    target: Callable[[bytes], None], seeds: list[bytes], *, runs: int, seconds: float
-) -> int:
+def fuzz(target: Callable[[bytes], None], seeds: list[bytes], *, runs: int, seconds: float) -> int:
     """Run ``target`` on up to ``runs`` mutations within ``seconds``; the number run."""
     rng = random.Random(SEED)
     deadline = time.monotonic() + seconds
