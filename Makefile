@@ -35,9 +35,11 @@ lint: install
 check: test lint
 
 ## The reliability suite's long mode: 50 SIGKILL trials on SQLite, 10 on PostgreSQL (when
-## RUDPRK_TEST_DATABASE_URL is set), and the other fault tests (about 7 minutes).
+## RUDPRK_TEST_DATABASE_URL is set), the other fault tests, then the property tests with
+## 1,000 examples each and the fuzz run with up to five minutes per target.
 reliability: install
 	RUDPRK_RELIABILITY=long $(BIN)/pytest -q -m reliability tests/reliability
+	RUDPRK_RELIABILITY=long $(BIN)/pytest -q tests/test_properties.py tests/test_fuzz.py
 
 ## Retrain every model from the full corpus and compare with the shipped files (minutes).
 models-check: install

@@ -185,7 +185,7 @@ def signature_of_stored(row: StoredEvent) -> EventSignature:
     )
 
 
-def _figures_compatible(a: EventSignature, b: EventSignature) -> bool:
+def figures_compatible(a: EventSignature, b: EventSignature) -> bool:
     if a.figure is None or b.figure is None:
         return True
     if (
@@ -203,7 +203,7 @@ def _figures_compatible(a: EventSignature, b: EventSignature) -> bool:
     return hi / lo <= FIGURE_RATIO
 
 
-def _part_of_total(a: EventSignature, b: EventSignature) -> bool:
+def part_of_total(a: EventSignature, b: EventSignature) -> bool:
     """One report states a decision as parts and their total ("1 000 sappers and 5 000
     builders"), the other only one part ("1 000 sappers"): the part is at most the total and
     its kind is one of the parts."""
@@ -230,18 +230,18 @@ def _generic_meets_object(a: str | None, b: str | None) -> bool:
     return len(items) == 2 and bool(generic) and not items <= _GENERIC_INSTRUMENTS | {"treaty"}
 
 
-def _stage_of(force: str | None) -> str:
+def stage_of(force: str | None) -> str:
     return (force or "").partition(":")[2]
 
 
-def _same_figure(a: EventSignature, b: EventSignature) -> bool:
+def same_figure(a: EventSignature, b: EventSignature) -> bool:
     if a.figure is None or b.figure is None:
         return False
     lo, hi = sorted((a.figure, b.figure))
     return lo > 0 and hi / lo <= SAME_FIGURE_RATIO
 
 
-def _forces_compatible(a: str | None, b: str | None) -> bool:
+def forces_compatible(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
     if "+" in a or "+" in b:
@@ -267,7 +267,7 @@ def _classes_meet(a: str, b: str) -> bool:
     return a == b or b in _CLASS_OVERLAPS.get(a, ()) or a in _CLASS_OVERLAPS.get(b, ())
 
 
-def _claimants_compatible(a: str | None, b: str | None) -> bool:
+def claimants_compatible(a: str | None, b: str | None) -> bool:
     """Distinct announcements are distinct events: Seoul's intelligence report and the
     Pentagon's confirmation, Moscow's admission and Pyongyang's. Agencies relaying either
     decide nothing."""
@@ -296,7 +296,7 @@ def _place_areas() -> dict[str, str]:
     }
 
 
-def _places_compatible(a: str | None, b: str | None) -> bool:
+def places_compatible(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
     general = _general_places()
@@ -306,7 +306,7 @@ def _places_compatible(a: str | None, b: str | None) -> bool:
     return areas.get(a.casefold(), a.casefold()) == areas.get(b.casefold(), b.casefold())
 
 
-def _actors_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
+def actors_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
     core_a, core_b = a & _CORE_SIDES, b & _CORE_SIDES
     if not core_a or not core_b:
         return True
@@ -335,25 +335,25 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     window = window_days(new.event_type)
     if new.instrument and new.instrument == stored.instrument and new.instrument_window:
         window = max(window, new.instrument_window)
-    if _stage_of(new.force) in _LATE_STAGES and _stage_of(new.force) == _stage_of(stored.force):
+    if stage_of(new.force) in _LATE_STAGES and stage_of(new.force) == stage_of(stored.force):
         window = max(window, LATE_STAGE_WINDOW)
     if distance > window:
         return False
     if (
         new.additional
         and not stored.additional
-        and not (_same_figure(new, stored) and distance <= SAME_REPORT_DAYS)
+        and not (same_figure(new, stored) and distance <= SAME_REPORT_DAYS)
     ):
         # "3,000 more troops" after "troops sent": another contingent — unless it is the very
         # same figure the same day or the next (one outlet wrote "more", the other did not).
         return False
-    if stored.additional and not new.additional and not _same_figure(new, stored):
+    if stored.additional and not new.additional and not same_figure(new, stored):
         # A copy may drop the word "additional" but keeps the figure ("3,000 troops").
         return False
     if (
         new.event_type == "agreement"
         and distance > SAME_REPORT_DAYS
-        and _stage_of(new.force) not in _LATE_STAGES
+        and stage_of(new.force) not in _LATE_STAGES
         and _generic_meets_object(new.force, stored.force)
     ):
         # "an agreement" and "an accord on fisheries" days apart: the generic report is more
@@ -363,11 +363,11 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     if (new.figure is None) != (stored.figure is None) and apart > FIGURELESS_WINDOW:
         return False
     return (
-        _actors_compatible(new.actors, stored.actors)
-        and (_figures_compatible(new, stored) or _part_of_total(new, stored))
-        and _forces_compatible(new.force, stored.force)
-        and _places_compatible(new.place, stored.place)
-        and _claimants_compatible(new.claimant, stored.claimant)
+        actors_compatible(new.actors, stored.actors)
+        and (figures_compatible(new, stored) or part_of_total(new, stored))
+        and forces_compatible(new.force, stored.force)
+        and places_compatible(new.place, stored.place)
+        and claimants_compatible(new.claimant, stored.claimant)
     )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flows import queries_cli
+from flows import queries_cli, report_cli
 from flows.alerts_cli import alerts_app
 from flows.feeds_cli import feeds_app
 from flows.health import ExitCode, PassSummary
@@ -71,6 +71,7 @@ app.command("events")(queries_cli.events)
 app.command("event")(queries_cli.event)
 app.command("export")(queries_cli.export)
 app.command("stats")(queries_cli.stats_command)
+app.command("report")(report_cli.report)
 
 
 def configure_logging(verbose: bool, *, quiet: bool = False) -> None:

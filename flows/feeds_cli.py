@@ -358,7 +358,7 @@ def export_command(
     factory = open_database(current_settings())
     with factory() as session:
         feeds = list_feeds(session)
-    content = write_opml([FeedSource(f.name, f.url, f.language) for f in feeds])
+    content = write_opml([FeedSource(f.name, f.url, f.language, f.category) for f in feeds])
     if output is None:
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()

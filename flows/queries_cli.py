@@ -19,7 +19,16 @@ import typer
 from flows.feeds_cli import format_table, open_database
 from flows.terminal import current_settings, fail, parse_moment, reported_errors
 from storage.engine import session_scope
-from storage.queries import EventFilter, Row, event_detail, iter_articles, list_events, stats
+from storage.queries import (
+    AgreementStage,
+    EventFilter,
+    Row,
+    agreement_stage,
+    event_detail,
+    iter_articles,
+    list_events,
+    stats,
+)
 from storage.search import search_articles
 
 articles_app = typer.Typer(help="Stored articles: full-text search.", no_args_is_help=True)
@@ -38,6 +47,18 @@ class ExportFormat(StrEnum):
 def moment_option(option: str, value: str | None) -> datetime | None:
     """An optional time option (see :func:`flows.terminal.parse_moment`), relative to now."""
     return None if value is None else parse_moment(option, value, datetime.now(UTC))
+
+
+def stage_options(values: list[str] | None) -> tuple[AgreementStage, ...]:
+    """``--stage`` values, or exit with one line naming the first unknown one."""
+    stages: list[AgreementStage] = []
+    for value in values or ():
+        try:
+            stages.append(AgreementStage(value.strip().lower()))
+        except ValueError:
+            known = ", ".join(stage.value for stage in AgreementStage)
+            fail(f"--stage: expected one of {known}, got {value!r}")
+    return tuple(stages)
 
 
 def plain(value: Any) -> Any:
@@ -95,6 +116,12 @@ def figure_text(row: Row) -> str:
     return f"{figure} {unit}" if unit else figure
 
 
+def type_text(row: Row) -> str:
+    """The event type, with an agreement's stage: ``agreement (signed)``."""
+    stage = agreement_stage(row["event_type"], row.get("stage"))
+    return f"{row['event_type']} ({stage})" if stage else str(row["event_type"])
+
+
 def event_table(rows: list[Row]) -> str:
     table = [["ID", "FIRST SEEN", "TYPE", "STATUS", "FIGURE", "PLACE", "SOURCES", "SUMMARY"]]
     for row in rows:
@@ -102,7 +129,7 @@ def event_table(rows: list[Row]) -> str:
             [
                 str(row["id"]),
                 f"{row['first_seen_at']:%Y-%m-%d %H:%M}",
-                row["event_type"],
+                type_text(row),
                 row["modality"],
                 figure_text(row),
                 row["place"] or "-",
@@ -121,6 +148,14 @@ def events(
         list[str] | None,
         typer.Option("--status", help="Modality as stored: new, planned, … (repeatable)."),
     ] = None,
+    stage: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stage",
+            help="Agreements at this stage: announced, signed, ratified, in_force, implemented "
+            "(repeatable).",
+        ),
+    ] = None,
     since: Annotated[str | None, typer.Option(help="First seen since: 30d, 12h or a date.")] = None,
     until: Annotated[
         str | None, typer.Option(help="First seen before: 30d, 12h or a date.")
@@ -138,6 +173,7 @@ def events(
     where = EventFilter(
         event_types=tuple(event_type or ()),
         modalities=tuple(status or ()),
+        stages=stage_options(stage),
         since=moment_option("--since", since),
         until=moment_option("--until", until),
         language=lang,

@@ -20,6 +20,7 @@ class FeedSource:
     name: str
     url: str
     language: str | None = None
+    category: str | None = None  # a folder path, "News/Asia"
 
 
 def sync_feeds(session: Session, sources: Sequence[FeedSource], now: datetime) -> list[int]:
@@ -165,6 +166,7 @@ def add_feed(session: Session, source: FeedSource, now: datetime) -> int | None:
             url=source.url,
             name=source.name,
             language=source.language,
+            category=source.category,
             enabled=True,
             created_at=now,
             error_count=0,

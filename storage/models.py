@@ -66,6 +66,8 @@ class Feed(Base):
     url: Mapped[str] = mapped_column(String(2048), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     language: Mapped[str | None] = mapped_column(String(16))
+    # The folder path of an OPML outline (``News/Asia``); feeds import keeps it, export writes it.
+    category: Mapped[str | None] = mapped_column(String(300))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

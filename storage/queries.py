@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import RowMapping, bindparam, text
@@ -22,7 +23,7 @@ from storage.models import UTCDateTime
 Row = dict[str, Any]
 
 
-def _normalise(row: RowMapping) -> Row:
+def normalise_row(row: RowMapping) -> Row:
     """SQLite returns view columns as text: parse times (``*_at``) and ``event_date``."""
     out: Row = {}
     for key, value in row.items():
@@ -36,10 +37,44 @@ def _normalise(row: RowMapping) -> Row:
     return out
 
 
+class AgreementStage(StrEnum):
+    """An agreement's stage as analysts name it (``rudprk events --stage``, the report)."""
+
+    announced = "announced"
+    signed = "signed"
+    ratified = "ratified"
+    in_force = "in_force"
+    implemented = "implemented"
+
+
+# The stored ``events.stage`` values (detection's words, alerts/eventrecord.py) each analyst's
+# stage covers. ``None``: an agreement reported with no act on it (no stage recorded). A law of
+# ratification signed by the head of state (``enactment``) completes the ratification; an
+# ``arrangement`` is a concrete accord put into practice (a train service that resumes).
+STORED_STAGES: dict[AgreementStage, tuple[str | None, ...]] = {
+    AgreementStage.announced: (None,),
+    AgreementStage.signed: ("signature",),
+    AgreementStage.ratified: ("ratification", "enactment"),
+    AgreementStage.in_force: ("entry into force",),
+    AgreementStage.implemented: ("arrangement",),
+}
+
+
+def agreement_stage(event_type: str, stage: str | None) -> AgreementStage | None:
+    """The analyst's stage of a stored agreement (``None`` for other event types)."""
+    if event_type != "agreement":
+        return None
+    for named, stored in STORED_STAGES.items():
+        if stage in stored:
+            return named
+    return None
+
+
 @dataclass(frozen=True)
 class EventFilter:
     event_types: tuple[str, ...] = ()
     modalities: tuple[str, ...] = ()
+    stages: tuple[AgreementStage, ...] = ()  # agreements at one of these stages
     since: datetime | None = None  # first seen at or after
     until: datetime | None = None  # first seen before
     language: str | None = None  # reported by at least one article in this language
@@ -62,6 +97,15 @@ def list_events(
     if where.modalities:
         clauses.append("modality IN :modalities")
         params["modalities"] = list(where.modalities)
+    if where.stages:
+        stored = [value for named in where.stages for value in STORED_STAGES[named]]
+        known = [value for value in stored if value is not None]
+        alternatives = ["stage IN :stages"] if known else []
+        if None in stored:
+            alternatives.append("stage IS NULL")
+        clauses.append(f"(event_type = 'agreement' AND ({' OR '.join(alternatives)}))")
+        if known:
+            params["stages"] = known
     if where.since is not None:
         clauses.append("first_seen_at >= :since")
         params["since"] = where.since
@@ -83,10 +127,14 @@ def list_events(
         params["limit"] = limit
     stmt = text(sql)
     binds = [bindparam(name, type_=UTCDateTime()) for name in ("since", "until") if name in params]
-    binds += [bindparam(name, expanding=True) for name in ("types", "modalities") if name in params]
+    binds += [
+        bindparam(name, expanding=True)
+        for name in ("types", "modalities", "stages")
+        if name in params
+    ]
     if binds:
         stmt = stmt.bindparams(*binds)
-    return [_normalise(r) for r in session.execute(stmt, params).mappings()]
+    return [normalise_row(r) for r in session.execute(stmt, params).mappings()]
 
 
 @dataclass(frozen=True)
@@ -122,10 +170,10 @@ def event_detail(session: Session, event_id: int) -> EventDetail | None:
         {"id": event_id},
     ).mappings()
     return EventDetail(
-        event=_normalise(row),
-        sources=[_normalise(r) for r in sources],
-        decisions=[_normalise(r) for r in decisions],
-        alerts=[_normalise(r) for r in alerts],
+        event=normalise_row(row),
+        sources=[normalise_row(r) for r in sources],
+        decisions=[normalise_row(r) for r in decisions],
+        alerts=[normalise_row(r) for r in alerts],
     )
 
 
@@ -149,7 +197,7 @@ def iter_articles(
         stmt = stmt.bindparams(bindparam("since", type_=UTCDateTime()))
     result = session.execute(stmt.execution_options(yield_per=500), params)
     for r in result.mappings():
-        yield _normalise(r)
+        yield normalise_row(r)
 
 
 @dataclass(frozen=True)
@@ -186,7 +234,7 @@ def stats(session: Session) -> Stats:
             "COALESCE(SUM(CASE WHEN relevant THEN 1 ELSE 0 END), 0) AS relevant FROM v_articles"
         )
     ).one()
-    span = _normalise(
+    span = normalise_row(
         session.execute(
             text(
                 "SELECT MIN(first_seen_at) AS first_at, MAX(first_seen_at) AS last_at FROM v_events"

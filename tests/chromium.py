@@ -127,6 +127,12 @@ class Chromium:
 
     def phone_page(self, url: str, width: int = 375, height: int = 812) -> str:
         """A new tab at a phone's metrics (``mobile``: the viewport meta applies), loaded."""
+        return self.page(url, width, height, mobile=True)
+
+    def page(
+        self, url: str, width: int, height: int, *, mobile: bool = False, scale: int = 2
+    ) -> str:
+        """A new tab of ``width`` × ``height`` CSS pixels, ``url`` loaded; its session id."""
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         self.call(
@@ -134,8 +140,8 @@ class Chromium:
             session,
             width=width,
             height=height,
-            deviceScaleFactor=2,
-            mobile=True,
+            deviceScaleFactor=scale,
+            mobile=mobile,
         )
         self.call("Page.enable", session)
         self.call("Page.navigate", session, url=url)
@@ -144,6 +150,17 @@ class Chromium:
 
     def evaluate(self, session: str, expression: str) -> Any:
         reply = self.call("Runtime.evaluate", session, expression=expression, returnByValue=True)
+        return reply.get("result", {}).get("value")
+
+    def evaluate_promise(self, session: str, expression: str) -> Any:
+        """The value a promise-returning ``expression`` resolves to."""
+        reply = self.call(
+            "Runtime.evaluate",
+            session,
+            expression=expression,
+            returnByValue=True,
+            awaitPromise=True,
+        )
         return reply.get("result", {}).get("value")
 
     def screenshot(self, session: str, path: Path) -> None:

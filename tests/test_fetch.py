@@ -393,3 +393,10 @@ def test_failure_backoff_is_exponential_capped_and_honours_retry_after() -> None
     assert gaps[-1] == MAX_INTERVAL - SLACK
     pushed = next_check_after_failure(NOW, 1, retry_after_seconds=4 * 3600)
     assert pushed == NOW + timedelta(hours=4) - SLACK
+
+
+def test_truncated_gzip_is_an_error(server: LoopbackServer) -> None:
+    whole = gzip.compress(b"<rss><channel><title>t</title></channel></rss>" * 50)
+    server.routes["/cut"] = Reply(body=whole[: len(whole) // 2], raw_encoding="gzip")
+    with pytest.raises(FetchError, match=r"^truncated gzip body$"):
+        get(server, "/cut")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
 
 from flows.ingest.errors import HostileFeedError, ParseError
@@ -27,12 +29,77 @@ NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_read_nested_outlines() -> None:
     assert read_opml(NESTED) == [
-        FeedSource(name="Journal & Co", url="https://journal.example/rss.xml", language=None),
-        FeedSource(name="Seoul Wire", url="https://seoul.example/feed", language="en"),
+        FeedSource(
+            name="Journal & Co",
+            url="https://journal.example/rss.xml",
+            language=None,
+            category="News",
+        ),
+        FeedSource(
+            name="Seoul Wire", url="https://seoul.example/feed", language="en", category="News/Asia"
+        ),
         FeedSource(
             name="https://lower.example/feed", url="https://lower.example/feed", language=None
         ),
     ]
+
+
+CATEGORY_ATTRIBUTE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><body>
+  <outline type="rss" text="Tagged" xmlUrl="https://tagged.example/rss" category="/Korea/North, /Wires"/>
+  <outline type="rss" text="Blank tag" xmlUrl="https://blank.example/rss" category=" , /"/>
+  <outline text="Folder">
+    <outline type="rss" text="Both" xmlUrl="https://both.example/rss" category="/Elsewhere"/>
+  </outline>
+  <outline text="">
+    <outline type="rss" text="Untitled folder" xmlUrl="https://untitled.example/rss"/>
+  </outline>
+</body></opml>"""
+
+
+def test_category_attribute_and_folders() -> None:
+    categories = {feed.url: feed.category for feed in read_opml(CATEGORY_ATTRIBUTE)}
+    assert categories == {
+        "https://tagged.example/rss": "Korea/North",  # the first of the attribute's paths
+        "https://blank.example/rss": None,
+        "https://both.example/rss": "Folder",  # a folder wins over the attribute
+        "https://untitled.example/rss": None,  # a folder without a title names nothing
+    }
+
+
+def test_categories_round_trip_as_folders() -> None:
+    feeds = [
+        FeedSource("Seoul Wire", "https://seoul.example/feed", "en", "News/Asia"),
+        FeedSource("Loose", "https://loose.example/feed"),
+        FeedSource("Journal", "https://journal.example/rss", "fr", "News"),
+        FeedSource("Tokyo", "https://tokyo.example/feed", None, "News/Asia"),
+    ]
+    document = write_opml(feeds)
+    assert read_opml(document) == [feeds[0], feeds[3], feeds[2], feeds[1]]  # grouped by folder
+    body = ET.fromstring(document).find("body")
+    assert body is not None
+    (news,) = [o for o in body.findall("outline") if o.get("text") == "News"]
+    assert news.get("xmlUrl") is None
+    (asia,) = [o for o in news.findall("outline") if o.get("text") == "Asia"]
+    assert [o.get("xmlUrl") for o in asia.findall("outline")] == [
+        "https://seoul.example/feed",
+        "https://tokyo.example/feed",
+    ]
+    assert asia.findall("outline")[0].get("category") == "/News/Asia"
+    assert [o.get("text") for o in news.findall("outline") if o.get("xmlUrl")] == ["Journal"]
+
+
+def test_deep_folders_do_not_exhaust_the_stack() -> None:
+    depth = 5000
+    document = (
+        b"<opml version='2.0'><body>"
+        + b"<outline text='f'>" * depth
+        + b"<outline text='deep' xmlUrl='https://deep.example/rss'/>"
+        + b"</outline>" * depth
+        + b"</body></opml>"
+    )
+    (feed,) = read_opml(document)
+    assert feed.category == "/".join(["f"] * depth)
 
 
 def test_round_trip() -> None:

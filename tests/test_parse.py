@@ -658,3 +658,66 @@ def test_entity_keyword_inside_a_dtd_comment_is_not_a_declaration() -> None:
 def test_invisible_characters_are_removed() -> None:
     assert clean_text("Pyong\xadyang\u200b talks\ufeff", html=False) == "Pyongyang talks"
     assert clean_text("Pyong&shy;yang&#8203;", html=True) == "Pyongyang"
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "&#0;",
+        "&#x1;",
+        "&#xD800;",
+        "&#xDFFF;",
+        "&#x110000;",
+        "&#1114112;",
+        "&#99999999999;",
+        "&#xFFFE;",
+    ],
+)
+def test_references_to_characters_xml_forbids_are_dropped_not_crashing(ref: str) -> None:
+    doc = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Desk{ref}</title><item><guid>g{ref}1</guid><title>Rail{ref} accord</title>"
+        f"<description>Signed{ref} today</description></item></channel></rss>"
+    ).encode()
+    feed = parse_feed(doc, url=URL, now=NOW)
+    entry = feed.entries[0]
+    assert (feed.title, entry.guid, entry.title, entry.summary) == (
+        "Desk",
+        "g1",
+        "Rail accord",
+        "Signed today",
+    )
+    assert any("characters XML forbids" in w for w in feed.warnings)
+
+
+def test_raw_control_characters_never_reach_the_text() -> None:
+    doc = (
+        b"<rss version='2.0'><channel><item><guid>a\x02b</guid><title>Rail\x01accord\x1f</title>"
+        b"<description>x\x0bz</description></item></channel></rss>"
+    )
+    entry = parse_feed(doc, url=URL, now=NOW).entries[0]
+    assert (entry.guid, entry.title, entry.summary) == ("ab", "Rail accord", "x z")
+
+
+@pytest.mark.parametrize("codec", ["windows-1251", "koi8-r"])
+def test_http_utf8_in_front_of_a_declared_cyrillic_feed_gives_way_to_the_declaration(
+    codec: str,
+) -> None:
+    title = "Москва и Пхеньян подписали соглашение"
+    body = (
+        f'<?xml version="1.0" encoding="{codec}"?><rss version="2.0"><channel><item>'
+        f"<guid>g</guid><title>{title}</title></item></channel></rss>"
+    ).encode(codec)
+    headers = {"Content-Type": "application/rss+xml; charset=utf-8"}
+    feed = parse_feed(body, url=URL, headers=headers, now=NOW)
+    assert feed.entries[0].title == title
+    assert any("bytes are not utf-8" in w for w in feed.warnings)
+
+
+def test_control_characters_in_links_are_encoded_and_never_a_nul() -> None:
+    padding = "<!--" + "x" * 5000 + "-->"  # past the binary sniff of the first 4 kB
+    doc = (
+        f"<rss version='2.0'><channel>{padding}<item><guid>g</guid><title>t</title>"
+        "<link>https://news.example/a\x00b\n/c\x1b</link></item></channel></rss>"
+    ).encode()
+    assert parse_feed(doc, url=URL, now=NOW).entries[0].link == "https://news.example/a%00b/c%1B"

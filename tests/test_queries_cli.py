@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from storage.queries import AgreementStage, agreement_stage
+
 RUDPRK = [sys.executable, "-m", "flows"]
 
 
@@ -53,6 +55,21 @@ def test_events_lists_and_exports_the_demo_events(demo_db: tuple[Path, str]) -> 
     assert len(table) == len(rows)
 
 
+def test_events_by_agreement_stage(demo_db: tuple[Path, str]) -> None:
+    where, url = demo_db
+    (agreement,) = jsonl(rudprk(["events", "--type", "agreement", "--json"], where, url).stdout)
+    stage = agreement_stage("agreement", agreement["stage"])  # type: ignore[arg-type]
+    assert stage is not None
+    staged = rudprk(["events", "--stage", stage.value, "--json"], where, url)
+    assert staged.returncode == 0, staged.stderr
+    assert [r["id"] for r in jsonl(staged.stdout)] == [agreement["id"]]
+    others = [s.value for s in AgreementStage if s is not stage]
+    none = rudprk(["events", *(a for s in others for a in ("--stage", s))], where, url)
+    assert none.returncode == 0 and none.stdout.strip() == "no events match"
+    table = rudprk(["events", "--stage", stage.value.upper()], where, url)
+    assert f"agreement ({stage.value})" in table.stdout
+
+
 def test_event_shows_its_sources(demo_db: tuple[Path, str]) -> None:
     where, url = demo_db
     rows = jsonl(rudprk(["events", "--json"], where, url).stdout)
@@ -75,6 +92,11 @@ def test_search_and_stats(demo_db: tuple[Path, str]) -> None:
     ("args", "message"),
     [
         (["events", "--since", "zzz"], "--since: expected 30d, 12h, 2w or a date"),
+        (
+            ["events", "--stage", "signed", "--stage", "drafted"],
+            "--stage: expected one of announced, signed, ratified, in_force, implemented, "
+            "got 'drafted'",
+        ),
         (["articles", "search", '"unbalanced'], "not a valid search query"),
         (["event", "999"], "no event 999"),
     ],

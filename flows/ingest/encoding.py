@@ -1,7 +1,10 @@
 """Decode a fetched feed body to text, repairing mislabelled and broken bytes.
 
 Order of evidence: a byte-order mark, the HTTP ``charset``, the XML declaration, valid UTF-8,
-then Windows-1252. Two repairs apply on top, each reported as a warning:
+then Windows-1252. Three repairs apply on top, each reported as a warning:
+
+* an HTTP ``charset=utf-8`` in front of bytes that are not UTF-8 gives way to the XML
+  declaration's charset when that decodes them (servers that label every response UTF-8);
 
 * a declared non-UTF-8 charset whose bytes are valid, non-ASCII UTF-8 is taken as UTF-8
   (UTF-8 text mislabelled as Latin-1 is common; Latin-1 text that happens to be valid UTF-8
@@ -112,6 +115,10 @@ def decode_document(content: bytes, http_charset: str | None = None) -> DecodedT
         warnings.append(f"{source} ignored: the bytes are not {declared}")
         declared = None
 
+    if declared == "utf-8" and http_charset:
+        fallback = _declared_instead_of_http_utf8(content, warnings)
+        if fallback is not None:
+            return _finish(fallback[0], fallback[1], warnings)
     if declared is None or declared == "utf-8":
         text, clean = _decode_utf8(content, source or "undeclared", warnings)
         return _finish(text, "utf-8", warnings, content if clean else None)
@@ -125,6 +132,34 @@ def decode_document(content: bytes, http_charset: str | None = None) -> DecodedT
             return _finish(text, "utf-8", warnings, content)
     codec = "cp1252" if declared in _LATIN_ALIASES else declared
     return _finish(_decode_strict(content, codec, warnings), codec, warnings)
+
+
+def _declared_instead_of_http_utf8(content: bytes, warnings: list[str]) -> tuple[str, str] | None:
+    """(text, codec) when HTTP said UTF-8, the bytes are not UTF-8, and the XML declaration
+    names another single-byte or CJK charset that decodes them without error (a server that
+    labels every response UTF-8 in front of a Windows-1251 or KOI8-R feed)."""
+    m = _XML_ENCODING.match(content[:1024])
+    if m is None:
+        return None
+    label = m.group(1).decode("ascii")
+    codec = _lookup(label)
+    if codec is None or codec == "utf-8" or codec.startswith(("utf-16", "utf-32")):
+        return None
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return None
+    codec = "cp1252" if codec in _LATIN_ALIASES else codec
+    try:
+        text = content.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    warnings.append(
+        f"encoding repaired: HTTP charset utf-8 but the bytes are not utf-8, decoded as declared {label.lower()}"
+    )
+    return text, codec
 
 
 def _lookup(label: str) -> str | None:

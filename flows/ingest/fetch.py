@@ -169,6 +169,11 @@ class BoundedDecoder:
             raise ResponseTooLargeError(f"body exceeds {self.limit} bytes")
         return out
 
+    def finish(self) -> None:
+        """Raise when the compressed stream stopped before its end (a response cut short)."""
+        if self._obj is not None and self._started and not self._obj.eof:
+            raise FetchError(f"truncated {self.encoding} body")
+
 
 def _raise_for_status(response: httpx.Response, body_sample: bytes = b"") -> None:
     status = response.status_code
@@ -226,6 +231,7 @@ async def _read_bounded(response: httpx.Response, max_bytes: int) -> bytes:
         if raw_total > max_bytes:
             raise ResponseTooLargeError(f"body exceeds {max_bytes} bytes")
         parts.append(decoder.feed(raw))
+    decoder.finish()
     return b"".join(parts)
 
 
@@ -279,11 +285,31 @@ async def fetch_once(
         httpx.WriteError,
         httpx.RemoteProtocolError,
     ) as exc:
-        raise TransientFetchError(f"connection error: {exc or type(exc).__name__}") from exc
+        raise TransientFetchError(f"connection error: {connection_reason(exc)}") from exc
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise FetchError(f"invalid URL: {exc}") from exc
     except httpx.HTTPError as exc:
-        raise FetchError(f"HTTP error: {exc or type(exc).__name__}") from exc
+        raise FetchError(f"HTTP error: {str(exc) or type(exc).__name__}") from exc
+
+
+# What a connection fault without a message of its own means (a reset gives ReadError('')).
+_CONNECTION_REASONS: tuple[tuple[type[httpx.HTTPError], str], ...] = (
+    (httpx.ConnectError, "could not connect"),
+    (httpx.ReadError, "connection reset or closed while reading the response"),
+    (httpx.WriteError, "connection reset or closed while sending the request"),
+    (httpx.RemoteProtocolError, "the server broke the HTTP protocol"),
+)
+
+
+def connection_reason(exc: httpx.HTTPError) -> str:
+    """One line saying why a connection failed: the library's message, or what the fault means."""
+    message = " ".join(str(exc).split())
+    if message:
+        return message
+    for kind, reason in _CONNECTION_REASONS:
+        if isinstance(exc, kind):
+            return reason
+    return type(exc).__name__
 
 
 def backoff_delay(

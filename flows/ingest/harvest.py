@@ -464,7 +464,8 @@ def store_not_modified(ctx: PassContext, snap: FeedSnapshot, result: FetchResult
 
 
 def store_failure(ctx: PassContext, snap: FeedSnapshot, exc: Exception) -> FeedReport:
-    message = str(exc) or type(exc).__name__
+    # One line whatever the message carried (parser messages can hold newlines).
+    message = " ".join((str(exc) or type(exc).__name__).split())
     status = getattr(exc, "status", None)
     content_type = getattr(exc, "content_type", None)
     report = FeedReport(snap.id, snap.name, snap.url, "failed", error=message)

@@ -159,6 +159,10 @@ _BLOCK = re.compile(rf"</?(?:{_BLOCK_TAGS})\b[^>]*>", re.IGNORECASE)
 # Soft hyphen, zero-width space, word joiner, BOM used as zero-width no-break space.
 _INVISIBLE = ("\xad", "\u200b", "\u2060", "\ufeff")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>|<![^>]*>|<\?[^>]*>")
+# Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE and
+# U+FFFF): feedparser's lenient parser passes them through, PostgreSQL refuses NUL in text, and
+# SQLite cannot encode a lone surrogate. Tab, newline and return are whitespace, collapsed later.
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: str | None, *, html: bool) -> str:
@@ -177,6 +181,7 @@ def clean_text(value: str | None, *, html: bool) -> str:
         if "&" in value:
             value = html_lib.unescape(value)
     value = repair_mojibake(value)
+    value = _FORBIDDEN_CHARS.sub(" ", value)
     for invisible in _INVISIBLE:  # they split words for keyword matching ("Pyong\xadyang")
         if invisible in value:
             value = value.replace(invisible, "")
@@ -282,10 +287,21 @@ def derive_guid(link: str | None, title: str, date_raw: str | None, summary: str
     return "sha1:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()
 
 
+_URL_STRIPPED = re.compile("[\t\n\r\ud800-\udfff\ufffe\uffff]")
+_URL_CONTROLS = re.compile("[\x00-\x1f\x7f]")
+
+
+def _url_text(href: str) -> str:
+    """``href`` as a URL parser reads it: tabs and newlines removed (as browsers do), other
+    control characters percent-encoded, lone surrogates dropped. A NUL never reaches storage."""
+    href = _URL_STRIPPED.sub("", href)
+    return _URL_CONTROLS.sub(lambda m: f"%{ord(m.group()):02X}", href)
+
+
 def _absolute_http(base: str, href: str | None) -> str | None:
     if not href or not href.strip():
         return None
-    link = resolve_url(base, href)
+    link = resolve_url(base, _url_text(href))
     if not link.lower().startswith(("http://", "https://")):
         return None
     return link
@@ -373,6 +389,42 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
+
+
+def _is_xml_char(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def drop_forbidden_char_refs(body: bytes) -> tuple[bytes, int]:
+    """``body`` without the character references to characters XML forbids (``&#0;``,
+    ``&#xD800;``, ``&#x110000;``...), and how many there were. feedparser's lenient parser
+    turns them into NULs or lone surrogates, or raises ValueError/OverflowError on ``chr()``."""
+    if b"&#" not in body:
+        return body, 0
+    dropped = 0
+
+    def keep(match: re.Match[bytes]) -> bytes:
+        nonlocal dropped
+        hex_digits, digits = match.group(1), match.group(2)
+        written = (hex_digits or digits).lstrip(b"0")
+        if len(written) <= 8:  # longer is beyond U+10FFFF (and int() refuses 4,300 digits)
+            code = int(hex_digits, 16) if hex_digits is not None else int(digits)
+        else:
+            code = -1
+        if _is_xml_char(code):
+            return match.group(0)
+        dropped += 1
+        return b""
+
+    return _CHAR_REF.sub(keep, body), dropped
+
+
 def _parse_xml_feed(
     body: bytes,
     *,
@@ -382,12 +434,19 @@ def _parse_xml_feed(
     now: datetime,
     warnings: list[str],
 ) -> ParsedFeed:
-    result = feedparser.parse(
-        body,
-        response_headers=_feedparser_headers(body, url),
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    body, dropped = drop_forbidden_char_refs(body)
+    if dropped:
+        warnings.append(f"{dropped} reference(s) to characters XML forbids dropped")
+    try:
+        result = feedparser.parse(
+            body,
+            response_headers=_feedparser_headers(body, url),
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except (ValueError, OverflowError, LookupError, RecursionError, UnicodeError) as error:
+        # feedparser's loose parser raises on some malformed input instead of setting bozo.
+        raise ParseError(f"malformed feed: {type(error).__name__}: {error}"[:300]) from error
     entries_raw = result.get("entries", [])
     version = result.get("version", "") or ""
     if result.get("bozo"):
@@ -519,7 +578,7 @@ def _xml_entry(
         language=language,
         warnings=warnings,
     )
-    guid = str(raw.get("id") or "").strip()
+    guid = _FORBIDDEN_CHARS.sub("", str(raw.get("id") or "")).strip()
     if not guid:
         guid = derive_guid(link, title, date_raw if isinstance(date_raw, str) else None, summary)
     author = clean_text(raw.get("author"), html=True)[:MAX_AUTHOR_CHARS] or None
@@ -649,7 +708,7 @@ def _json_entry(
     published = normalise_date(
         _parse_iso(date_raw), date_raw, now=now, language=language, warnings=warnings
     )
-    guid = (_str(item.get("id")) or "").strip()
+    guid = _FORBIDDEN_CHARS.sub("", _str(item.get("id")) or "").strip()
     if not guid:
         guid = derive_guid(link, title, date_raw, summary)
     author = _json_author(item) or feed_author

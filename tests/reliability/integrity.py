@@ -8,6 +8,9 @@
 * outbox states: every alert has a delivery; statuses are known; a ``sending`` row holds a
   lease, a ``sent`` row a time and a transport, a ``failed`` one its error, a retrying one its
   error and next attempt;
+* sent twice: alerts sharing a Message-ID, events with two new-event alerts;
+* feed health: an error count without its error, a negative count; NULs in stored text
+  (SQLite, which accepts them);
 * exactly one installation id;
 * ``quiescent=True`` (no pass running): no claim and no lock left behind.
 """
@@ -86,6 +89,26 @@ CHECKS: tuple[tuple[str, str], ...] = (
         "deliveries with a negative attempt count",
         "SELECT count(*) FROM deliveries WHERE attempts < 0",
     ),
+    # Sent twice: two alerts carrying one Message-ID, or two 'new' alerts for one event.
+    (
+        "Message-IDs shared by several alerts",
+        "SELECT count(*) FROM (SELECT message_id FROM alerts GROUP BY message_id"
+        " HAVING count(*) > 1) shared",
+    ),
+    (
+        "events with more than one new-event alert",
+        "SELECT count(*) FROM (SELECT event_id FROM alerts WHERE kind = 'new'"
+        " AND event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1) twice",
+    ),
+    # Feed health that contradicts itself after a fault.
+    (
+        "feeds counting errors without the error",
+        "SELECT count(*) FROM feeds WHERE error_count > 0 AND last_error IS NULL",
+    ),
+    (
+        "feeds with a negative error count",
+        "SELECT count(*) FROM feeds WHERE error_count < 0",
+    ),
 )
 
 QUIESCENT_CHECKS: tuple[tuple[str, str], ...] = (
@@ -104,6 +127,14 @@ def _engine_checks(conn: Connection) -> list[str]:
     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
     if broken:
         problems.append(f"PRAGMA foreign_key_check: {len(broken)} row(s), first {tuple(broken[0])}")
+    # SQLite stores a NUL that PostgreSQL would refuse (and a C string would cut at).
+    nul = conn.exec_driver_sql(
+        "SELECT count(*) FROM articles WHERE instr(title, char(0)) > 0"
+        " OR instr(guid, char(0)) > 0 OR instr(coalesce(url, ''), char(0)) > 0"
+        " OR instr(summary, char(0)) > 0"
+    ).scalar()
+    if nul:
+        problems.append(f"{nul} articles holding a NUL character")
     return problems
 
 

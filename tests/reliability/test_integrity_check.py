@@ -63,3 +63,44 @@ def test_orphans_and_broken_outbox_states_are_reported(
     if db_url.startswith("sqlite"):
         assert any(p.startswith("PRAGMA foreign_key_check") for p in problems)
     assert "locks left behind" not in " ".join(integrity_problems(db_url, quiescent=False))
+
+
+def test_alerts_sent_twice_and_contradictory_feed_health_are_reported(
+    db_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    with session_factory() as session:
+        seed_alerts(session)
+    engine = create_db_engine(db_url)
+    with engine.begin() as conn:
+        first = conn.execute(
+            text("SELECT id, event_id, message_id FROM alerts ORDER BY id")
+        ).first()
+        assert first is not None
+        conn.execute(
+            text(
+                "INSERT INTO alerts (event_id, kind, dedup_key, message_id, created_at, why)"
+                " SELECT event_id, kind, dedup_key || '-again', message_id, created_at, why"
+                " FROM alerts WHERE id = :id"
+            ),
+            {"id": first.id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO deliveries (alert_id, channel, status, attempts, created_at)"
+                " SELECT max(id), 'email', 'pending', 0, :now FROM alerts"
+            ),
+            {"now": datetime.now(UTC)},
+        )
+        conn.execute(text("UPDATE feeds SET error_count = 2, last_error = NULL"))
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("UPDATE articles SET title = 'a' || char(0) || 'b'")
+    engine.dispose()
+    problems = integrity_problems(db_url)
+    for expected in (
+        "1 Message-IDs shared by several alerts",
+        "1 events with more than one new-event alert",
+        "2 feeds counting errors without the error",
+    ):
+        assert expected in problems, (expected, problems)
+    if db_url.startswith("sqlite"):
+        assert any(p.endswith("articles holding a NUL character") for p in problems), problems
