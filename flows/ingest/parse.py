@@ -40,6 +40,7 @@ OLDEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
 DATE_LANGUAGES: tuple[str, ...] = ("fr", "en", "de", "es", "it", "pt", "ru")
 MAX_AUTHOR_CHARS = 500
+MAX_TTL_SECONDS = 365 * 86400
 
 
 @dataclass(frozen=True)
@@ -533,7 +534,8 @@ def _ttl_seconds(fp_feed: Mapping[str, Any]) -> int | None:
         except ValueError:
             minutes = 0
         if minutes > 0:
-            return minutes * 60
+            # Capped: the column is a 32-bit integer and the schedule caps intervals at a day.
+            return min(minutes * 60, MAX_TTL_SECONDS)
     period = str(fp_feed.get("sy_updateperiod", "")).strip().lower()
     if period in _PERIODS:
         try:

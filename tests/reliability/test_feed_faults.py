@@ -368,3 +368,45 @@ def test_forbidden_characters_are_stored_on_every_backend(
         titles = sorted(session.scalars(select(Article.title)))
     assert titles == [f"Москва и Пхеньян: controls сообщение {i}" for i in range(ENTRIES)]
     assert_integrity(db_url)
+
+
+ABSURD = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(status=429, headers={"Retry-After": ABSURD}, body=b"go away"),
+        Reply(status=503, headers={"Retry-After": ABSURD}, body=b"go away"),
+        Reply(body=feed_body("absurd"), headers={"Cache-Control": f"max-age={ABSURD}"}),
+        Reply(
+            body=feed_body("absurd").replace(b"<channel>", f"<channel><ttl>{ABSURD}</ttl>".encode())
+        ),
+    ],
+    ids=["429 Retry-After", "503 Retry-After", "max-age", "ttl"],
+)
+def test_absurd_schedule_hints_are_capped_not_crashing(
+    reply: Reply,
+    servers: Servers,
+    db_url: str,
+    session_factory: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A server's Retry-After, max-age or ttl beyond what a date can hold: the feed is checked
+    again within the longest interval (a day), the pass goes on."""
+    servers.http.routes["/absurd.xml"] = reply
+    servers.http.routes["/sound.xml"] = Reply(body=feed_body("sound"))
+    url, sound = servers.http.url("/absurd.xml"), servers.http.url("/sound.xml")
+    add_feeds(session_factory, url, sound)
+    with caplog.at_level(logging.WARNING):
+        report = run_pass(session_factory, NOW)
+    assert_no_traceback_logged(caplog)
+    statuses = {f.url: f.status for f in report.feeds}
+    assert statuses[sound] == "ok"
+    assert statuses[url] == ("ok" if reply.status == 200 else "failed")
+    row = feed_row(session_factory, url)
+    assert row.next_check_at is not None
+    assert NOW < row.next_check_at <= NOW + timedelta(days=1)
+    if reply.status == 200:
+        assert sorted(stored_guids(session_factory, url)) == expected_guids("absurd")
+    assert_integrity(db_url)
