@@ -30,7 +30,7 @@ from typing import Any
 import feedparser
 
 from flows.ingest.encoding import charset_from_headers, decode_document, repair_mojibake
-from flows.ingest.errors import NotAFeedError, ParseError
+from flows.ingest.errors import HostileFeedError, NotAFeedError, ParseError
 from flows.ingest.guard import scan_prolog
 from flows.ingest.urls import canonicalize_url, resolve_url
 
@@ -426,6 +426,26 @@ def drop_forbidden_char_refs(body: bytes) -> tuple[bytes, int]:
     return _CHAR_REF.sub(keep, body), dropped
 
 
+# feedparser's strict parser looks each attribute up by name in a list (sax's
+# getValueByQName), so one element's cost grows with the square of its attribute count: 8,000
+# attributes take seconds, 50,000 minutes. No feed element has more than a few dozen.
+MAX_ATTRIBUTES = 100
+_START_TAG = re.compile(rb"<[A-Za-z_][^<>]*>")
+
+
+def refuse_attribute_floods(body: bytes) -> None:
+    """Raise HostileFeedError when one tag carries more than MAX_ATTRIBUTES attributes (counted
+    as ``=`` signs: a cheap bound; the scan runs only when the whole body has that many)."""
+    if body.count(b"=") <= MAX_ATTRIBUTES:
+        return
+    for match in _START_TAG.finditer(body):
+        count = match.group().count(b"=")
+        if count > MAX_ATTRIBUTES:
+            raise HostileFeedError(
+                f"an element with {count} attributes (more than {MAX_ATTRIBUTES}) refused"
+            )
+
+
 def _parse_xml_feed(
     body: bytes,
     *,
@@ -435,6 +455,7 @@ def _parse_xml_feed(
     now: datetime,
     warnings: list[str],
 ) -> ParsedFeed:
+    refuse_attribute_floods(body)
     body, dropped = drop_forbidden_char_refs(body)
     if dropped:
         warnings.append(f"{dropped} reference(s) to characters XML forbids dropped")
