@@ -1,9 +1,10 @@
 """Feeds that misbehave on loopback, through a real ingestion pass on each database backend.
 
 Each fault is served next to a sound feed: a server that hangs, resets the connection, cuts the
-body short (raw, or inside gzip, or inside the XML), answers garbage or HTML, sends an endless
-or oversized body, mislabels its charset, loops redirects, or answers 429/503 with
-``Retry-After``. After the faulty pass:
+body short (raw, or inside gzip, or inside the XML), drips it slowly, answers garbage or HTML,
+sends an endless or oversized body, mislabels its charset, loops redirects or redirects to
+``file:``, answers 429/503 with ``Retry-After`` (also absurd ones), or sends characters XML
+forbids. After the faulty pass:
 
 * the sound feed's entries are stored, once;
 * the faulty feed has one clear line (one line, naming the problem, not "internal error") and
@@ -143,6 +144,16 @@ FAULTS: tuple[Fault, ...] = (
         _http(lambda body: Reply(body=body * (MAX_BYTES // len(body) + 1))),
     ),
     Fault("redirect loop", r"^too many redirects$", _redirect_loop),
+    Fault(
+        "redirect to file:",
+        r"^invalid URL: .*unsupported protocol 'file://'",
+        _http(lambda b: redirect("file:///etc/passwd", 302)),
+    ),
+    Fault(
+        "slow drip",
+        r"^timed out after 1 s \(total\)$",
+        _http(lambda body: Reply(body=body, drip_seconds=0.2, chunk_size=64)),
+    ),
     Fault(
         "429 with a long Retry-After",
         r"^HTTP 429 Too Many Requests$",
