@@ -170,21 +170,21 @@ def test_the_feed_parser_survives_mutated_feeds() -> None:
     seeds = feed_seeds()
     assert len(seeds) >= 5
     runs = fuzz(parse_target, seeds, runs=20000 if LONG else 400, seconds=budget(20, 300))
-    assert runs >= 50
+    assert runs >= 20
 
 
 @pytest.mark.timeout(600)
 def test_the_extractor_survives_mutated_pages() -> None:
     seeds = [PAGE, PAGE.replace(b"utf-8", b"koi8-r"), PAGE[: len(PAGE) // 2]]
     runs = fuzz(extract_target, seeds, runs=5000 if LONG else 60, seconds=budget(15, 300))
-    assert runs >= 10
+    assert runs >= 5
 
 
 @pytest.mark.timeout(600)
 def test_the_detector_survives_mutated_text() -> None:
     seeds = [s.encode() for s in SENTENCES]
     runs = fuzz(detect_target, seeds, runs=5000 if LONG else 60, seconds=budget(20, 300))
-    assert runs >= 10
+    assert runs >= 5
 
 
 def test_mutations_reach_the_refusals_and_the_repairs() -> None:
