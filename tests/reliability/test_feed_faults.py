@@ -421,3 +421,51 @@ def test_absurd_schedule_hints_are_capped_not_crashing(
     if reply.status == 200:
         assert sorted(stored_guids(session_factory, url)) == expected_guids("absurd")
     assert_integrity(db_url)
+
+
+LONG_VALUE = "x" * 5000
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        (Reply(body=feed_body("oversized"), headers={"ETag": f'"{LONG_VALUE}"'}), "ok"),
+        (Reply(body=feed_body("oversized"), headers={"Last-Modified": LONG_VALUE}), "ok"),
+        (Reply(status=500, content_type=f"text/html; charset=utf-8; x={LONG_VALUE}"), "failed"),
+    ],
+    ids=["ETag", "Last-Modified", "Content-Type of a failure"],
+)
+def test_oversized_response_headers_fit_the_columns(
+    reply: Reply,
+    status: str,
+    servers: Servers,
+    db_url: str,
+    session_factory: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Header values longer than their columns (PostgreSQL refuses them; SQLite does not check)."""
+    servers.http.routes["/headers.xml"] = reply
+    url = servers.http.url("/headers.xml")
+    add_feeds(session_factory, url)
+    with caplog.at_level(logging.WARNING):
+        report = run_pass(session_factory, NOW)
+    assert_no_traceback_logged(caplog)
+    assert [f.status for f in report.feeds] == [status], report.feeds
+    if status == "ok":
+        assert sorted(stored_guids(session_factory, url)) == expected_guids("oversized")
+    assert_integrity(db_url)
+
+
+def test_a_permanent_redirect_to_an_overlong_url_keeps_the_feed(
+    servers: Servers, db_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    target = "/moved/" + "y" * 3000 + ".xml"
+    servers.http.routes["/short.xml"] = redirect(target, 301)
+    servers.http.routes[target] = Reply(body=feed_body("moved"))
+    url = servers.http.url("/short.xml")
+    add_feeds(session_factory, url)
+    report = run_pass(session_factory, NOW)
+    assert [f.status for f in report.feeds] == ["ok"], report.feeds
+    assert feed_row(session_factory, url).url == url  # kept: the new one does not fit
+    assert sorted(stored_guids(session_factory, url)) == expected_guids("moved")
+    assert_integrity(db_url)
