@@ -192,6 +192,18 @@ def disable_feed_by_url(session: Session, url: str, reason: str = DISABLED_BY_OP
     return bool(getattr(result, "rowcount", 0))
 
 
+# Column lengths (models.Feed) for values a server chooses: longer ones are not stored.
+URL_MAX_CHARS = 2048
+ETAG_MAX_CHARS = 1024
+LAST_MODIFIED_MAX_CHARS = 256
+
+
+def fitting_validator(value: str | None, limit: int) -> str | None:
+    """``value`` when it fits its column, else None: a cut ETag or date would never match, and
+    PostgreSQL refuses the whole row for a value too long (SQLite does not check)."""
+    return value if value is not None and len(value) <= limit else None
+
+
 def record_success(
     session: Session,
     feed_id: int,
@@ -209,8 +221,8 @@ def record_success(
         update(Feed)
         .where(Feed.id == feed_id)
         .values(
-            etag=etag,
-            last_modified=last_modified,
+            etag=fitting_validator(etag, ETAG_MAX_CHARS),
+            last_modified=fitting_validator(last_modified, LAST_MODIFIED_MAX_CHARS),
             body_hash=body_hash,
             ttl_seconds=ttl_seconds,
             last_checked_at=now,
@@ -238,6 +250,8 @@ def record_not_modified(
         "next_check_at": next_check_at,
         "error_count": 0,
     }
+    etag = fitting_validator(etag, ETAG_MAX_CHARS)
+    last_modified = fitting_validator(last_modified, LAST_MODIFIED_MAX_CHARS)
     if etag:
         values["etag"] = etag
     if last_modified:
@@ -274,7 +288,10 @@ def record_failure(
 
 
 def move_feed(session: Session, feed_id: int, new_url: str) -> bool:
-    """Follow a permanent redirect; ``False`` (URL kept) when another feed already has ``new_url``."""
+    """Follow a permanent redirect; ``False`` (URL kept) when another feed already has ``new_url``
+    or when it is longer than the column holds."""
+    if len(new_url) > URL_MAX_CHARS:
+        return False
     if session.scalar(select(Feed.id).where(Feed.url == new_url, Feed.id != feed_id)) is not None:
         return False
     session.execute(update(Feed).where(Feed.id == feed_id).values(url=new_url))

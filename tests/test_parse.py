@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -721,3 +722,22 @@ def test_control_characters_in_links_are_encoded_and_never_a_nul() -> None:
         "<link>https://news.example/a\x00b\n/c\x1b</link></item></channel></rss>"
     ).encode()
     assert parse_feed(doc, url=URL, now=NOW).entries[0].link == "https://news.example/a%00b/c%1B"
+
+
+def test_an_element_flooded_with_attributes_is_refused_quickly() -> None:
+    attributes = " ".join(f'a{i}="1"' for i in range(20000))
+    doc = f"<rss version='2.0'><channel><item {attributes}><title>t</title></item></channel></rss>"
+    started = time.monotonic()
+    with pytest.raises(HostileFeedError, match="an element with 20000 attributes"):
+        parse_feed(doc.encode(), url=URL, now=NOW)
+    assert time.monotonic() - started < 5  # feedparser alone takes minutes on it
+
+
+def test_query_strings_and_ordinary_attributes_are_not_a_flood() -> None:
+    links = "".join(
+        f"<item><guid>g{i}</guid><link>https://news.example/a?x={i}&amp;y=2&amp;z=3</link>"
+        f"<enclosure url='https://news.example/{i}.jpg' length='1' type='image/jpeg'/></item>"
+        for i in range(100)
+    )
+    feed = parse_feed(f"<rss version='2.0'><channel>{links}</channel></rss>".encode(), url=URL)
+    assert len(feed.entries) == 100

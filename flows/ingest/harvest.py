@@ -464,8 +464,9 @@ def store_not_modified(ctx: PassContext, snap: FeedSnapshot, result: FetchResult
 
 
 def store_failure(ctx: PassContext, snap: FeedSnapshot, exc: Exception) -> FeedReport:
-    # One line whatever the message carried (parser messages can hold newlines).
-    message = " ".join((str(exc) or type(exc).__name__).split())
+    # One line whatever the message carried (parser messages can hold newlines), without the
+    # NUL PostgreSQL refuses in text.
+    message = " ".join((str(exc) or type(exc).__name__).replace("\x00", " ").split())[:1000]
     status = getattr(exc, "status", None)
     content_type = getattr(exc, "content_type", None)
     report = FeedReport(snap.id, snap.name, snap.url, "failed", error=message)

@@ -30,7 +30,7 @@ from typing import Any
 import feedparser
 
 from flows.ingest.encoding import charset_from_headers, decode_document, repair_mojibake
-from flows.ingest.errors import NotAFeedError, ParseError
+from flows.ingest.errors import HostileFeedError, NotAFeedError, ParseError
 from flows.ingest.guard import scan_prolog
 from flows.ingest.urls import canonicalize_url, resolve_url
 
@@ -40,6 +40,7 @@ OLDEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
 DATE_LANGUAGES: tuple[str, ...] = ("fr", "en", "de", "es", "it", "pt", "ru")
 MAX_AUTHOR_CHARS = 500
+MAX_TTL_SECONDS = 365 * 86400
 
 
 @dataclass(frozen=True)
@@ -425,6 +426,26 @@ def drop_forbidden_char_refs(body: bytes) -> tuple[bytes, int]:
     return _CHAR_REF.sub(keep, body), dropped
 
 
+# feedparser's strict parser looks each attribute up by name in a list (sax's
+# getValueByQName), so one element's cost grows with the square of its attribute count: 8,000
+# attributes take seconds, 50,000 minutes. No feed element has more than a few dozen.
+MAX_ATTRIBUTES = 100
+_START_TAG = re.compile(rb"<[A-Za-z_][^<>]*>")
+
+
+def refuse_attribute_floods(body: bytes) -> None:
+    """Raise HostileFeedError when one tag carries more than MAX_ATTRIBUTES attributes (counted
+    as ``=`` signs: a cheap bound; the scan runs only when the whole body has that many)."""
+    if body.count(b"=") <= MAX_ATTRIBUTES:
+        return
+    for match in _START_TAG.finditer(body):
+        count = match.group().count(b"=")
+        if count > MAX_ATTRIBUTES:
+            raise HostileFeedError(
+                f"an element with {count} attributes (more than {MAX_ATTRIBUTES}) refused"
+            )
+
+
 def _parse_xml_feed(
     body: bytes,
     *,
@@ -434,6 +455,7 @@ def _parse_xml_feed(
     now: datetime,
     warnings: list[str],
 ) -> ParsedFeed:
+    refuse_attribute_floods(body)
     body, dropped = drop_forbidden_char_refs(body)
     if dropped:
         warnings.append(f"{dropped} reference(s) to characters XML forbids dropped")
@@ -533,7 +555,8 @@ def _ttl_seconds(fp_feed: Mapping[str, Any]) -> int | None:
         except ValueError:
             minutes = 0
         if minutes > 0:
-            return minutes * 60
+            # Capped: the column is a 32-bit integer and the schedule caps intervals at a day.
+            return min(minutes * 60, MAX_TTL_SECONDS)
     period = str(fp_feed.get("sy_updateperiod", "")).strip().lower()
     if period in _PERIODS:
         try:

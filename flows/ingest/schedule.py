@@ -32,6 +32,12 @@ def clamp_interval(interval: timedelta) -> timedelta:
     return max(MIN_INTERVAL, min(MAX_INTERVAL, interval))
 
 
+def capped_seconds(seconds: float) -> timedelta:
+    """``seconds`` as a timedelta, capped at :data:`MAX_INTERVAL` first: a server's
+    ``Retry-After``, ``max-age`` or ``<ttl>`` can be larger than a timedelta holds."""
+    return timedelta(seconds=min(float(seconds), MAX_INTERVAL.total_seconds()))
+
+
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     for key, value in headers.items():
         if key.lower() == name:
@@ -58,7 +64,7 @@ def cache_interval(headers: Mapping[str, str], now: datetime) -> timedelta | Non
     match = _MAX_AGE.search(cache_control)
     if match:
         seconds = int(match.group(1))
-        return timedelta(seconds=seconds) if seconds > 0 else None
+        return capped_seconds(seconds) if seconds > 0 else None
     expires = _http_date(_header(headers, "expires"))
     if expires is not None:
         base = _http_date(_header(headers, "date")) or now
@@ -73,7 +79,7 @@ def next_check_after_success(
     """Next check time after a 200 or 304."""
     interval = cache_interval(headers, now)
     if interval is None and ttl_seconds is not None and ttl_seconds > 0:
-        interval = timedelta(seconds=ttl_seconds)
+        interval = capped_seconds(ttl_seconds)
     if interval is None:
         interval = DEFAULT_INTERVAL
     return now + clamp_interval(interval) - SLACK
@@ -86,5 +92,5 @@ def next_check_after_failure(
     exponent = max(0, min(error_count - 1, 20))
     interval = min(MAX_INTERVAL, MIN_INTERVAL * (2**exponent))
     if retry_after_seconds is not None:
-        interval = max(interval, timedelta(seconds=retry_after_seconds))
+        interval = max(interval, capped_seconds(retry_after_seconds))
     return now + clamp_interval(interval) - SLACK

@@ -1,9 +1,10 @@
 """Feeds that misbehave on loopback, through a real ingestion pass on each database backend.
 
 Each fault is served next to a sound feed: a server that hangs, resets the connection, cuts the
-body short (raw, or inside gzip, or inside the XML), answers garbage or HTML, sends an endless
-or oversized body, mislabels its charset, loops redirects, or answers 429/503 with
-``Retry-After``. After the faulty pass:
+body short (raw, or inside gzip, or inside the XML), drips it slowly, answers garbage or HTML,
+sends an endless or oversized body, mislabels its charset, loops redirects or redirects to
+``file:``, answers 429/503 with ``Retry-After`` (also absurd ones), or sends characters XML
+forbids. After the faulty pass:
 
 * the sound feed's entries are stored, once;
 * the faulty feed has one clear line (one line, naming the problem, not "internal error") and
@@ -143,6 +144,16 @@ FAULTS: tuple[Fault, ...] = (
         _http(lambda body: Reply(body=body * (MAX_BYTES // len(body) + 1))),
     ),
     Fault("redirect loop", r"^too many redirects$", _redirect_loop),
+    Fault(
+        "redirect to file:",
+        r"^invalid URL: .*unsupported protocol 'file://'",
+        _http(lambda b: redirect("file:///etc/passwd", 302)),
+    ),
+    Fault(
+        "slow drip",
+        r"^timed out after 1 s \(total\)$",
+        _http(lambda body: Reply(body=body, drip_seconds=0.2, chunk_size=64)),
+    ),
     Fault(
         "429 with a long Retry-After",
         r"^HTTP 429 Too Many Requests$",
@@ -367,4 +378,94 @@ def test_forbidden_characters_are_stored_on_every_backend(
     with session_factory() as session:
         titles = sorted(session.scalars(select(Article.title)))
     assert titles == [f"Москва и Пхеньян: controls сообщение {i}" for i in range(ENTRIES)]
+    assert_integrity(db_url)
+
+
+ABSURD = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(status=429, headers={"Retry-After": ABSURD}, body=b"go away"),
+        Reply(status=503, headers={"Retry-After": ABSURD}, body=b"go away"),
+        Reply(body=feed_body("absurd"), headers={"Cache-Control": f"max-age={ABSURD}"}),
+        Reply(
+            body=feed_body("absurd").replace(b"<channel>", f"<channel><ttl>{ABSURD}</ttl>".encode())
+        ),
+    ],
+    ids=["429 Retry-After", "503 Retry-After", "max-age", "ttl"],
+)
+def test_absurd_schedule_hints_are_capped_not_crashing(
+    reply: Reply,
+    servers: Servers,
+    db_url: str,
+    session_factory: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A server's Retry-After, max-age or ttl beyond what a date can hold: the feed is checked
+    again within the longest interval (a day), the pass goes on."""
+    servers.http.routes["/absurd.xml"] = reply
+    servers.http.routes["/sound.xml"] = Reply(body=feed_body("sound"))
+    url, sound = servers.http.url("/absurd.xml"), servers.http.url("/sound.xml")
+    add_feeds(session_factory, url, sound)
+    with caplog.at_level(logging.WARNING):
+        report = run_pass(session_factory, NOW)
+    assert_no_traceback_logged(caplog)
+    statuses = {f.url: f.status for f in report.feeds}
+    assert statuses[sound] == "ok"
+    assert statuses[url] == ("ok" if reply.status == 200 else "failed")
+    row = feed_row(session_factory, url)
+    assert row.next_check_at is not None
+    assert NOW < row.next_check_at <= NOW + timedelta(days=1)
+    if reply.status == 200:
+        assert sorted(stored_guids(session_factory, url)) == expected_guids("absurd")
+    assert_integrity(db_url)
+
+
+LONG_VALUE = "x" * 5000
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        (Reply(body=feed_body("oversized"), headers={"ETag": f'"{LONG_VALUE}"'}), "ok"),
+        (Reply(body=feed_body("oversized"), headers={"Last-Modified": LONG_VALUE}), "ok"),
+        (Reply(status=500, content_type=f"text/html; charset=utf-8; x={LONG_VALUE}"), "failed"),
+    ],
+    ids=["ETag", "Last-Modified", "Content-Type of a failure"],
+)
+def test_oversized_response_headers_fit_the_columns(
+    reply: Reply,
+    status: str,
+    servers: Servers,
+    db_url: str,
+    session_factory: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Header values longer than their columns (PostgreSQL refuses them; SQLite does not check)."""
+    servers.http.routes["/headers.xml"] = reply
+    url = servers.http.url("/headers.xml")
+    add_feeds(session_factory, url)
+    with caplog.at_level(logging.WARNING):
+        report = run_pass(session_factory, NOW)
+    assert_no_traceback_logged(caplog)
+    assert [f.status for f in report.feeds] == [status], report.feeds
+    if status == "ok":
+        assert sorted(stored_guids(session_factory, url)) == expected_guids("oversized")
+    assert_integrity(db_url)
+
+
+def test_a_permanent_redirect_to_an_overlong_url_keeps_the_feed(
+    servers: Servers, db_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    target = "/moved/" + "y" * 3000 + ".xml"
+    servers.http.routes["/short.xml"] = redirect(target, 301)
+    servers.http.routes[target] = Reply(body=feed_body("moved"))
+    url = servers.http.url("/short.xml")
+    add_feeds(session_factory, url)
+    report = run_pass(session_factory, NOW)
+    assert [f.status for f in report.feeds] == ["ok"], report.feeds
+    assert feed_row(session_factory, url).url == url  # kept: the new one does not fit
+    assert sorted(stored_guids(session_factory, url)) == expected_guids("moved")
     assert_integrity(db_url)
