@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.keys import content_key, guid_key, url_key
@@ -98,14 +98,28 @@ def load_articles(session: Session, ids: Sequence[int]) -> list[Article]:
     return list(session.scalars(select(Article).where(Article.id.in_(ids)).order_by(Article.id)))
 
 
-def unanalysed_article_ids(session: Session, limit: int = 10_000) -> list[int]:
-    """Articles stored but not analysed yet (a pass that died half-way resumes from here)."""
+def unanalysed_article_ids(session: Session, limit: int = 10_000, after: int = 0) -> list[int]:
+    """Articles stored but not analysed yet, by id, the first ``limit`` above ``after`` (a pass
+    that died half-way resumes from here). Reads the partial index ``ix_articles_unanalysed``."""
     return list(
         session.scalars(
             select(Article.id)
-            .where(Article.analysed_at.is_(None))
+            .where(Article.analysed_at.is_(None), Article.id > after)
             .order_by(Article.id)
             .limit(limit)
+        )
+    )
+
+
+def load_unanalysed(session: Session, ids: Sequence[int]) -> list[Article]:
+    """The articles of ``ids`` that are still not analysed, by id (one query)."""
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Article)
+            .where(Article.id.in_(ids), Article.analysed_at.is_(None))
+            .order_by(Article.id)
         )
     )
 
@@ -118,6 +132,25 @@ def is_analysed(session: Session, article_id: int) -> bool:
     return analysed_at is None or analysed_at[0] is not None
 
 
+def analysis_values(
+    *,
+    relevant: bool,
+    score: float,
+    detection: dict[str, Any],
+    analysed_at: datetime,
+    language: str | None = None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "relevant": relevant,
+        "relevance_score": score,
+        "detection": detection,
+        "analysed_at": analysed_at,
+    }
+    if language is not None:
+        values["language"] = language
+    return values
+
+
 def record_analysis(
     session: Session,
     article_id: int,
@@ -128,12 +161,32 @@ def record_analysis(
     analysed_at: datetime,
     language: str | None = None,
 ) -> None:
-    values: dict[str, Any] = {
-        "relevant": relevant,
-        "relevance_score": score,
-        "detection": detection,
-        "analysed_at": analysed_at,
-    }
-    if language is not None:
-        values["language"] = language
+    values = analysis_values(
+        relevant=relevant,
+        score=score,
+        detection=detection,
+        analysed_at=analysed_at,
+        language=language,
+    )
     session.execute(update(Article).where(Article.id == article_id).values(**values))
+
+
+def record_analyses(session: Session, rows: Sequence[tuple[int, dict[str, Any]]]) -> int:
+    """Record many analyses (article id, :func:`analysis_values`) in few statements: one
+    ``executemany`` per set of columns. Articles analysed meanwhile (by a retry after a commit
+    that went through, or another pass) are left as they are; returns how many were recorded."""
+    table = Article.__table__
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for article_id, values in rows:
+        params = {"b_id": article_id, **{f"b_{k}": v for k, v in values.items()}}
+        by_columns.setdefault(tuple(sorted(values)), []).append(params)
+    recorded = 0
+    for columns, params_list in by_columns.items():
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.analysed_at.is_(None))
+            .values({c: bindparam(f"b_{c}", type_=table.c[c].type) for c in columns})
+        )
+        result = session.connection().execute(stmt, params_list)
+        recorded += max(result.rowcount, 0)
+    return recorded

@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -72,6 +72,17 @@ PENDING_FEEDS_PER_SLOT = 3
 T = TypeVar("T")
 
 
+class Screening(Protocol):
+    """What a prefilter may return instead of a ``bool``: a verdict with its decision."""
+
+    @property
+    def candidate(self) -> bool: ...
+
+
+Prefilter = Callable[[str], bool | Screening]
+ScreenedKey = tuple[int, str]  # (feed id, GUID)
+
+
 @dataclass(frozen=True)
 class HarvestConfig:
     user_agent: str
@@ -108,6 +119,9 @@ class FeedReport:
     new_article_ids: list[int] = field(default_factory=list)
     error: str | None = None
     error_count: int = 0
+    # The prefilter's verdicts on entries stored without a page, by (feed id, GUID): the
+    # analysis of those articles reads the same title and summary, so it can reuse them.
+    screened: dict[ScreenedKey, Screening] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,6 +139,10 @@ class HarvestReport:
     @property
     def new_article_ids(self) -> list[int]:
         return [i for f in self.feeds for i in f.new_article_ids]
+
+    @property
+    def screened(self) -> dict[ScreenedKey, Screening]:
+        return {k: v for f in self.feeds for k, v in f.screened.items()}
 
     @property
     def failing_feeds(self) -> list[FeedReport]:
@@ -151,6 +169,7 @@ class PendingEntry:
     entry: ParsedEntry
     fetch_page: bool
     body_status: str = "not_fetched"
+    screening: Screening | None = None  # the prefilter's verdict when it returned one
 
 
 @dataclass
@@ -158,7 +177,7 @@ class PassContext:
     session_factory: sessionmaker[Session]
     now: datetime
     config: HarvestConfig
-    prefilter: Callable[[str], bool] | None
+    prefilter: Prefilter | None
     client: httpx.AsyncClient
     gate: HostGate
     robots: RobotsCache
@@ -306,17 +325,23 @@ def select_new_entries(
     for entry in unique:
         if guid_key(entry.guid) in known:
             continue
-        wanted = bool(
+        screening: Screening | None = None
+        wanted = False
+        if (
             fetch_articles
             and prefilter is not None
             and entry.link
             and entry.link.lower().startswith(("http://", "https://"))
-            and prefilter(f"{entry.title}\n{entry.summary}")
-        )
+        ):
+            verdict = prefilter(f"{entry.title}\n{entry.summary}")
+            if isinstance(verdict, bool):
+                wanted = verdict
+            else:
+                wanted, screening = verdict.candidate, verdict
         if wanted and oldest and entry.published and entry.published < oldest:
-            pending.append(PendingEntry(entry, False, "not_fetched: old"))
+            pending.append(PendingEntry(entry, False, "not_fetched: old", screening))
             continue
-        pending.append(PendingEntry(entry, wanted))
+        pending.append(PendingEntry(entry, wanted, screening=screening))
     return pending
 
 
@@ -416,6 +441,18 @@ def build_articles(
             )
         )
     return items
+
+
+def screened_without_page(
+    feed_id: int, pending: Sequence[PendingEntry], items: Sequence[NewArticle]
+) -> dict[ScreenedKey, Screening]:
+    """The verdicts on entries stored with their feed's title and summary only (no body, the
+    entry's own title): the text an analysis of the article screens is the one screened."""
+    return {
+        (feed_id, p.entry.guid): p.screening
+        for p, item in zip(pending, items, strict=True)
+        if p.screening is not None and item.body is None and p.entry.title
+    }
 
 
 def store_success(
@@ -534,6 +571,7 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
             "ok",
             entries_seen=len(parsed.entries),
             new_article_ids=ids,
+            screened=screened_without_page(snap.id, pending, items),
         )
     except DatabaseFaultError:
         raise
@@ -588,7 +626,7 @@ async def harvest(
     *,
     now: datetime,
     config: HarvestConfig,
-    prefilter: Callable[[str], bool] | None = None,
+    prefilter: Prefilter | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     feed_urls: Sequence[str] | None = None,
     force: bool = False,
@@ -660,7 +698,7 @@ def harvest_sync(
     *,
     now: datetime,
     config: HarvestConfig,
-    prefilter: Callable[[str], bool] | None = None,
+    prefilter: Prefilter | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     feed_urls: Sequence[str] | None = None,
     force: bool = False,
