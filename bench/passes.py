@@ -7,6 +7,7 @@ is a schema created for the run and dropped after it, as the tests do.
 from __future__ import annotations
 
 import os
+import resource
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from flows.pipeline import (
     harvest_stage,
     opened_database,
 )
+from flows.predetect import Predetection
 from flows.settings import Settings
 from storage.engine import create_db_engine
 
@@ -98,6 +100,7 @@ class PassTimes:
     events_new: int = 0
     alerts_enqueued: int = 0
     failed: int = 0
+    cpu: float = 0.0  # CPU seconds of this process (every thread) during the pass
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -105,20 +108,31 @@ class PassTimes:
         return self.harvest + self.analysis + self.delivery
 
 
-def timed_pass(settings: Settings, now: datetime, *, force: bool = False) -> PassTimes:
-    """The stages of ``run_pass`` (opening and migrating the database included in harvest)."""
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_pass(
+    settings: Settings, now: datetime, *, force: bool = False, predetect: bool = True
+) -> PassTimes:
+    """The stages of ``run_pass`` (opening and migrating the database included in harvest);
+    ``predetect=False`` leaves all detection to the analysis stage."""
     times = PassTimes()
     who = PassIdentity.new("bench")
+    cpu = cpu_seconds()
     start = time.perf_counter()
-    with opened_database(settings.database_dsn()) as factory:
-        harvest = harvest_stage(factory, settings, now, who, force=force)
+    with opened_database(settings.database_dsn()) as factory, Predetection() as predetection:
+        pre = predetection if predetect else None
+        harvest = harvest_stage(factory, settings, now, who, force=force, predetection=pre)
         times.harvest = time.perf_counter() - start
         start = time.perf_counter()
-        analysis = analysis_stage(factory, settings, now, who, harvest)
+        analysis = analysis_stage(factory, settings, now, who, harvest, pre)
         times.analysis = time.perf_counter() - start
         start = time.perf_counter()
         delivery_stage(factory, settings, now, who)
         times.delivery = time.perf_counter() - start
+    times.cpu = cpu_seconds() - cpu
     times.articles_new = len(harvest.new_article_ids)
     times.analysed = analysis.articles
     times.relevant = analysis.relevant

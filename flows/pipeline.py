@@ -38,6 +38,7 @@ from alerts.rules import DEFAULT_RULES, RuleSet
 from alerts.views import latest_digest_end
 from flows.health import ExitCode, PassSummary
 from flows.ingest.harvest import HarvestConfig, HarvestReport, harvest_sync
+from flows.predetect import Predetection
 from flows.settings import Settings
 from flows.sources import load_sources
 from storage.articles import (
@@ -142,6 +143,7 @@ def ingest_feeds(
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
     force: bool = False,
+    predetection: Predetection | None = None,
 ) -> HarvestReport:
     return harvest_sync(
         session_factory,
@@ -150,6 +152,7 @@ def ingest_feeds(
         prefilter=screen_entry,
         transport=transport,
         force=force,
+        on_stored=predetection.submit if predetection is not None else None,
     )
 
 
@@ -188,13 +191,20 @@ class ArticleAnalysis:
 
 
 def detect_stored(
-    article: Article, screened: Mapping[tuple[int, str], GateVerdict] | None = None
+    article: Article,
+    screened: Mapping[tuple[int, str], GateVerdict] | None = None,
+    predetection: Predetection | None = None,
 ) -> ArticleAnalysis:
     """The gate's verdict and the detection of a stored article (pure: no database).
 
     ``screened`` holds the verdicts the harvest's gate gave entries stored without a page
     (keyed by feed id and GUID): the analysed text is then the one the harvest screened, so
-    its verdict is reused instead of being computed again."""
+    its verdict is reused instead of being computed again. ``predetection`` holds detections
+    run during the harvest (:mod:`flows.predetect`), taken when their inputs are the article's."""
+    if predetection is not None:
+        done = predetection.take(article)
+        if done is not None:
+            return ArticleAnalysis(article, *done)
     text = article.body or article.summary
     verdict = None
     if screened is not None and article.body is None:
@@ -280,6 +290,7 @@ def analyse_pending(
     rules: RuleSet = DEFAULT_RULES,
     catch_up_limit: int = CATCH_UP_LIMIT,
     screened: Mapping[tuple[int, str], GateVerdict] | None = None,
+    predetection: Predetection | None = None,
 ) -> AnalysisReport:
     """Analyse every stored article not analysed yet.
 
@@ -297,6 +308,8 @@ def analyse_pending(
     (:attr:`~flows.ingest.harvest.HarvestReport.screened`), reused where they apply.
     """
     report = AnalysisReport()
+    if predetection is not None:
+        predetection.drain()  # one detection at a time: the background thread is done
     hold: bool | None = None
     after = 0
     while True:
@@ -329,6 +342,7 @@ def analyse_pending(
                 screened,
                 report,
                 guard,
+                predetection,
             )
     released, _digest = run_unit(
         session_factory,
@@ -349,6 +363,7 @@ def analyse_batch(
     screened: Mapping[tuple[int, str], GateVerdict] | None,
     report: AnalysisReport,
     guard: Callable[[], None] | None = None,
+    predetection: Predetection | None = None,
 ) -> None:
     """Detect a batch of loaded articles; record the irrelevant ones together, then each
     relevant one in its own unit (in id order); add the outcome to ``report``."""
@@ -356,7 +371,7 @@ def analyse_batch(
     relevant: list[ArticleAnalysis] = []
     for article in articles:
         try:
-            analysis = detect_stored(article, screened)
+            analysis = detect_stored(article, screened, predetection)
         except Exception:  # one bad article must not stop the others
             log.exception("article analysis failed", extra={"article_id": article.id})
             report.failed += 1
@@ -531,11 +546,13 @@ def harvest_stage(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     force: bool = False,
+    predetection: Predetection | None = None,
 ) -> HarvestReport:
-    """Sources file → ``feeds``, then fetch, parse and store, under the ``harvest`` lock."""
+    """Sources file → ``feeds``, then fetch, parse and store, under the ``harvest`` lock;
+    ``predetection`` starts detecting stored candidates meanwhile."""
     with stage_lock(session_factory, settings, "harvest", who):
         sync_sources(session_factory, settings, now)
-        return ingest_feeds(session_factory, settings, now, transport, force)
+        return ingest_feeds(session_factory, settings, now, transport, force, predetection)
 
 
 def analysis_stage(
@@ -544,8 +561,10 @@ def analysis_stage(
     now: datetime,
     who: PassIdentity,
     harvest: HarvestReport | None = None,
+    predetection: Predetection | None = None,
 ) -> AnalysisReport:
-    """The analysis under its lock; ``harvest`` (this pass's) hands on the gate's verdicts."""
+    """The analysis under its lock; ``harvest`` (this pass's) hands on the gate's verdicts,
+    ``predetection`` the detections run during the harvest."""
     screened = (
         {k: v for k, v in harvest.screened.items() if isinstance(v, GateVerdict)}
         if harvest is not None
@@ -559,6 +578,7 @@ def analysis_stage(
             guard=lock.check,
             rules=settings.rules(),
             screened=screened,
+            predetection=predetection,
         )
 
 
@@ -680,10 +700,18 @@ def run_pass(
     analysis = AnalysisReport()
     delivery = DeliveryReport()
     stopped: tuple[ExitCode, str] | None = None
-    with opened_database(settings.database_dsn()) as factory:
+    with opened_database(settings.database_dsn()) as factory, Predetection() as predetection:
         try:
-            harvest = harvest_stage(factory, settings, now, who, transport=transport, force=force)
-            analysis = analysis_stage(factory, settings, now, who, harvest)
+            harvest = harvest_stage(
+                factory,
+                settings,
+                now,
+                who,
+                transport=transport,
+                force=force,
+                predetection=predetection,
+            )
+            analysis = analysis_stage(factory, settings, now, who, harvest, predetection)
             delivery = delivery_stage(factory, settings, now, who, mailer_factory)
         except (DatabaseFaultError, LockHeldError, LockLostError) as exc:
             stopped = stopped_by(exc)

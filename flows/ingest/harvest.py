@@ -52,7 +52,7 @@ from flows.ingest.parse import ParsedEntry, ParsedFeed, parse_feed
 from flows.ingest.robots import RobotsCache
 from flows.ingest.schedule import next_check_after_failure, next_check_after_success
 from flows.ingest.urls import canonicalize_url
-from storage.articles import NewArticle, insert_new_articles, known_guid_hashes
+from storage.articles import NewArticle, insert_new_items, known_guid_hashes
 from storage.errors import DatabaseFaultError
 from storage.faults import run_unit
 from storage.feeds import (
@@ -81,6 +81,8 @@ class Screening(Protocol):
 
 Prefilter = Callable[[str], bool | Screening]
 ScreenedKey = tuple[int, str]  # (feed id, GUID)
+# Called on the event loop with the articles a feed has just stored (committed); must be quick.
+StoredHook = Callable[[Sequence[NewArticle]], None]
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,7 @@ class PassContext:
     robots: RobotsCache
     executor: ThreadPoolExecutor
     parse_pool: ProcessPoolExecutor | None = None
+    on_stored: StoredHook | None = None
 
     async def in_worker(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
@@ -301,7 +304,7 @@ def select_new_entries(
     session_factory: sessionmaker[Session],
     feed_id: int,
     parsed: ParsedFeed,
-    prefilter: Callable[[str], bool] | None,
+    prefilter: Prefilter | None,
     fetch_articles: bool,
     oldest: datetime | None = None,
 ) -> list[PendingEntry]:
@@ -462,10 +465,10 @@ def store_success(
     parsed: ParsedFeed,
     items: Sequence[NewArticle],
     digest: str,
-) -> list[int]:
-    def unit(session: Session) -> list[int]:
+) -> list[tuple[int, NewArticle]]:
+    def unit(session: Session) -> list[tuple[int, NewArticle]]:
         # Idempotent: a retry after a commit that went through inserts nothing more.
-        ids = insert_new_articles(session, items, ctx.now)
+        ids = insert_new_items(session, items, ctx.now)
         if result.permanent_redirect:
             move_feed(session, snap.id, result.permanent_redirect)
         record_success(
@@ -563,14 +566,21 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
             if p.fetch_page and p.entry.link and p.entry.link not in pages:
                 pages[p.entry.link] = "not_fetched: page limit"
         items = await ctx.in_worker(partial(build_articles, snap, parsed, pending, pages))
-        ids = await ctx.in_worker(partial(store_success, ctx, snap, result, parsed, items, digest))
+        stored = await ctx.in_worker(
+            partial(store_success, ctx, snap, result, parsed, items, digest)
+        )
+        if ctx.on_stored is not None and stored:
+            try:
+                ctx.on_stored([item for _id, item in stored])
+            except Exception:  # the hook's problem, not the feed's: it is stored
+                log.exception("stored-articles hook failed", extra={"feed": snap.url})
         return FeedReport(
             snap.id,
             snap.name,
             snap.url,
             "ok",
             entries_seen=len(parsed.entries),
-            new_article_ids=ids,
+            new_article_ids=[article_id for article_id, _item in stored],
             screened=screened_without_page(snap.id, pending, items),
         )
     except DatabaseFaultError:
@@ -630,6 +640,7 @@ async def harvest(
     transport: httpx.AsyncBaseTransport | None = None,
     feed_urls: Sequence[str] | None = None,
     force: bool = False,
+    on_stored: StoredHook | None = None,
 ) -> HarvestReport:
     """Run one ingestion pass over the due feeds (all of them, or those in ``feed_urls``).
 
@@ -668,6 +679,7 @@ async def harvest(
                 ),
                 executor=executor,
                 parse_pool=parse_pool,
+                on_stored=on_stored,
             )
             # Bodies wait in memory for the parser: bound how many feeds are between their
             # fetch and their commit (memory stays under about this many × max_bytes).
@@ -702,6 +714,7 @@ def harvest_sync(
     transport: httpx.AsyncBaseTransport | None = None,
     feed_urls: Sequence[str] | None = None,
     force: bool = False,
+    on_stored: StoredHook | None = None,
 ) -> HarvestReport:
     """:func:`harvest` for synchronous callers (CLI, Prefect tasks)."""
     return asyncio.run(
@@ -713,6 +726,7 @@ def harvest_sync(
             transport=transport,
             feed_urls=feed_urls,
             force=force,
+            on_stored=on_stored,
         )
     )
 
