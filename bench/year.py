@@ -88,14 +88,15 @@ def run_backend(
                 "checkpoint": label,
                 "stored": stored,
                 "seconds": round(seconds, 2),
+                "cpu_seconds": round(statistics.median(r.cpu for r in runs), 2),
                 "new_per_pass": [r.articles_new for r in runs],
             }
             base = result["warm"][0]["seconds"] if result["warm"] else seconds
             row["ratio_to_first"] = round(seconds / base, 2)
             result["warm"].append(row)
             print(
-                f"[{backend}] warm pass at {stored:>7} stored: {seconds:6.2f} s (median of 3, "
-                f"{row['ratio_to_first']}× the first)",
+                f"[{backend}] warm pass at {stored:>7} stored: {seconds:6.2f} s, CPU "
+                f"{row['cpu_seconds']:5.2f} s (median of 3, {row['ratio_to_first']}× the first)",
                 flush=True,
             )
 
