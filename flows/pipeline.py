@@ -370,6 +370,8 @@ def analyse_batch(
     plain: list[ArticleAnalysis] = []
     relevant: list[ArticleAnalysis] = []
     for article in articles:
+        if guard is not None:
+            guard()
         try:
             analysis = detect_stored(article, screened, predetection)
         except Exception:  # one bad article must not stop the others
