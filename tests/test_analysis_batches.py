@@ -162,11 +162,17 @@ def test_unanalysed_query_reads_the_partial_index(engine: Engine) -> None:
         else:
             names = set(
                 conn.execute(
-                    text("SELECT indexname FROM pg_indexes WHERE tablename = 'event_articles'")
+                    text(
+                        "SELECT indexname FROM pg_indexes WHERE tablename = 'event_articles' "
+                        "AND schemaname = current_schema()"
+                    )
                 ).scalars()
             )
             partial = conn.execute(
-                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_articles_unanalysed'")
+                text(
+                    "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_articles_unanalysed' "
+                    "AND schemaname = current_schema()"
+                )
             ).scalar_one()
             assert "WHERE (analysed_at IS NULL)" in partial
     assert "ix_event_articles_article_id" in names
