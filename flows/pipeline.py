@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -37,6 +38,7 @@ from alerts.rules import DEFAULT_RULES, RuleSet
 from alerts.views import latest_digest_end
 from flows.health import ExitCode, PassSummary
 from flows.ingest.harvest import HarvestConfig, HarvestReport, harvest_sync
+from flows.predetect import Predetection
 from flows.settings import Settings
 from flows.sources import (
     SyncState,
@@ -46,7 +48,13 @@ from flows.sources import (
     sources_digest,
     write_sync_state,
 )
-from storage.articles import is_analysed, load_articles, record_analysis, unanalysed_article_ids
+from storage.articles import (
+    analysis_values,
+    is_analysed,
+    load_unanalysed,
+    record_analyses,
+    unanalysed_article_ids,
+)
 from storage.engine import check_connection, create_db_engine, create_session_factory
 from storage.errors import DatabaseFaultError, LockHeldError, LockLostError
 from storage.faults import run_unit
@@ -54,6 +62,7 @@ from storage.feeds import SyncReport, oldest_feed_created_at, reconcile_feeds
 from storage.installation import installation_id
 from storage.locks import StageLock, describe_holder, new_owner, utc_now
 from storage.migrate import upgrade_database
+from storage.models import Article
 from storage.outbox import EMAIL_CHANNEL, count_outstanding, undelivered
 
 __all__ = ["ExitCode", "PassSummary", "run_pass"]
@@ -141,6 +150,12 @@ def is_candidate(text: str) -> bool:
     return screen(text).candidate
 
 
+def screen_entry(text: str) -> GateVerdict:
+    """The gate's verdict on a feed entry's title and summary (the harvest's prefilter: the
+    verdict travels to the analysis in :attr:`HarvestReport.screened`)."""
+    return screen(text)
+
+
 def detect_if_candidate(
     text: str, title: str, lang: str | None, published: datetime | None
 ) -> tuple[GateVerdict, Detection]:
@@ -166,14 +181,16 @@ def ingest_feeds(
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
     force: bool = False,
+    predetection: Predetection | None = None,
 ) -> HarvestReport:
     return harvest_sync(
         session_factory,
         now=now,
         config=harvest_config(settings),
-        prefilter=is_candidate,
+        prefilter=screen_entry,
         transport=transport,
         force=force,
+        on_stored=predetection.submit if predetection is not None else None,
     )
 
 
@@ -185,33 +202,76 @@ def is_fresh(
     return reference >= now - timedelta(hours=hours)
 
 
+ANALYSIS_PAGE = 2_000  # unanalysed ids read at a time (every page is analysed in one pass)
+ANALYSIS_BATCH = 200  # articles loaded in one query; their irrelevant analyses in one unit
+
+
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    """One article's detection, done outside any transaction, and what records it."""
+
+    article: Article
+    verdict: GateVerdict
+    detection: Detection
+
+    def values(self, now: datetime) -> dict[str, Any]:
+        detection = self.detection
+        # The language is written only when it changes: on PostgreSQL an UPDATE naming the
+        # column re-runs the search-vector trigger (migration 0051).
+        language = detection.language if detection.language != self.article.language else None
+        return analysis_values(
+            relevant=detection.relevance.relevant,
+            score=detection.relevance.score,
+            detection={**detection.to_dict(), "gate": self.verdict.to_dict()},
+            analysed_at=now,
+            language=language,
+        )
+
+
+def detect_stored(
+    article: Article,
+    screened: Mapping[tuple[int, str], GateVerdict] | None = None,
+    predetection: Predetection | None = None,
+) -> ArticleAnalysis:
+    """The gate's verdict and the detection of a stored article (pure: no database).
+
+    ``screened`` holds the verdicts the harvest's gate gave entries stored without a page
+    (keyed by feed id and GUID): the analysed text is then the one the harvest screened, so
+    its verdict is reused instead of being computed again. ``predetection`` holds detections
+    run during the harvest (:mod:`flows.predetect`), taken when their inputs are the article's."""
+    if predetection is not None:
+        done = predetection.take(article)
+        if done is not None:
+            return ArticleAnalysis(article, *done)
+    text = article.body or article.summary
+    verdict = None
+    if screened is not None and article.body is None:
+        verdict = screened.get((article.feed_id, article.guid))
+    if verdict is not None and not verdict.candidate:
+        detection = Detection(article.language, Relevance(False, 0.0, ()), ())
+    else:
+        verdict, detection = detect_if_candidate(
+            text, article.title, article.language, article.published_at
+        )
+    return ArticleAnalysis(article, verdict, detection)
+
+
 def analyse_article(
     session: Session,
-    article_id: int,
+    analysis: ArticleAnalysis,
     now: datetime,
     freshness_hours: float,
     rules: RuleSet = DEFAULT_RULES,
     hold: bool = False,
 ) -> tuple[bool, int, int]:
-    """Detect events in one stored article; returns (relevant, new events, alerts enqueued).
+    """Record a detection and, for a relevant article, register its events; returns
+    (relevant, new events, alerts enqueued).
 
     Each new event gets the rules' decision (``alert_decisions``), and its alert when they say
     so; ``hold`` (a first pass over a back catalogue) records alert decisions as held.
     """
-    (article,) = load_articles(session, [article_id])
-    text = article.body or article.summary
-    verdict, detection = detect_if_candidate(
-        text, article.title, article.language, article.published_at
-    )
-    record_analysis(
-        session,
-        article.id,
-        relevant=detection.relevance.relevant,
-        score=detection.relevance.score,
-        detection={**detection.to_dict(), "gate": verdict.to_dict()},
-        analysed_at=now,
-        language=detection.language,
-    )
+    article, detection = analysis.article, analysis.detection
+    record_analyses(session, [(article.id, analysis.values(now))])
     if not detection.relevance.relevant:
         return False, 0, 0
     outcomes = register_events(
@@ -267,34 +327,124 @@ def analyse_pending(
     guard: Callable[[], None] | None = None,
     rules: RuleSet = DEFAULT_RULES,
     catch_up_limit: int = CATCH_UP_LIMIT,
+    screened: Mapping[tuple[int, str], GateVerdict] | None = None,
+    predetection: Predetection | None = None,
 ) -> AnalysisReport:
-    """Analyse every stored article not analysed yet, each in its own transaction.
+    """Analyse every stored article not analysed yet.
 
-    An article that cannot be analysed is logged and the others go on; a database fault is
-    not an article's fault: it is retried once (:func:`storage.faults.run_unit`), then stops
-    the stage with :class:`~storage.errors.DatabaseFaultError`. The unit skips an article
-    already analysed, so a retry after a commit that did go through changes nothing.
+    Articles are read in batches (one query each) and detected outside any transaction; the
+    analyses of a batch's irrelevant articles are recorded in one unit, each relevant article
+    (its analysis, events and alerts) in its own. An article that cannot be analysed is
+    logged and the others go on; a database fault is not an article's fault: it is retried
+    once (:func:`storage.faults.run_unit`), then stops the stage with
+    :class:`~storage.errors.DatabaseFaultError`. A unit skips articles already analysed, so a
+    retry after a commit that did go through changes nothing.
 
     On the first pass of a database (nothing analysed before: the feeds' back catalogue),
     alerts are held back, then sent if there are at most ``catch_up_limit`` of them, else
-    replaced by one catch-up digest.
+    replaced by one catch-up digest. ``screened``: the harvest's gate verdicts
+    (:attr:`~flows.ingest.harvest.HarvestReport.screened`), reused where they apply.
     """
     report = AnalysisReport()
-    ids = run_unit(session_factory, unanalysed_article_ids, what="analysis")
-    hold = bool(ids) and run_unit(session_factory, is_first_pass, what="analysis")
+    if predetection is not None:
+        predetection.drain()  # one detection at a time: the background thread is done
+    hold: bool | None = None
+    after = 0
+    while True:
+        ids = run_unit(
+            session_factory,
+            partial(unanalysed_article_ids, limit=ANALYSIS_PAGE, after=after),
+            what="analysis",
+        )
+        if not ids:
+            break
+        after = ids[-1]
+        if hold is None:
+            hold = run_unit(session_factory, is_first_pass, what="analysis")
+        for start in range(0, len(ids), ANALYSIS_BATCH):
+            chunk = ids[start : start + ANALYSIS_BATCH]
+            if guard is not None:
+                guard()
+            articles = run_unit(
+                session_factory,
+                partial(load_unanalysed, ids=chunk),
+                what=f"loading articles {chunk[0]}-{chunk[-1]} for analysis",
+            )
+            analyse_batch(
+                session_factory,
+                articles,
+                now,
+                freshness_hours,
+                rules,
+                hold,
+                screened,
+                report,
+                guard,
+                predetection,
+            )
+    released, _digest = run_unit(
+        session_factory,
+        lambda s: settle_held(s, rules, now, catch_up_limit),
+        what="releasing held alerts",
+    )
+    report.alerts_enqueued += released
+    return report
 
-    def unit(session: Session, article_id: int) -> tuple[bool, int, int] | None:
-        if is_analysed(session, article_id):
-            return None
-        return analyse_article(session, article_id, now, freshness_hours, rules, hold)
 
-    for article_id in ids:
+def analyse_batch(
+    session_factory: sessionmaker[Session],
+    articles: Sequence[Article],
+    now: datetime,
+    freshness_hours: float,
+    rules: RuleSet,
+    hold: bool,
+    screened: Mapping[tuple[int, str], GateVerdict] | None,
+    report: AnalysisReport,
+    guard: Callable[[], None] | None = None,
+    predetection: Predetection | None = None,
+) -> None:
+    """Detect a batch of loaded articles; record the irrelevant ones together, then each
+    relevant one in its own unit (in id order); add the outcome to ``report``."""
+    plain: list[ArticleAnalysis] = []
+    relevant: list[ArticleAnalysis] = []
+    for article in articles:
         if guard is not None:
             guard()
         try:
+            analysis = detect_stored(article, screened, predetection)
+        except Exception:  # one bad article must not stop the others
+            log.exception("article analysis failed", extra={"article_id": article.id})
+            report.failed += 1
+            continue
+        (relevant if analysis.detection.relevance.relevant else plain).append(analysis)
+    if plain:
+        rows = [(a.article.id, a.values(now)) for a in plain]
+        try:
+            run_unit(
+                session_factory,
+                lambda session: record_analyses(session, rows),
+                what=f"recording the analyses of {len(rows)} articles",
+            )
+            report.articles += len(plain)
+        except DatabaseFaultError:
+            raise
+        except Exception:  # a bad row: record them one by one, so only that one fails
+            relevant = plain + relevant
+            relevant.sort(key=lambda a: a.article.id)
+
+    def unit(session: Session, analysis: ArticleAnalysis) -> tuple[bool, int, int] | None:
+        if is_analysed(session, analysis.article.id):
+            return None
+        return analyse_article(session, analysis, now, freshness_hours, rules, hold)
+
+    for analysis in relevant:
+        if guard is not None:
+            guard()
+        article_id = analysis.article.id
+        try:
             outcome = run_unit(
                 session_factory,
-                partial(unit, article_id=article_id),
+                partial(unit, analysis=analysis),
                 what=f"the analysis of article {article_id}",
             )
         except DatabaseFaultError:
@@ -305,18 +455,11 @@ def analyse_pending(
             continue
         if outcome is None:
             continue
-        relevant, events, alerts = outcome
+        is_relevant, events, alerts = outcome
         report.articles += 1
-        report.relevant += relevant
+        report.relevant += is_relevant
         report.events_new += events
         report.alerts_enqueued += alerts
-    released, _digest = run_unit(
-        session_factory,
-        lambda s: settle_held(s, rules, now, catch_up_limit),
-        what="releasing held alerts",
-    )
-    report.alerts_enqueued += released
-    return report
 
 
 def digest_period_due(
@@ -443,16 +586,30 @@ def harvest_stage(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     force: bool = False,
+    predetection: Predetection | None = None,
 ) -> HarvestReport:
-    """Sources file → ``feeds``, then fetch, parse and store, under the ``harvest`` lock."""
+    """Sources file → ``feeds``, then fetch, parse and store, under the ``harvest`` lock;
+    ``predetection`` starts detecting stored candidates meanwhile."""
     with stage_lock(session_factory, settings, "harvest", who):
         sync_sources(session_factory, settings, now)
-        return ingest_feeds(session_factory, settings, now, transport, force)
+        return ingest_feeds(session_factory, settings, now, transport, force, predetection)
 
 
 def analysis_stage(
-    session_factory: sessionmaker[Session], settings: Settings, now: datetime, who: PassIdentity
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    who: PassIdentity,
+    harvest: HarvestReport | None = None,
+    predetection: Predetection | None = None,
 ) -> AnalysisReport:
+    """The analysis under its lock; ``harvest`` (this pass's) hands on the gate's verdicts,
+    ``predetection`` the detections run during the harvest."""
+    screened = (
+        {k: v for k, v in harvest.screened.items() if isinstance(v, GateVerdict)}
+        if harvest is not None
+        else None
+    )
     with stage_lock(session_factory, settings, "analysis", who) as lock:
         return analyse_pending(
             session_factory,
@@ -460,6 +617,8 @@ def analysis_stage(
             settings.freshness_hours,
             guard=lock.check,
             rules=settings.rules(),
+            screened=screened,
+            predetection=predetection,
         )
 
 
@@ -581,10 +740,18 @@ def run_pass(
     analysis = AnalysisReport()
     delivery = DeliveryReport()
     stopped: tuple[ExitCode, str] | None = None
-    with opened_database(settings.database_dsn()) as factory:
+    with opened_database(settings.database_dsn()) as factory, Predetection() as predetection:
         try:
-            harvest = harvest_stage(factory, settings, now, who, transport=transport, force=force)
-            analysis = analysis_stage(factory, settings, now, who)
+            harvest = harvest_stage(
+                factory,
+                settings,
+                now,
+                who,
+                transport=transport,
+                force=force,
+                predetection=predetection,
+            )
+            analysis = analysis_stage(factory, settings, now, who, harvest, predetection)
             delivery = delivery_stage(factory, settings, now, who, mailer_factory)
         except (DatabaseFaultError, LockHeldError, LockLostError) as exc:
             stopped = stopped_by(exc)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.keys import content_key, guid_key, url_key
@@ -64,16 +64,28 @@ def insert_new_articles(
     same canonical URL or the same normalised title and text. Uses
     ``INSERT … ON CONFLICT DO NOTHING RETURNING`` so reruns and concurrent passes are safe.
     """
-    new_ids: list[int] = []
-    stmt = insert_ignoring_conflicts(session, Article).returning(Article.id)
+    return [article_id for article_id, _item in insert_new_items(session, items, discovered_at)]
+
+
+def insert_new_items(
+    session: Session, items: Sequence[NewArticle], discovered_at: datetime
+) -> list[tuple[int, NewArticle]]:
+    """:func:`insert_new_articles`, each new id with the item it stored."""
+    stored: list[tuple[int, NewArticle]] = []
+    stmt = insert_ignoring_conflicts(session, Article).returning(
+        Article.id, Article.feed_id, Article.guid_hash
+    )
     for start in range(0, len(items), BATCH_SIZE):
-        rows = [article_row(item, discovered_at) for item in items[start : start + BATCH_SIZE]]
+        batch = items[start : start + BATCH_SIZE]
+        by_key = {(item.feed_id, guid_key(item.guid)): item for item in batch}
+        rows = [article_row(item, discovered_at) for item in batch]
         # One execution per batch: SQLAlchemy sends multi-row VALUES (insertmanyvalues) and
-        # RETURNING yields the ids of the rows actually inserted; conflicting rows, including
-        # duplicates inside the batch, are skipped. The dialect's ON CONFLICT statement is not
+        # RETURNING yields the rows actually inserted; conflicting rows, including duplicates
+        # inside the batch, are skipped. The dialect's ON CONFLICT statement is not
         # cacheable, so a statement per row cost a compilation (about 0.5-2.7 ms) per row.
-        new_ids.extend(session.scalars(stmt, rows))
-    return new_ids
+        for article_id, feed_id, guid_hash in session.execute(stmt, rows):
+            stored.append((article_id, by_key[(feed_id, guid_hash)]))
+    return stored
 
 
 def known_guid_hashes(session: Session, feed_id: int, guids: Sequence[str]) -> set[str]:
@@ -98,14 +110,28 @@ def load_articles(session: Session, ids: Sequence[int]) -> list[Article]:
     return list(session.scalars(select(Article).where(Article.id.in_(ids)).order_by(Article.id)))
 
 
-def unanalysed_article_ids(session: Session, limit: int = 10_000) -> list[int]:
-    """Articles stored but not analysed yet (a pass that died half-way resumes from here)."""
+def unanalysed_article_ids(session: Session, limit: int = 10_000, after: int = 0) -> list[int]:
+    """Articles stored but not analysed yet, by id, the first ``limit`` above ``after`` (a pass
+    that died half-way resumes from here). Reads the partial index ``ix_articles_unanalysed``."""
     return list(
         session.scalars(
             select(Article.id)
-            .where(Article.analysed_at.is_(None))
+            .where(Article.analysed_at.is_(None), Article.id > after)
             .order_by(Article.id)
             .limit(limit)
+        )
+    )
+
+
+def load_unanalysed(session: Session, ids: Sequence[int]) -> list[Article]:
+    """The articles of ``ids`` that are still not analysed, by id (one query)."""
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Article)
+            .where(Article.id.in_(ids), Article.analysed_at.is_(None))
+            .order_by(Article.id)
         )
     )
 
@@ -118,6 +144,25 @@ def is_analysed(session: Session, article_id: int) -> bool:
     return analysed_at is None or analysed_at[0] is not None
 
 
+def analysis_values(
+    *,
+    relevant: bool,
+    score: float,
+    detection: dict[str, Any],
+    analysed_at: datetime,
+    language: str | None = None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "relevant": relevant,
+        "relevance_score": score,
+        "detection": detection,
+        "analysed_at": analysed_at,
+    }
+    if language is not None:
+        values["language"] = language
+    return values
+
+
 def record_analysis(
     session: Session,
     article_id: int,
@@ -128,12 +173,33 @@ def record_analysis(
     analysed_at: datetime,
     language: str | None = None,
 ) -> None:
-    values: dict[str, Any] = {
-        "relevant": relevant,
-        "relevance_score": score,
-        "detection": detection,
-        "analysed_at": analysed_at,
-    }
-    if language is not None:
-        values["language"] = language
+    values = analysis_values(
+        relevant=relevant,
+        score=score,
+        detection=detection,
+        analysed_at=analysed_at,
+        language=language,
+    )
     session.execute(update(Article).where(Article.id == article_id).values(**values))
+
+
+def record_analyses(session: Session, rows: Sequence[tuple[int, dict[str, Any]]]) -> int:
+    """Record many analyses (article id, :func:`analysis_values`) in few statements: one
+    ``executemany`` per set of columns. Articles analysed meanwhile (by a retry after a commit
+    that went through, or another pass) are left as they are; returns how many were recorded."""
+    table = Article.__table__
+    assert isinstance(table, Table)
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for article_id, values in rows:
+        params = {"b_id": article_id, **{f"b_{k}": v for k, v in values.items()}}
+        by_columns.setdefault(tuple(sorted(values)), []).append(params)
+    recorded = 0
+    for columns, params_list in by_columns.items():
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.analysed_at.is_(None))
+            .values({c: bindparam(f"b_{c}", type_=table.c[c].type) for c in columns})
+        )
+        result = session.connection().execute(stmt, params_list)
+        recorded += max(result.rowcount, 0)
+    return recorded

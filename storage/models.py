@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -98,6 +99,13 @@ class Article(Base):
         UniqueConstraint("content_hash", name="uq_articles_content_hash"),
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_discovered_at", "discovered_at"),
+        # The analysis stage's queue: only the rows still to analyse (migration 0070).
+        Index(
+            "ix_articles_unanalysed",
+            "id",
+            sqlite_where=text("analysed_at IS NULL"),
+            postgresql_where=text("analysed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
@@ -180,6 +188,7 @@ class Event(Base):
 
 class EventArticle(Base):
     __tablename__ = "event_articles"
+    __table_args__ = (Index("ix_event_articles_article_id", "article_id"),)
 
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True

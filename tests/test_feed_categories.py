@@ -76,7 +76,7 @@ def test_the_category_migration_goes_down_and_up(engine: Engine) -> None:
         return [c["name"] for c in inspect(engine).get_columns(table)]
 
     assert "category" in columns("feeds")
-    assert downgrade_database(engine, "0051") == "0051"
+    assert downgrade_database(engine, "0070") == "0070"
     assert "category" not in columns("feeds")
     assert columns("v_feed_health") == list(V_FEED_HEALTH.column_names)  # rebuilt, still there
     assert upgrade_database(engine) == head_revision()

@@ -9,8 +9,10 @@
 The model set is loaded once per process, on first use, and checked against its manifest
 (every problem is one :class:`~alerts.errors.ModelError` naming the file). Heads that share an
 embedding spec share one embedding call per article. ``RUDPRK_MODELS_DIR`` points at another
-model folder (one written by ``rudprk train --out``); ``RUDPRK_EMBED_THREADS`` (default 2)
-sets the embedder's thread count, read at first load.
+model folder (one written by ``rudprk train --out``); ``RUDPRK_EMBED_THREADS`` (default 1)
+sets the embedder's thread count, read at first load. One thread, because an embedding is a
+title and a lead (32 tokens): on a busy machine a second OpenMP thread waits for a core at
+every step, and one call took 640 ms on two threads against 86 ms on one (bench/coldpass.py).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from alerts.errors import ModelError
 
 DEFAULT_MODELS_DIR = Path(__file__).with_name("models")
 MANIFEST = "MANIFEST.json"
-DEFAULT_THREADS = 2
+DEFAULT_THREADS = 1
 
 
 def models_dir() -> Path:

@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,7 +52,7 @@ from flows.ingest.parse import ParsedEntry, ParsedFeed, parse_feed
 from flows.ingest.robots import RobotsCache
 from flows.ingest.schedule import next_check_after_failure, next_check_after_success
 from flows.ingest.urls import canonicalize_url
-from storage.articles import NewArticle, insert_new_articles, known_guid_hashes
+from storage.articles import NewArticle, insert_new_items, known_guid_hashes
 from storage.errors import DatabaseFaultError
 from storage.faults import run_unit
 from storage.feeds import (
@@ -70,6 +70,19 @@ log = logging.getLogger(__name__)
 FAILING_THRESHOLD = 3
 PENDING_FEEDS_PER_SLOT = 3
 T = TypeVar("T")
+
+
+class Screening(Protocol):
+    """What a prefilter may return instead of a ``bool``: a verdict with its decision."""
+
+    @property
+    def candidate(self) -> bool: ...
+
+
+Prefilter = Callable[[str], bool | Screening]
+ScreenedKey = tuple[int, str]  # (feed id, GUID)
+# Called on the event loop with the articles a feed has just stored (committed); must be quick.
+StoredHook = Callable[[Sequence[NewArticle]], None]
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,9 @@ class FeedReport:
     new_article_ids: list[int] = field(default_factory=list)
     error: str | None = None
     error_count: int = 0
+    # The prefilter's verdicts on entries stored without a page, by (feed id, GUID): the
+    # analysis of those articles reads the same title and summary, so it can reuse them.
+    screened: dict[ScreenedKey, Screening] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,6 +141,10 @@ class HarvestReport:
     @property
     def new_article_ids(self) -> list[int]:
         return [i for f in self.feeds for i in f.new_article_ids]
+
+    @property
+    def screened(self) -> dict[ScreenedKey, Screening]:
+        return {k: v for f in self.feeds for k, v in f.screened.items()}
 
     @property
     def failing_feeds(self) -> list[FeedReport]:
@@ -151,6 +171,7 @@ class PendingEntry:
     entry: ParsedEntry
     fetch_page: bool
     body_status: str = "not_fetched"
+    screening: Screening | None = None  # the prefilter's verdict when it returned one
 
 
 @dataclass
@@ -158,12 +179,13 @@ class PassContext:
     session_factory: sessionmaker[Session]
     now: datetime
     config: HarvestConfig
-    prefilter: Callable[[str], bool] | None
+    prefilter: Prefilter | None
     client: httpx.AsyncClient
     gate: HostGate
     robots: RobotsCache
     executor: ThreadPoolExecutor
     parse_pool: ProcessPoolExecutor | None = None
+    on_stored: StoredHook | None = None
 
     async def in_worker(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
@@ -282,7 +304,7 @@ def select_new_entries(
     session_factory: sessionmaker[Session],
     feed_id: int,
     parsed: ParsedFeed,
-    prefilter: Callable[[str], bool] | None,
+    prefilter: Prefilter | None,
     fetch_articles: bool,
     oldest: datetime | None = None,
 ) -> list[PendingEntry]:
@@ -306,17 +328,23 @@ def select_new_entries(
     for entry in unique:
         if guid_key(entry.guid) in known:
             continue
-        wanted = bool(
+        screening: Screening | None = None
+        wanted = False
+        if (
             fetch_articles
             and prefilter is not None
             and entry.link
             and entry.link.lower().startswith(("http://", "https://"))
-            and prefilter(f"{entry.title}\n{entry.summary}")
-        )
+        ):
+            verdict = prefilter(f"{entry.title}\n{entry.summary}")
+            if isinstance(verdict, bool):
+                wanted = verdict
+            else:
+                wanted, screening = verdict.candidate, verdict
         if wanted and oldest and entry.published and entry.published < oldest:
-            pending.append(PendingEntry(entry, False, "not_fetched: old"))
+            pending.append(PendingEntry(entry, False, "not_fetched: old", screening))
             continue
-        pending.append(PendingEntry(entry, wanted))
+        pending.append(PendingEntry(entry, wanted, screening=screening))
     return pending
 
 
@@ -418,6 +446,18 @@ def build_articles(
     return items
 
 
+def screened_without_page(
+    feed_id: int, pending: Sequence[PendingEntry], items: Sequence[NewArticle]
+) -> dict[ScreenedKey, Screening]:
+    """The verdicts on entries stored with their feed's title and summary only (no body, the
+    entry's own title): the text an analysis of the article screens is the one screened."""
+    return {
+        (feed_id, p.entry.guid): p.screening
+        for p, item in zip(pending, items, strict=True)
+        if p.screening is not None and item.body is None and p.entry.title
+    }
+
+
 def store_success(
     ctx: PassContext,
     snap: FeedSnapshot,
@@ -425,10 +465,10 @@ def store_success(
     parsed: ParsedFeed,
     items: Sequence[NewArticle],
     digest: str,
-) -> list[int]:
-    def unit(session: Session) -> list[int]:
+) -> list[tuple[int, NewArticle]]:
+    def unit(session: Session) -> list[tuple[int, NewArticle]]:
         # Idempotent: a retry after a commit that went through inserts nothing more.
-        ids = insert_new_articles(session, items, ctx.now)
+        ids = insert_new_items(session, items, ctx.now)
         if result.permanent_redirect:
             move_feed(session, snap.id, result.permanent_redirect)
         record_success(
@@ -528,14 +568,22 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
             if p.fetch_page and p.entry.link and p.entry.link not in pages:
                 pages[p.entry.link] = "not_fetched: page limit"
         items = await ctx.in_worker(partial(build_articles, snap, parsed, pending, pages))
-        ids = await ctx.in_worker(partial(store_success, ctx, snap, result, parsed, items, digest))
+        stored = await ctx.in_worker(
+            partial(store_success, ctx, snap, result, parsed, items, digest)
+        )
+        if ctx.on_stored is not None and stored:
+            try:
+                ctx.on_stored([item for _id, item in stored])
+            except Exception:  # the hook's problem, not the feed's: it is stored
+                log.exception("stored-articles hook failed", extra={"feed": snap.url})
         return FeedReport(
             snap.id,
             snap.name,
             snap.url,
             "ok",
             entries_seen=len(parsed.entries),
-            new_article_ids=ids,
+            new_article_ids=[article_id for article_id, _item in stored],
+            screened=screened_without_page(snap.id, pending, items),
         )
     except DatabaseFaultError:
         raise
@@ -590,10 +638,11 @@ async def harvest(
     *,
     now: datetime,
     config: HarvestConfig,
-    prefilter: Callable[[str], bool] | None = None,
+    prefilter: Prefilter | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     feed_urls: Sequence[str] | None = None,
     force: bool = False,
+    on_stored: StoredHook | None = None,
 ) -> HarvestReport:
     """Run one ingestion pass over the due feeds (all of them, or those in ``feed_urls``).
 
@@ -632,6 +681,7 @@ async def harvest(
                 ),
                 executor=executor,
                 parse_pool=parse_pool,
+                on_stored=on_stored,
             )
             # Bodies wait in memory for the parser: bound how many feeds are between their
             # fetch and their commit (memory stays under about this many × max_bytes).
@@ -662,10 +712,11 @@ def harvest_sync(
     *,
     now: datetime,
     config: HarvestConfig,
-    prefilter: Callable[[str], bool] | None = None,
+    prefilter: Prefilter | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     feed_urls: Sequence[str] | None = None,
     force: bool = False,
+    on_stored: StoredHook | None = None,
 ) -> HarvestReport:
     """:func:`harvest` for synchronous callers (CLI, Prefect tasks)."""
     return asyncio.run(
@@ -677,6 +728,7 @@ def harvest_sync(
             transport=transport,
             feed_urls=feed_urls,
             force=force,
+            on_stored=on_stored,
         )
     )
 

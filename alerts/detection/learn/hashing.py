@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +61,38 @@ def normalise(text: str, *, fold_digits: bool = True) -> str:
 def words(text: str, *, fold_digits: bool = True) -> list[str]:
     """The words of ``text`` (runs of letters and digits), normalised."""
     return _WORD_RE.findall(normalise(text, fold_digits=fold_digits))
+
+
+class _RecentCounts:
+    """The last few (hasher, text) → counts results: the heads of one article hash the same
+    title and lead with the same settings, each head on its own (10 times an article in the
+    shipped cascade). The arrays handed out are read-only, so a hit cannot be changed."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[I64, NDArray[np.float64]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[I64, NDArray[np.float64]] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(
+        self, key: Hashable, value: tuple[I64, NDArray[np.float64]]
+    ) -> tuple[I64, NDArray[np.float64]]:
+        for array in value:
+            array.flags.writeable = False
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+_RECENT = _RecentCounts()
 
 
 def _bucket_counts(hashes: U64, bits: int) -> tuple[I64, NDArray[np.float64]]:
@@ -112,8 +146,12 @@ class CharNgrams:
         return fmix64(np.concatenate(parts)) if parts else np.zeros(0, np.uint64)
 
     def counts(self, text: str) -> tuple[I64, NDArray[np.float64]]:
-        """Sorted bucket ids and how often each occurs in ``text``."""
-        return _bucket_counts(self.hashes(text), self.bits)
+        """Sorted bucket ids and how often each occurs in ``text`` (read-only arrays)."""
+        key = (self, text)
+        found = _RECENT.get(key)
+        if found is not None:
+            return found
+        return _RECENT.put(key, _bucket_counts(self.hashes(text), self.bits))
 
 
 @dataclass(frozen=True)
@@ -154,7 +192,12 @@ class WordNgrams:
         return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
 
     def counts(self, tokens: Sequence[str]) -> tuple[I64, NDArray[np.float64]]:
-        return _bucket_counts(self.hashes(tokens), self.bits)
+        """Sorted bucket ids and how often each occurs in ``tokens`` (read-only arrays)."""
+        key = (self, tuple(tokens))
+        found = _RECENT.get(key)
+        if found is not None:
+            return found
+        return _RECENT.put(key, _bucket_counts(self.hashes(tokens), self.bits))
 
 
 def tf_values(counts: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -5,7 +5,7 @@ The views stay as they are: migration 0050 creates them from the current definit
 storage/views.py, so a view column over ``feeds.category`` would break 0050 on PostgreSQL.
 
 Revision ID: 0080
-Revises: 0051
+Revises: 0070
 Create Date: 2026-12-04 02:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from storage.views import create_views, drop_views
 
 revision = "0080"
-down_revision = "0051"
+down_revision = "0070"
 branch_labels = None
 depends_on = None
 
