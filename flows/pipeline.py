@@ -42,6 +42,7 @@ from flows.sources import load_sources
 from storage.articles import is_analysed, load_articles, record_analysis, unanalysed_article_ids
 from storage.engine import check_connection, create_db_engine, create_session_factory
 from storage.errors import DatabaseFaultError, LockHeldError, LockLostError
+from storage.events import link_copy
 from storage.faults import run_unit
 from storage.feeds import oldest_feed_created_at, sync_feeds
 from storage.locks import StageLock, describe_holder, new_owner, utc_now
@@ -174,6 +175,12 @@ def analyse_article(
         analysed_at=now,
         language=detection.language,
     )
+    if article.copy_of_id is not None and (
+        link_copy(session, article.id, article.copy_of_id, now) is not None
+    ):
+        # A near-duplicate of an analysed article reports its original's events: it never
+        # raises an alert, an update or a confirmation of its own.
+        return detection.relevance.relevant, 0, 0
     if not detection.relevance.relevant:
         return False, 0, 0
     outcomes = register_events(
