@@ -277,3 +277,31 @@ def test_db_prune_command_is_a_dry_run_unless_yes(tmp_path: Path) -> None:
     with session_scope(factory) as session:
         assert session.scalar(select(Article.body)) is None
     engine.dispose()
+
+
+def test_an_edit_alerts_again_only_when_the_detected_event_changes(
+    session_factory: sessionmaker[Session],
+) -> None:
+    now = datetime.now(UTC)
+    with session_scope(session_factory) as session:
+        (a,) = feeds(session, 1)
+        insert_new_articles(session, [item(a, "old", OTHER_STORY, title="Flights")], now)
+        session.execute(update(Article).values(analysed_at=now))
+        (article_id,) = insert_new_articles(session, [item(a, "g", WIRE_STORY)], now)
+    assert analyse_pending(session_factory, now, 72).alerts_enqueued == 1
+    # a sentence reworded: a new version, analysed again, no alert
+    reworded = WIRE_STORY.replace("Moscow has not commented", "The Kremlin has not commented")
+    with session_scope(session_factory) as session:
+        assert store_articles(session, [item(a, "g", reworded)], now).revised_ids == [article_id]
+    again = analyse_pending(session_factory, now, 72)
+    assert again.articles == 1 and again.events_new == 0 and again.alerts_enqueued == 0
+    # the figure revised threefold: the event changed, an update alert
+    revised = reworded.replace("about 1,000 military engineers", "about 3,000 military engineers")
+    with session_scope(session_factory) as session:
+        assert store_articles(session, [item(a, "g", revised)], now).revised_ids == [article_id]
+    third = analyse_pending(session_factory, now, 72)
+    assert third.events_new == 0 and third.alerts_enqueued == 1
+    with session_scope(session_factory) as session:
+        kinds = sorted(session.scalars(select(Alert.kind)))
+        assert kinds == ["new", "update"]
+        assert [v.version for v in article_versions(session, article_id)] == [1, 2, 3]
