@@ -22,6 +22,7 @@ The reports are generated (no article text is copied); the seed is fixed.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import tempfile
@@ -176,11 +177,11 @@ _SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
 VOCABULARY = sorted(
     {"".join(random.Random(i).choices(_SYLLABLES, k=1 + i % 3)) for i in range(6000)}
 )[:4000]
-_WEIGHTS = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
+_CUMULATIVE = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(VOCABULARY))))
 
 
 def clause(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choices(VOCABULARY, weights=_WEIGHTS, k=words))
+    return " ".join(rng.choices(VOCABULARY, cum_weights=_CUMULATIVE, k=words))
 
 
 def sentence(rng: random.Random) -> str:
