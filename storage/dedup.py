@@ -197,12 +197,11 @@ def _within_reach(new: Sequence[Fingerprint], signature: U32) -> bool:
 
 
 def _load_prints(session: Session, near: dict[int, list[Fingerprint]]) -> dict[int, StoredPrint]:
-    """The stored fingerprints of the candidates ``near`` (id → the new fingerprints sharing a
-    band with it) whose signature is within reach of one of them (:data:`PREFILTER_JACCARD`);
+    """The stored fingerprints of the candidates ``near`` (id → the new fingerprints sharing
+    bands with it) whose signature is within reach of one of them (:data:`PREFILTER_JACCARD`);
     the shingle sets are loaded for those only."""
-    ids = near
     light: list[tuple[int, int, U32, int]] = []
-    unique = sorted(set(ids))
+    unique = sorted(near)
     for start in range(0, len(unique), CHUNK):
         rows = session.execute(
             select(

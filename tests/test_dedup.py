@@ -305,3 +305,18 @@ def test_an_edit_alerts_again_only_when_the_detected_event_changes(
         kinds = sorted(session.scalars(select(Alert.kind)))
         assert kinds == ["new", "update"]
         assert [v.version for v in article_versions(session, article_id)] == [1, 2, 3]
+
+
+def test_a_bad_wire_table_is_one_clear_error(tmp_path: Path) -> None:
+    from storage.wires import WireDataError, load_wire_table
+
+    bad = tmp_path / "wires.toml"
+    bad.write_text('[wires.A]\nforms = ["X"]\n[wires.B]\nforms = ["X"]\n', "utf-8")
+    with pytest.raises(WireDataError, match="form 'X' belongs to two wires"):
+        load_wire_table(bad)
+    bad.write_text("[wires.A]\nforms = [", "utf-8")
+    with pytest.raises(WireDataError, match=r"wires\.toml"):
+        load_wire_table(bad)
+    good = tmp_path / "good.toml"
+    good.write_text('[wires.NEWS1]\nforms = ["News One"]\n', "utf-8")
+    assert detect_wires("Text. (News One)", table=load_wire_table(good)) == ["NEWS1"]
