@@ -76,6 +76,7 @@ class StoreReport:
     new_ids: list[int]
     revised_ids: list[int]
     copies: dict[int, int]
+    new_items: list[tuple[int, NewArticle]]  # each new id with the item it stored, in id order
 
 
 def store_articles(
@@ -93,7 +94,7 @@ def store_articles(
     duplicate nor two originals of one story.
     """
     if not items:
-        return StoreReport([], [], {})
+        return StoreReport([], [], {}, [])
     lock_for_articles(session)
     rows = [article_row(item, discovered_at) for item in items]
     old_versions = _earlier_version_hashes(session, [r["content_hash"] for r in rows])
@@ -120,7 +121,9 @@ def store_articles(
     copies = index_articles(session, [(i, texts[i]) for i in new_ids])
     edits = [r for r in rows if (r["feed_id"], r["guid_hash"]) not in inserted]
     revised = _record_edits(session, edits, old_versions, discovered_at)
-    return StoreReport(new_ids, revised, copies)
+    by_key = {(item.feed_id, guid_key(item.guid)): item for item in reversed(items)}
+    new_items = sorted(((i, by_key[key]) for key, i in inserted.items()), key=lambda p: p[0])
+    return StoreReport(new_ids, revised, copies, new_items)
 
 
 def insert_new_articles(
@@ -128,6 +131,13 @@ def insert_new_articles(
 ) -> list[int]:
     """:func:`store_articles`, returning the ids of the new rows only."""
     return store_articles(session, items, discovered_at).new_ids
+
+
+def insert_new_items(
+    session: Session, items: Sequence[NewArticle], discovered_at: datetime
+) -> list[tuple[int, NewArticle]]:
+    """:func:`store_articles`, returning each new id with the item it stored."""
+    return store_articles(session, items, discovered_at).new_items
 
 
 def _earlier_version_hashes(session: Session, hashes: Sequence[str | None]) -> set[str]:

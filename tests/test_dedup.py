@@ -19,6 +19,7 @@ from storage.articles import (
     NewArticle,
     article_versions,
     insert_new_articles,
+    insert_new_items,
     store_articles,
     unchanged_guid_hashes,
 )
@@ -162,6 +163,11 @@ def test_copies_in_one_batch_link_to_the_lowest_id(session: Session) -> None:
     )
     first, *rest = report.new_ids
     assert report.copies == {i: first for i in rest}
+    assert [(i, it.guid) for i, it in report.new_items] == list(
+        zip(report.new_ids, ["o", "c", "t"], strict=True)
+    )
+    pairs = insert_new_items(session, [item(a, "o", WIRE_STORY), item(a, "n", OTHER_STORY)], NOW)
+    assert [(it.guid, i > report.new_ids[-1]) for i, it in pairs] == [("n", True)]
 
 
 # --- versions -------------------------------------------------------------------------------
