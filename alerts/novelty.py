@@ -224,11 +224,23 @@ def register_events(
         reported = now
     outcomes: list[EventOutcome] = []
     for event in detection.events:
+        record = record_of(event, reported.date(), (title,) if title else (), detection.language)
         existing = _linked_event(session, article_id, event.event_type)
         if existing is not None:
-            outcomes.append(EventOutcome(existing, False, event))
+            # A rerun, or an edited article analysed again: what its new text changes in the
+            # event it already reports (a revised figure, a status) is an update, else nothing.
+            linked = session.get(Event, existing)
+            changes = changes_of(linked, event, record) if linked is not None else []
+            if (
+                linked is not None
+                and changes
+                and record_update(session, existing, article_id, changes, now)
+            ):
+                _apply(linked, event, changes)
+            else:
+                changes = []
+            outcomes.append(EventOutcome(existing, False, event, tuple(changes)))
             continue
-        record = record_of(event, reported.date(), (title,) if title else (), detection.language)
         known = default_instruments().instruments.get(record.instrument or "")
         window = known.window_days if known is not None else None
         # The instrument's window is for its later stages (the record's root); one stage's

@@ -462,6 +462,37 @@ def db_history() -> None:
         typer.echo(f"{step.revision}  <- {step.down_revision or 'base'}  {step.title}")
 
 
+@db_app.command("prune")
+def db_prune(
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Age of the articles to prune: 90d, 12w, or a date.")
+    ] = "90d",
+    yes: Annotated[bool, typer.Option("--yes", help="Prune; without it, only count.")] = False,
+) -> None:
+    """Drop the text of old articles (bodies, summaries, shingles); keep events, alerts, keys
+    and signatures, so nothing pruned comes back as new. A dry run unless --yes."""
+    settings = current_settings()
+    now = datetime.now(UTC)
+    before = parse_moment("--older-than", older_than, now)
+    from flows.pipeline import opened_database
+    from storage.faults import run_unit
+    from storage.retention import prune_articles
+
+    with reported_errors(), opened_database(settings.database_dsn()) as factory:
+        report = run_unit(
+            factory,
+            lambda session: prune_articles(session, before, apply=yes, now=now),
+            what="pruning articles",
+        )
+    verb = "pruned" if report.applied else "would prune"
+    typer.echo(
+        f"{verb} {report.articles} articles discovered before {before:%Y-%m-%d %H:%M} UTC "
+        f"({report.shingle_sets} shingle sets); events, alerts, keys and signatures are kept"
+    )
+    if not report.applied and report.articles:
+        typer.echo("dry run: add --yes to prune")
+
+
 @app.command("eval")
 def evaluate(
     path: Annotated[Path, typer.Argument(help="Labelled items, JSON Lines (dev_labelled schema).")],

@@ -57,6 +57,7 @@ from storage.articles import (
 )
 from storage.engine import check_connection, create_db_engine, create_session_factory
 from storage.errors import DatabaseFaultError, LockHeldError, LockLostError
+from storage.events import link_copy
 from storage.faults import run_unit
 from storage.feeds import SyncReport, oldest_feed_created_at, reconcile_feeds
 from storage.installation import installation_id
@@ -272,6 +273,12 @@ def analyse_article(
     """
     article, detection = analysis.article, analysis.detection
     record_analyses(session, [(article.id, analysis.values(now))])
+    if article.copy_of_id is not None and (
+        link_copy(session, article.id, article.copy_of_id, now) is not None
+    ):
+        # A near-duplicate of an analysed article reports its original's events: it never
+        # raises an alert, an update or a confirmation of its own.
+        return detection.relevance.relevant, 0, 0
     if not detection.relevance.relevant:
         return False, 0, 0
     outcomes = register_events(
@@ -416,7 +423,9 @@ def analyse_batch(
             log.exception("article analysis failed", extra={"article_id": article.id})
             report.failed += 1
             continue
-        (relevant if analysis.detection.relevance.relevant else plain).append(analysis)
+        # A copy goes through its own unit whatever it reads as: it takes its original's events.
+        own_unit = analysis.detection.relevance.relevant or article.copy_of_id is not None
+        (relevant if own_unit else plain).append(analysis)
     if plain:
         rows = [(a.article.id, a.values(now)) for a in plain]
         try:

@@ -25,6 +25,7 @@ from alerts.rules import RuleSet
 from flows.pipeline import is_fresh
 from storage.articles import load_articles, record_analysis
 from storage.decisions import record_decision
+from storage.events import link_copy
 from storage.faults import run_unit
 from storage.models import Alert, Article, EventArticle
 
@@ -77,6 +78,10 @@ def reprocess_article(
         analysed_at=now,
         language=detection.language,
     )
+    if article.copy_of_id is not None and (
+        link_copy(session, article.id, article.copy_of_id, now) is not None
+    ):
+        return detection.relevance.relevant, 0, 0  # a copy reports its original's events
     if not detection.relevance.relevant:
         return False, 0, 0
     alerted_before = _behind_an_alert(session, article.id)

@@ -216,3 +216,26 @@ def event_history(session: Session, event_id: int) -> list[EventUpdate]:
             select(EventUpdate).where(EventUpdate.event_id == event_id).order_by(EventUpdate.id)
         )
     )
+
+
+def link_copy(
+    session: Session, copy_id: int, original_id: int, linked_at: datetime
+) -> list[int] | None:
+    """Link a near-duplicate article to every event of its original (role ``copy``): a copy
+    inherits its original's events and never makes one of its own. ``None`` when the original
+    is gone or not analysed yet (the copy is then analysed as an article of its own)."""
+    analysed = session.execute(
+        select(Article.analysed_at).where(Article.id == original_id)
+    ).one_or_none()
+    if analysed is None or analysed[0] is None:
+        return None
+    event_ids = list(
+        session.scalars(
+            select(EventArticle.event_id)
+            .where(EventArticle.article_id == original_id)
+            .order_by(EventArticle.event_id)
+        )
+    )
+    for event_id in event_ids:
+        link_article(session, event_id, copy_id, "copy", linked_at)
+    return event_ids

@@ -36,3 +36,9 @@ def content_key(title: str, text: str, *, min_chars: int = 80) -> str | None:
     if len(norm) < min_chars:
         return None
     return sha256_hex(norm)
+
+
+def entry_key(title: str, summary: str) -> str:
+    """Fingerprint of a feed entry as the feed gives it (title + summary): a stored GUID whose
+    entry key changed is an edited article."""
+    return sha256_hex(normalise_text(f"{title}\n{summary}"))

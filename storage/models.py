@@ -1,7 +1,9 @@
 """Typed SQLAlchemy 2.0 models.
 
 Tables: ``feeds`` (one row per source with its fetch state), ``articles`` (one row per distinct
-report, deduplicated by feed+GUID, canonical URL hash and content hash), ``events`` (real-world
+report, deduplicated by feed+GUID, canonical URL hash and content hash; near-duplicates linked
+by ``copy_of_id``), ``article_versions`` (the history of edited articles), ``article_signatures``
+and ``article_bands`` (MinHash signatures and their LSH buckets), ``events`` (real-world
 events detected in articles), ``event_articles`` (which article reports which event), ``event_updates`` (an event's history), ``alerts``
 (the outbox: one row per alert, written before it is sent), ``deliveries`` (one row per alert and
 channel, carrying the delivery state: status, attempts, last error, next attempt, lease),
@@ -23,6 +25,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -106,6 +110,7 @@ class Article(Base):
             sqlite_where=text("analysed_at IS NULL"),
             postgresql_where=text("analysed_at IS NULL"),
         ),
+        Index("ix_articles_copy_of", "copy_of_id"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
@@ -128,8 +133,65 @@ class Article(Base):
     relevant: Mapped[bool | None] = mapped_column(Boolean)
     relevance_score: Mapped[float | None] = mapped_column(Float)
     detection: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    # Revision 0090 (storage/dedup.py, storage/wires.py): the first stored article this one is a
+    # near-duplicate of (always an original, never a copy), the wires its text or byline
+    # credits ("AFP", "AFP,Reuters"), the fingerprint of the feed entry (title + summary) that
+    # tells an edited entry from an unchanged one, the current version number, and when
+    # ``rudprk db prune`` dropped its text.
+    copy_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    wire: Mapped[str | None] = mapped_column(String(200))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     feed: Mapped[Feed] = relationship(back_populates="articles")
+
+
+class ArticleVersion(Base):
+    """One version of an edited article: its content hash, title, what changed from the version
+    before (``["title", "text"]``) and when it was seen. Version 1 is written at the first
+    edit; the article row holds the latest text."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "version", name="uq_article_versions_version"),
+        Index("ix_article_versions_content_hash", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text, default="")
+    changed: Mapped[list[str]] = mapped_column(JSON, default=list)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ArticleSignature(Base):
+    """An article's MinHash signature (``NUM_PERM`` little-endian uint32) and its shingle set
+    (sorted uint32 hashes; dropped by ``rudprk db prune``, the signature stays)."""
+
+    __tablename__ = "article_signatures"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    shingles: Mapped[bytes | None] = mapped_column(LargeBinary)
+    shingle_count: Mapped[int] = mapped_column(Integer)
+
+
+class ArticleBand(Base):
+    """One LSH band bucket of an article: articles sharing a ``band_key`` are candidates."""
+
+    __tablename__ = "article_bands"
+    __table_args__ = (
+        PrimaryKeyConstraint("band_key", "article_id", name="pk_article_bands"),
+        Index("ix_article_bands_article", "article_id"),
+    )
+
+    band_key: Mapped[int] = mapped_column(BigInteger)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
 
 
 class Event(Base):

@@ -52,7 +52,7 @@ from flows.ingest.parse import ParsedEntry, ParsedFeed, parse_feed
 from flows.ingest.robots import RobotsCache
 from flows.ingest.schedule import next_check_after_failure, next_check_after_success
 from flows.ingest.urls import canonicalize_url
-from storage.articles import NewArticle, insert_new_items, known_guid_hashes
+from storage.articles import NewArticle, insert_new_items, unchanged_guid_hashes
 from storage.errors import DatabaseFaultError
 from storage.faults import run_unit
 from storage.feeds import (
@@ -63,7 +63,7 @@ from storage.feeds import (
     record_not_modified,
     record_success,
 )
-from storage.keys import guid_key
+from storage.keys import entry_key, guid_key
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +308,8 @@ def select_new_entries(
     fetch_articles: bool,
     oldest: datetime | None = None,
 ) -> list[PendingEntry]:
-    """Entries whose GUID this feed has not stored yet, marked for a page fetch when relevant.
+    """Entries whose GUID this feed has not stored yet, or whose title or summary changed (an
+    edit: stored as a new version), marked for a page fetch when relevant.
 
     An entry published before ``oldest`` is not fetched (``body_status`` ``not_fetched: old``).
     """
@@ -318,10 +319,10 @@ def select_new_entries(
         if entry.guid not in seen:
             seen.add(entry.guid)
             unique.append(entry)
-    guids = [e.guid for e in unique]
+    entries = [(e.guid, e.title, e.summary) for e in unique]
     known = run_unit(
         session_factory,
-        lambda session: known_guid_hashes(session, feed_id, guids),
+        lambda session: unchanged_guid_hashes(session, feed_id, entries),
         what="reading a feed's stored entries",
     )
     pending: list[PendingEntry] = []
@@ -441,6 +442,7 @@ def build_articles(
                 author=entry.author[:500] if entry.author else None,
                 body=body,
                 body_status=body_status,
+                entry_hash=entry_key(entry.title, entry.summary),
             )
         )
     return items
