@@ -14,8 +14,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from alerts.patterns import trie_pattern
+from alerts.wordtables import load_table
 
 __all__ = ["PRECISIONS", "DateMention", "resolve_dates"]
 
@@ -44,137 +46,45 @@ def _split(text: str, sep: str | None = None) -> list[str]:
 # Vocabulary per language
 # --------------------------------------------------------------------------------------------
 
-_MONTHS: dict[str, dict[str, int]] = {
-    "fr": {
-        "janvier": 1,
-        "février": 2,
-        "fevrier": 2,
-        "mars": 3,
-        "avril": 4,
-        "mai": 5,
-        "juin": 6,
-        "juillet": 7,
-        "août": 8,
-        "aout": 8,
-        "septembre": 9,
-        "octobre": 10,
-        "novembre": 11,
-        "décembre": 12,
-        "decembre": 12,
-    },
-    "en": {
-        "january": 1,
-        "february": 2,
-        "march": 3,
-        "april": 4,
-        "may": 5,
-        "june": 6,
-        "july": 7,
-        "august": 8,
-        "september": 9,
-        "october": 10,
-        "november": 11,
-        "december": 12,
-        "jan.": 1,
-        "feb.": 2,
-        "mar.": 3,
-        "apr.": 4,
-        "jun.": 6,
-        "jul.": 7,
-        "aug.": 8,
-        "sep.": 9,
-        "sept.": 9,
-        "oct.": 10,
-        "nov.": 11,
-        "dec.": 12,
-    },
-    "de": {
-        "januar": 1,
-        "jänner": 1,
-        "februar": 2,
-        "märz": 3,
-        "april": 4,
-        "mai": 5,
-        "juni": 6,
-        "juli": 7,
-        "august": 8,
-        "september": 9,
-        "oktober": 10,
-        "november": 11,
-        "dezember": 12,
-    },
-    "es": {
-        "enero": 1,
-        "febrero": 2,
-        "marzo": 3,
-        "abril": 4,
-        "mayo": 5,
-        "junio": 6,
-        "julio": 7,
-        "agosto": 8,
-        "septiembre": 9,
-        "setiembre": 9,
-        "octubre": 10,
-        "noviembre": 11,
-        "diciembre": 12,
-    },
-    "ru": {},
-}
-for _i, _forms in enumerate(
-    [
-        "январь января январе",
-        "февраль февраля феврале",
-        "март марта марте",
-        "апрель апреля апреле",
-        "май мая мае",
-        "июнь июня июне",
-        "июль июля июле",
-        "август августа августе",
-        "сентябрь сентября сентябре",
-        "октябрь октября октябре",
-        "ноябрь ноября ноябре",
-        "декабрь декабря декабре",
-    ],
-    start=1,
-):
-    for _f in _split(_forms):
-        _MONTHS["ru"][_f] = _i
+LANGUAGES = ("fr", "en", "ru", "ko", "uk", "de", "es", "it", "pt", "pl", "ja", "zh", "ar", "hi")
+_DATA = Path(__file__).with_name("data")
+_UNSPACED = frozenset({"ja", "zh"})  # no spaces between words: a date may follow any character
 
-_WEEKDAYS: dict[str, dict[str, int]] = {
-    "fr": dict(
-        zip(_split("lundi mardi mercredi jeudi vendredi samedi dimanche"), range(7), strict=True)
-    ),
-    "en": dict(
-        zip(
-            _split("monday tuesday wednesday thursday friday saturday sunday"),
-            range(7),
-            strict=True,
-        )
-    ),
-    "de": dict(
-        zip(
-            _split("montag dienstag mittwoch donnerstag freitag samstag sonntag"),
-            range(7),
-            strict=True,
-        )
-    ),
-    "es": dict(
-        zip(_split("lunes martes miércoles jueves viernes sábado domingo"), range(7), strict=True)
-    ),
-    "ru": dict(
-        zip(
-            _split("понедельник вторник среду четверг пятницу субботу воскресенье"),
-            range(7),
-            strict=True,
-        )
-    ),
-    "ko": dict(
-        zip(_split("월요일 화요일 수요일 목요일 금요일 토요일 일요일"), range(7), strict=True)
-    ),
-}
-_WEEKDAYS["ru"].update(
-    dict(zip(_split("понедельник вторник среда четверг пятница суббота"), range(6), strict=True))
-)
+
+def _alphabetic(word: str) -> bool:
+    return all(ch.isascii() or "\u00c0" <= ch <= "\u04ff" for ch in word)
+
+
+def _calendar_words(code: str) -> tuple[dict[str, int], dict[str, int], dict[str, tuple[str, int]]]:
+    """Months (1-12), weekdays (Monday = 0) and relative-day words from the generated table.
+
+    Abbreviations count with their full stop in Latin and Cyrillic ("sept.", "janv."), never bare
+    (a bare "mar", "set" or "out" is a word)."""
+    table = load_table(_DATA / f"{code}.toml")
+    months: dict[str, int] = {}
+    for key, names in table["months"].items():
+        for name in names:
+            months.setdefault(name, int(key))
+    for key, names in table["month_abbreviations"].items():
+        for name in names:
+            if len(name) >= 3 and _alphabetic(name):
+                months.setdefault(name + ".", int(key))
+    weekdays: dict[str, int] = {}
+    for key, names in table["weekdays"].items():
+        for name in names:
+            weekdays.setdefault(name, int(key))
+    relative = {
+        phrase: (str(entry["unit"]), int(entry["offset"]))
+        for phrase, entry in table["relative"].items()
+    }
+    return months, weekdays, relative
+
+
+_MONTHS: dict[str, dict[str, int]] = {}
+_WEEKDAYS: dict[str, dict[str, int]] = {}
+_GENERATED_RELATIVE: dict[str, dict[str, tuple[str, int]]] = {}
+for _code in LANGUAGES:
+    _MONTHS[_code], _WEEKDAYS[_code], _GENERATED_RELATIVE[_code] = _calendar_words(_code)
 
 # season name -> (first month, number of months); winter starts in December
 _SEASON_SPAN = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}
@@ -613,6 +523,76 @@ _SEASON_TEMPLATES: dict[str, dict[str, list[str]]] = {
         "next": ["내년 {s}"],
     },
 }
+# Languages read from the generated words only, with a few templates each (the month alone
+# is taken after a preposition, never bare).
+_WEEKDAY_TEMPLATES.update(
+    {
+        "uk": {
+            "default": ["{w}", "у {w}", "в {w}"],
+            "last": ["минулого {w}", "у минулий {w}", "в минулий {w}", "минулої {w}"],
+            "next": ["наступного {w}", "у наступний {w}", "в наступний {w}"],
+        },
+        "it": {"default": ["{w}"], "last": ["{w} scorso", "{w} scorsa"], "next": ["{w} prossimo"]},
+        "pt": {"default": ["na {w}", "no {w}"], "last": ["na {w} passada", "no {w} passado"]},
+        "pl": {"default": ["w {w}", "we {w}"], "last": ["w ostatni {w}", "w ostatnią {w}"]},
+        "ja": {"default": ["{w}"]},
+        "zh": {"default": ["{w}"]},
+        "ar": {"default": ["{w}", "يوم {w}"], "last": ["{w} الماضي"], "next": ["{w} المقبل"]},
+        "hi": {"default": ["{w}", "{w} को"]},
+    }
+)
+_MONTH_TEMPLATES.update(
+    {
+        "uk": {
+            "default": ["у {m}", "в {m}"],
+            "early": ["на початку {m}"],
+            "mid": ["у середині {m}", "в середині {m}"],
+            "late": ["наприкінці {m}", "у кінці {m}", "в кінці {m}"],
+        },
+        "it": {
+            "default": ["a {m}", "in {m}", "nel mese di {m}", "da {m}"],
+            "last": ["lo scorso {m}", "{m} scorso"],
+            "next": ["il prossimo {m}", "{m} prossimo"],
+            "early": ["all'inizio di {m}", "a inizio {m}", "ai primi di {m}"],
+            "mid": ["a metà {m}", "a metà di {m}"],
+            "late": ["alla fine di {m}", "a fine {m}"],
+        },
+        "pt": {
+            "default": ["em {m}", "desde {m}", "no mês de {m}"],
+            "last": ["em {m} passado", "no último mês de {m}"],
+            "next": ["em {m} próximo", "no próximo mês de {m}"],
+            "early": ["no início de {m}", "em início de {m}", "no começo de {m}"],
+            "mid": ["em meados de {m}", "meados de {m}"],
+            "late": ["no fim de {m}", "no final de {m}", "em fins de {m}", "em finais de {m}"],
+        },
+        "pl": {
+            "default": ["w {m}", "od {m}"],
+            "early": ["na początku {m}", "z początkiem {m}"],
+            "mid": ["w połowie {m}"],
+            "late": ["pod koniec {m}", "na koniec {m}", "z końcem {m}"],
+        },
+        "ar": {
+            "default": ["في {m}", "خلال {m}", "منذ {m}"],
+            "last": ["{m} الماضي", "في {m} الماضي"],
+            "next": ["{m} المقبل", "في {m} المقبل", "{m} القادم"],
+            "early": ["مطلع {m}", "أوائل {m}", "في مطلع {m}", "في أوائل {m}", "بداية {m}"],
+            "mid": ["منتصف {m}", "في منتصف {m}", "أواسط {m}"],
+            "late": ["أواخر {m}", "نهاية {m}", "في أواخر {m}", "في نهاية {m}"],
+        },
+        "hi": {
+            "default": ["{m} में", "{m} से"],
+            "last": ["पिछले {m}", "पिछले {m} में"],
+            "next": ["अगले {m}", "अगले {m} में"],
+            "early": ["{m} की शुरुआत में", "{m} के शुरू में"],
+            "mid": ["{m} के मध्य में", "{m} के मध्य"],
+            "late": ["{m} के अंत में", "{m} के आखिर में"],
+        },
+    }
+)
+for _code in LANGUAGES:
+    if _code not in _RELATIVE:
+        _RELATIVE[_code] = dict(_GENERATED_RELATIVE[_code])
+
 # Words introducing a bare year ("en 2024", "fin 2024"): phrase -> part of the year (or "").
 _YEAR_PREFIXES: dict[str, dict[str, str]] = {
     "fr": {
@@ -694,7 +674,6 @@ _FUTURE = {
     "ru": r"(?:будет|будут|планируется|состоится|запланирован\w*|намерен\w*|собирается)",
     "ko": r"(?:예정|계획|것으로|할 것)",
 }
-_ALIASES = {"uk": "ru"}
 # "in" + count is also a duration ("the first time in 30 years"): taken as a future date only
 # for up to 12 days, weeks or months, or in future wording
 _AMBIGUOUS_IN = frozenset({"in", "en", "within"})
@@ -765,7 +744,7 @@ def _build(code: str) -> _Lang:
             _add(phrases, word, ("num", None, None))
     units = _UNITS.get(code, {})
     count_after = _COUNT_AFTER.get(code, {})
-    hangul = code == "ko"
+    hangul = code in ("ko", "ja", "zh")
     end = "" if hangul else r"(?![^\W\d_])"
     # No look-behind here: it would defeat the regex engine's fast scan; checked in Python.
     scan = re.compile("(?:" + trie_pattern(phrases) + ")" + end)
@@ -809,13 +788,15 @@ def _build(code: str) -> _Lang:
     )
 
 
-_LANGS: dict[str, _Lang] = {code: _build(code) for code in ("fr", "en", "de", "es", "ru", "ko")}
+_LANGS: dict[str, _Lang] = {code: _build(code) for code in LANGUAGES}
 _ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d])")
 _NUMERIC = re.compile(
     r"(?P<a>\d{1,2})(?P<s>[/.-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?!\d)(?![.,]\d)"
 )
+# Korean, Japanese and Chinese dates: 2024년 6월 19일, 2024年6月19日, 6月, 2024年
 _KO_DATE = re.compile(
-    r"(?:(?P<y>\d{4})\s?년\s?)?(?P<m>\d{1,2})\s?월(?:\s?(?P<d>\d{1,2})\s?일)?|(?P<yo>\d{4})\s?년"
+    r"(?:(?P<y>\d{4})\s?[년年]\s?)?(?P<m>\d{1,2})\s?[월月](?:\s?(?P<d>\d{1,2})\s?[일日号號])?"
+    r"|(?P<yo>\d{4})\s?[년年]"
 )
 _KO_DAY = re.compile(r"(?P<d>\d{1,2})\s?일(?!\s?(?:간|째|동안|전|후|뒤|만|이내|가량|정도|분))")
 _YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})(?![\d])(?![^\W\d_])")
@@ -991,7 +972,6 @@ def _norm_lang(lang: str | None) -> tuple[str, ...]:
     if not lang:
         return ("fr", "en")
     code = lang.strip().lower().replace("_", "-").split("-")[0]
-    code = _ALIASES.get(code, code)
     if code in _LANGS:
         return (code,)
     return ("en",)
@@ -1048,7 +1028,8 @@ def _scan_digits(
         d = _safe_date(y, month, day)
         if d is not None:
             return _mention(text, d, d, "day", pos, m.end(), False), m.end()
-    if spec.code == "ko" or "년" in low[pos : pos + 8] or "월" in low[pos : pos + 5]:
+    window = low[pos : pos + 8]
+    if spec.code in ("ko", "ja", "zh") or any(ch in window for ch in "년월年月"):
         m = _KO_DATE.match(low, pos)
         if m is not None:
             if m["yo"]:
@@ -1262,9 +1243,15 @@ _DIGIT_BOUNDARY = frozenset(".,/")
 def _events(spec: _Lang, low: str) -> list[tuple[int, int]]:
     """Where a date may start, in order: (position, end of the phrase or -1 for a digit run)."""
     events: list[tuple[int, int]] = []
+    unspaced = spec.code in _UNSPACED
     for dm in _DIGIT_RUN.finditer(low):
         i = dm.start()
-        if i and (low[i - 1].isalpha() or low[i - 1] in _DIGIT_BOUNDARY or low[i - 1] == "_"):
+        before = low[i - 1] if i else ""
+        if i and (
+            (before.isalpha() and not (unspaced and not _alphabetic(before)))
+            or before in _DIGIT_BOUNDARY
+            or before == "_"
+        ):
             continue
         events.append((i, -1))
     pos = 0
@@ -1275,7 +1262,7 @@ def _events(spec: _Lang, low: str) -> list[tuple[int, int]]:
         if m is None:
             break
         i = m.start()
-        if i and (low[i - 1].isalpha() or low[i - 1] == "_"):
+        if i and not unspaced and (low[i - 1].isalpha() or low[i - 1] == "_"):
             pos = i + 1  # inside a word
             continue
         events.append((i, m.end()))
