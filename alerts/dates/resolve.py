@@ -19,7 +19,7 @@ from pathlib import Path
 from alerts.patterns import trie_pattern
 from alerts.wordtables import load_table
 
-__all__ = ["PRECISIONS", "DateMention", "resolve_dates"]
+__all__ = ["LANGUAGES", "PRECISIONS", "DateMention", "month_names", "resolve_dates"]
 
 PRECISIONS = ("day", "week", "month", "season", "year")
 
@@ -78,6 +78,25 @@ def _calendar_words(code: str) -> tuple[dict[str, int], dict[str, int], dict[str
         for phrase, entry in table["relative"].items()
     }
     return months, weekdays, relative
+
+
+def month_names() -> frozenset[str]:
+    """Every language's month names written with letters (and dotted abbreviations), plus the
+    English abbreviations bare ("jun", "sept"): what makes "19 juin", "19 червня", "June 19"
+    a date rather than a figure."""
+    names = {
+        name
+        for months in _MONTHS.values()
+        for name in months
+        if not any(ch.isdigit() for ch in name) and not _ideographic(name)
+    }
+    en = load_table(_DATA / "en.toml")
+    names.update(a for abbrs in en["month_abbreviations"].values() for a in abbrs)
+    return frozenset(names)
+
+
+def _ideographic(word: str) -> bool:
+    return any("\u3000" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3" for ch in word)
 
 
 _MONTHS: dict[str, dict[str, int]] = {}

@@ -8,8 +8,9 @@ committed files are what the generator writes today (exit status 1 when they dif
   one word, "einundzwanzig", "ventuno", into the parts the compounds are made of);
 - their inflected forms: pymorphy3's Russian and Ukrainian dictionaries (every form of the
   word's lexeme whose likeliest reading is that word: "шести", "тисячами", but not "семью",
-  which is "family" first) and simplemma's dictionaries for Polish, Spanish, Portuguese, Italian
-  and French (every form of the same lemma: "pięciu", "tysięcy", "doscientas");
+  which is "family" first) and simplemma's Polish dictionary (every form of the same lemma:
+  "pięciu", "tysięcy"); feminine forms in the Romance languages ("doscientas", "uma", "une")
+  by their regular endings, kept when text2num reads them;
 - words written after digits ("12 тисяч", "3 हज़ार", "2 لاكه", "1,5 Mio.", "5万"): CLDR's compact
   number formats as babel ships them, long and short, with their plural forms;
 - Chinese and Japanese numerals (三千, 一万二千, 两百): num2words' Japanese digits and multipliers;
@@ -38,7 +39,7 @@ TEXT2NUM = frozenset({"fr", "en", "es", "pt", "de", "it"})
 COMPOUNDING = frozenset({"de", "it"})
 SPELLED = frozenset({"fr", "en", "es", "pt", "de", "it", "ru", "uk", "pl", "ar"})
 _PYMORPHY = frozenset({"ru", "uk"})
-_SIMPLEMMA = frozenset({"pl", "es", "pt", "it", "fr"})
+_SIMPLEMMA = frozenset({"pl"})
 _CJK = frozenset({"ja", "zh"})
 # Chinese forms the Japanese table lacks (num2words has no Chinese).
 _CHINESE_EXTRA = {"两": 2, "兩": 2, "零": 0, "〇": 0}
@@ -62,13 +63,38 @@ def _tokens(text: str) -> list[str]:
     return [t for t in _SPLIT.split(text) if t]
 
 
-def _spellings(lang: str) -> dict[int, str]:
+# num2words' regional variants spelled as well (Brazilian "dezesseis" beside "dezasseis").
+_VARIANTS = {"pt": ("pt", "pt_BR")}
+
+
+def _spellings(lang: str, variant: str | None = None) -> dict[int, str]:
     """num2words' spelling of 0–999 and of 1–9 (and 11, 21) thousands, millions, billions."""
-    out = {n: _spell(lang, n) for n in range(1000)}
+    code = variant or lang
+    out = {n: _spell(code, n) for n in range(1000)}
     for scale in _SCALES:
         for k in (1, 2, 3, 4, 5, 9, 11, 21):
-            out[k * scale] = _spell(lang, k * scale)
+            out[k * scale] = _spell(code, k * scale)
     return out
+
+
+def _feminine(lang: str, word: str, value: int) -> list[str]:
+    """Feminine forms num2words does not write ("doscientas", "veintiuna", "uma", "duas",
+    "une"), by the regular endings, and Spanish "veintiún"; kept only when text2num reads them."""
+    if value == 2 and word == "dois":
+        return ["duas"]
+    if value not in (1, 21) and not (200 <= value < 1000 and value % 100 == 0):
+        return []
+    if word == "un":
+        return ["une"] if lang == "fr" else ["una"]
+    if word == "um":
+        return ["uma"]
+    if word.endswith("os"):
+        return [word[:-2] + "as"]
+    if word.endswith("uno"):
+        return [word[:-1] + "a", word[:-3] + "ún"] if lang == "es" else [word[:-1] + "a"]
+    if word.endswith("o"):
+        return [word[:-1] + "a"]
+    return []
 
 
 def _values(spellings: dict[int, str]) -> tuple[dict[str, int], dict[str, int], set[str]]:
@@ -173,7 +199,7 @@ def _morphemes(spellings: dict[int, str], known: Iterable[str]) -> list[str]:
 
 
 class _Morphology:
-    """Inflected forms of a word, from pymorphy3 (ru, uk) or simplemma (pl, es, pt, it, fr)."""
+    """Inflected forms of a word, from pymorphy3 (ru, uk) or simplemma (pl)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -255,7 +281,22 @@ def _cldr_scales(lang: str) -> dict[str, int]:
                 out.setdefault(word, int(magnitude))
                 if lang == "hi":
                     out.setdefault(_unnukta(word), int(magnitude))
+                if word.endswith("."):
+                    out.setdefault(word[:-1], int(magnitude))  # "тыс" as well as "тыс."
+                bare = _unaccented(word)
+                if lang in _LATIN and bare != word:
+                    out.setdefault(bare, int(magnitude))  # "milhoes", "millon"
     return out
+
+
+_LATIN = frozenset({"fr", "en", "es", "pt", "de", "it", "pl"})
+
+
+def _unaccented(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
 
 
 def _ideographic(word: str) -> bool:
@@ -281,8 +322,18 @@ def build(lang: str) -> str:
     sources = [f"babel {version('babel')} (CLDR)"]
     if lang in SPELLED:
         sources.insert(0, f"num2words {version('num2words')}")
+        if lang in _VARIANTS:
+            sources.insert(0, sources.pop(0))
         spellings = _spellings(lang)
         numbers, scales, connectors = _values(spellings)
+        for variant in _VARIANTS.get(lang, ())[1:]:
+            more = _values(_spellings(lang, variant))
+            for word, value in more[0].items():
+                numbers.setdefault(word, value)
+            for word, value in more[1].items():
+                scales.setdefault(word, value)
+            connectors |= more[2]
+            sources[0] += f" ({lang} and {variant})"
         morphology = _Morphology(lang)
         if lang in _PYMORPHY:
             sources.append(f"pymorphy3 {version('pymorphy3')} ({lang} dictionary)")
@@ -293,6 +344,11 @@ def build(lang: str) -> str:
             return lang not in TEXT2NUM or _text2num_reads(lang, form, value)
 
         numbers = _inflect(lang, numbers, morphology, probe)
+        if lang in TEXT2NUM:
+            for word, value in sorted(numbers.items()):
+                for form in _feminine(lang, word, value):
+                    if form not in numbers and probe(form, value):
+                        numbers[form] = value
         scales = _inflect(lang, scales, morphology, lambda form, value: True)
         if lang in TEXT2NUM:
             sources.append(f"inflected forms checked with text2num {version('text2num')}")

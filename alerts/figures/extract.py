@@ -11,12 +11,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from text_to_num import text2num
 
+from alerts.dates.resolve import month_names
+from alerts.figures.phrases import load_phrases
+from alerts.figures.numerals import (
+    CJK,
+    COMPOSED,
+    LANGUAGES,
+    NumberWords,
+    cjk_value,
+    number_words,
+    scale_words,
+    words_value,
+)
 from alerts.patterns import trie_pattern
 
 __all__ = ["Quantity", "extract_quantities"]
@@ -38,6 +50,11 @@ class Quantity:
     additional: bool
 
 
+def _cjk(word: str) -> bool:
+    """Whether ``word`` is written in Chinese characters or Japanese kana."""
+    return any("\u3040" <= ch <= "\u9fff" for ch in word)
+
+
 def _split(text: str, sep: str | None = None) -> list[str]:
     """Word lists are written as one string per line of vocabulary, for readability."""
     return text.split(sep)
@@ -51,166 +68,67 @@ _THOUSAND = 1_000
 _MILLION = 1_000_000
 _BILLION = 1_000_000_000
 
-# Scale words written after digits ("12 mille", "1,5 million", "10 тыс.", "3 Mio.").
-_SCALE_WORDS: dict[str, int] = {}
-for _w in _split(
-    "thousand thousands mille mil tausend tsd tsd. тыс тыс. тысяча тысячи тысяч тысячу тысячей "
-    "тысячами тысячам тысячах тисячами тисячам тисячах "
-    "тис тис. тисяча тисячі тисяч tys tys. tysiąc tysiące tysięcy mila migliaia"
-):
-    _SCALE_WORDS[_w] = _THOUSAND
-for _w in _split(
-    "million millions mn mln mln. mio mio. millionen millón millones millon млн млн. миллион "
-    "миллиона миллионов мільйон мільйона мільйони мільйонів milion miliony milionów milhão "
-    "milhões milhao milhoes milione milioni"
-):
-    _SCALE_WORDS[_w] = _MILLION
-for _w in _split(
-    "billion billions bn milliard milliards milliarde milliarden mrd mrd. млрд млрд. миллиард "
-    "миллиарда миллиардов мільярд мільярда мільярдів miliard miliardy miliardów bilhão bilhões "
-    "miliardo miliardi"
-):
-    _SCALE_WORDS[_w] = _BILLION
-_SCALE_WORDS["mil millones"] = _BILLION
+# Scale words written after digits ("12 mille", "1,5 million", "10 тыс.", "3 Mio.", "3 हज़ार"):
+# generated (CLDR's compact formats and num2words' scale words, alerts.figures.numerals), plus
+# the press abbreviations CLDR does not write.
+_PRESS_SCALE_WORDS: dict[str, int] = {
+    "bn": _BILLION,
+    "mn": _MILLION,
+    "mln.": _MILLION,
+    "tsd": _THOUSAND,
+    "tsd.": _THOUSAND,
+    "млн.": _MILLION,
+    "млрд.": _BILLION,
+    "migliaia": _THOUSAND,
+    "thousands": _THOUSAND,
+    "mil millones": _BILLION,
+}
 
+
+@lru_cache(maxsize=32)
+def _scale_table(code: str) -> dict[str, int]:
+    """The scale words read after digits in ``code`` text (every language's when empty)."""
+    table = dict(scale_words(code))
+    for word, mult in _PRESS_SCALE_WORDS.items():
+        table.setdefault(word, mult)
+    return table
+
+
+_SCALE_WORDS = _scale_table("")
 _SCALE_RE = "|".join(
     re.escape(w) if w.endswith(".") else re.escape(w) + r"(?![\w])"
     for w in sorted(_SCALE_WORDS, key=len, reverse=True)
 )
 
-_MONTHS = _split(
-    # fr
-    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
-    "décembre decembre janv. févr. avr. juil. sept. oct. nov. déc. "
-    # en
-    "january february march april may june july august september october november december "
-    "jan. feb. mar. apr. jun. jul. aug. sep. "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    # de
-    "januar jänner februar märz juni juli oktober dezember "
-    # es / pt / it
-    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre "
-    "diciembre janeiro fevereiro março maio junho julho setembro outubro novembro dezembro "
-    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre "
-    # ru / uk (nominative and genitive)
-    "январь января февраль февраля март марта апрель апреля май мая июнь июня июль июля "
-    "август августа сентябрь сентября октябрь октября ноябрь ноября декабрь декабря "
-    "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
-    # pl
-    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października "
-    "listopada grudnia"
-)
+_MONTHS = sorted(month_names())
 _MONTH_RE = (
     "(?:"
     + "|".join(re.escape(m) for m in sorted(set(_MONTHS), key=len, reverse=True))
     + r")(?![\w])"
 )
 
-# Vague amounts: (pattern, low, high, qualifier, scale word inside the phrase).
-_VAGUE: list[tuple[str, int, int, str]] = [
-    # tens of thousands / dizaines de milliers (before the shorter forms)
-    (
-        r"(?:tens of thousands|des dizaines de milliers|plusieurs dizaines de milliers|"
-        r"quelques dizaines de milliers|decenas de miles|dezenas de milhares|decine di migliaia|"
-        r"zehntausende|десятки тысяч|несколько десятков тысяч|десятки тисяч|dziesiątki tysięcy|수만)",
-        20_000,
-        99_999,
-        "vague",
-    ),
-    (
-        r"(?:hundreds of thousands|several hundred thousand|a few hundred thousand|"
-        r"des centaines de milliers|plusieurs centaines de milliers|"
-        r"cientos de miles|centenas de milhares|centinaia di migliaia|hunderttausende|"
-        r"сотни тысяч|сотні тисяч|setki tysięcy|수십만)",
-        200_000,
-        999_999,
-        "vague",
-    ),
-    (
-        r"(?:millions of|des millions|plusieurs millions|several million|millones de|"
-        r"milhões de|milioni di|millionen|миллионы|мільйони|miliony|수백만)",
-        2_000_000,
-        9_999_999,
-        "vague",
-    ),
-    (r"(?:une dizaine de milliers|around ten thousand)", 10_000, 10_000, "approx"),
-    (
-        r"(?:thousands of|several thousand|a few thousand|some thousands of|des milliers|"
-        r"plusieurs milliers|quelques milliers|miles de|varios miles|unos miles|milhares de|"
-        r"vários milhares|migliaia di|alcune migliaia|tausende|mehrere tausend|einige tausend|"
-        r"тысячи|несколько тысяч|тисячі|кілька тисяч|tysiące|kilka tysięcy|수천)",
-        2_000,
-        9_999,
-        "vague",
-    ),
-    (
-        r"(?:hundreds of|several hundred|a few hundred|des centaines|plusieurs centaines|"
-        r"quelques centaines|cientos de|centenares de|varios cientos|centenas de|centinaia di|"
-        r"hunderte|mehrere hundert|einige hundert|сотни|несколько сотен|сотні|кілька сотень|"
-        r"setki|kilkaset|수백)",
-        200,
-        999,
-        "vague",
-    ),
-    (
-        r"(?:dozens of|scores of|several dozen|a few dozen|des dizaines|plusieurs dizaines|quelques dizaines|"
-        r"decenas de|dezenas de|decine di|dutzende|десятки|несколько десятков|кілька десятків|"
-        r"dziesiątki|kilkadziesiąt|수십)",
-        20,
-        99,
-        "vague",
-    ),
-    (r"(?:une dizaine|a dozen|una decena|ein dutzend|около десятка|десяток)", 10, 12, "approx"),
-    (r"une vingtaine|una veintena", 20, 20, "approx"),
-    (r"une trentaine|una treintena", 30, 30, "approx"),
-    (r"une quarantaine", 40, 40, "approx"),
-    (r"une cinquantaine|una cincuentena", 50, 50, "approx"),
-    (r"une soixantaine", 60, 60, "approx"),
-    (r"une centaine|un centenar|una centena|около сотни", 100, 100, "approx"),
-    (r"un millier|un millar|около тысячи", 1_000, 1_000, "approx"),
-    (r"a hundred", 100, 100, "exact"),
-    (r"a thousand", 1_000, 1_000, "exact"),
-    (r"a million", 1_000_000, 1_000_000, "exact"),
-]
-_VAGUE_PHRASES: dict[str, tuple[int, int, str]] = {}
-for _pattern, _lo, _hi, _q in _VAGUE:
-    for _phrase in _pattern.strip("(?:)").split("|"):
-        _VAGUE_PHRASES.setdefault(_phrase, (_lo, _hi, _q))
+# Words around a figure (qualifiers, range words, vague amounts): one file per language in
+# alerts/figures/phrases/, merged.
+_PHRASES = load_phrases()
+_VAGUE_PHRASES: dict[str, tuple[int, int, str]] = dict(_PHRASES.vague)
 
 
-# Number words handed to text2num, per language (text2num composes them). German and Italian
-# write compounds as one word ("zwölftausend", "diecimila"): their words are morphemes.
-_WORD_LISTS: dict[str, str] = {
-    "fr": "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze "
-    "quinze seize vingt vingts trente quarante cinquante soixante cent cents mille million millions "
-    "milliard milliards",
-    "en": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-    "hundred thousand million billion",
-    "es": "un uno una dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce "
-    "quince dieciséis diecisiete dieciocho diecinueve veinte veintiuno veintiún veintiuna veintidós "
-    "veintitrés veinticuatro veinticinco veintiséis veintisiete veintiocho veintinueve treinta "
-    "cuarenta cincuenta sesenta setenta ochenta noventa cien ciento doscientos doscientas "
-    "trescientos trescientas cuatrocientos cuatrocientas quinientos quinientas seiscientos "
-    "seiscientas setecientos setecientas ochocientos ochocientas novecientos novecientas mil "
-    "millón millones",
-    "pt": "um uma dois duas três quatro cinco seis sete oito nove dez onze doze treze catorze "
-    "quatorze quinze dezesseis dezasseis dezessete dezassete dezoito dezenove dezanove vinte trinta "
-    "quarenta cinquenta sessenta setenta oitenta noventa cem cento duzentos duzentas trezentos "
-    "trezentas quatrocentos quatrocentas quinhentos quinhentas seiscentos seiscentas setecentos "
-    "setecentas oitocentos oitocentas novecentos novecentas mil milhão milhões",
-    "de": "ein eins eine zwei drei vier fünf sechs sieben sieb acht neun zehn elf zwölf zwanzig "
-    "dreißig vierzig fünfzig sechzig siebzig achtzig neunzig hundert tausend und",
-    "it": "un uno una due tre quattro cinque sei sette otto nove dieci undici dodici tredici "
-    "quattordici quindici sedici diciassette diciotto diciannove venti vent trenta trent quaranta "
-    "quarant cinquanta cinquant sessanta sessant settanta settant ottanta ottant novanta novant "
-    "cento mille mila",
-}
-_WORD_SEPARATE = {
-    "de": "millionen million milliarden milliarde",
-    "it": "milioni milione miliardi miliardo",
-}
+# Number words handed to text2num, per language (text2num composes them), from the generated
+# tables. German and Italian write compounds as one word ("zwölftausend", "diecimila"): their
+# words are the parts compounds are made of, their scale words ("Millionen") stand apart.
+_TEXT2NUM = ("fr", "en", "es", "pt", "de", "it")
 _COMPOUNDING = {"de", "it"}
+
+
+def _text2num_words(code: str) -> str:
+    nw = number_words(code)
+    if code in _COMPOUNDING:
+        return " ".join(sorted(nw.compound_parts | nw.connectors))
+    return " ".join(sorted({*nw.numbers, *nw.scales, *nw.connectors}))
+
+
+_WORD_LISTS: dict[str, str] = {code: _text2num_words(code) for code in _TEXT2NUM}
+_WORD_SEPARATE = {code: " ".join(sorted(number_words(code).scales)) for code in _COMPOUNDING}
 _CONNECTORS = {"fr": "et", "en": "and", "es": "y", "pt": "e", "de": "und", "it": "e"}
 _LONE_ONE = {"un", "une", "one", "uno", "una", "um", "uma", "ein", "eine", "eins"}
 # after "un"/"one"...: a number word follows ("un million", "one hundred"), else it is an article
@@ -219,62 +137,22 @@ _NEXT_IS_NUMBER_WORD = re.compile(
     r"millones|milhão|mila|milione|tausend|hundert|millionen|milliarde|et|and|y|e|und)"
 )
 
-# Russian number words (nominative and genitive), parsed here: text2num has no Russian.
-_RU_UNITS: dict[str, int] = {}
-for _v, _forms in {
-    1: "один одна одно одного одной",
-    2: "два две двух двумя",
-    3: "три трёх трех тремя",
-    4: "четыре четырёх четырех четырьмя",
-    5: "пять пяти пятью",
-    6: "шесть шести шестью",
-    7: "семь семи семью",
-    8: "восемь восьми восемью",
-    9: "девять девяти девятью",
-    10: "десять десяти десятью",
-    11: "одиннадцать одиннадцати",
-    12: "двенадцать двенадцати",
-    13: "тринадцать тринадцати",
-    14: "четырнадцать четырнадцати",
-    15: "пятнадцать пятнадцати",
-    16: "шестнадцать шестнадцати",
-    17: "семнадцать семнадцати",
-    18: "восемнадцать восемнадцати",
-    19: "девятнадцать девятнадцати",
-    20: "двадцать двадцати двадцатью",
-    30: "тридцать тридцати тридцатью",
-    40: "сорок сорока",
-    50: "пятьдесят пятидесяти",
-    60: "шестьдесят шестидесяти",
-    70: "семьдесят семидесяти",
-    80: "восемьдесят восьмидесяти",
-    90: "девяносто девяноста",
-    100: "сто ста",
-    200: "двести двухсот",
-    300: "триста трехсот трёхсот",
-    400: "четыреста четырехсот четырёхсот",
-    500: "пятьсот пятисот",
-    600: "шестьсот шестисот",
-    700: "семьсот семисот",
-    800: "восемьсот восьмисот",
-    900: "девятьсот девятисот",
-}.items():
-    for _f in _forms.split():
-        _RU_UNITS[_f] = _v
-_RU_SCALES = {
-    "тысяча": _THOUSAND,
-    "тысячи": _THOUSAND,
-    "тысяч": _THOUSAND,
-    "тысячу": _THOUSAND,
-    "тысячами": _THOUSAND,
-    "тысячам": _THOUSAND,
-    "тысячах": _THOUSAND,
-    "миллион": _MILLION,
-    "миллиона": _MILLION,
-    "миллионов": _MILLION,
-}
-_RU_WORD = "(?:" + "|".join(sorted([*_RU_UNITS, *_RU_SCALES], key=len, reverse=True)) + ")"
-_RU_WORDS_RE = _RU_WORD + r"(?:\s+" + _RU_WORD + r")*"
+# Russian, Ukrainian, Polish and Arabic number words, composed here (text2num has none of them).
+_POOLED_WORDS = {"ru": ("ru", "uk"), "uk": ("uk", "ru")}
+
+
+def _composed_words(code: str) -> list[str]:
+    nw = number_words(code)
+    words = [*nw.numbers, *nw.scales, *nw.connectors]
+    if code == "ar":  # "و" (and) glued to the next word: "وثلاثون"
+        words += ["و" + w for w in nw.numbers]
+    return words
+
+
+def _composed_run(code: str) -> re.Pattern[str]:
+    word = "(?:" + trie_pattern(_composed_words(code)) + ")"
+    return re.compile(word + r"(?![^\W\d_])(?:\s+" + word + r"(?![^\W\d_]))*")
+
 
 # --------------------------------------------------------------------------------------------
 # The scanner
@@ -332,7 +210,6 @@ _DIGIT_START = re.compile(r"[\d+수]\d*")
 _MONTH_SET = frozenset(_MONTHS)
 _MONTH_FIRST_DATE = re.compile(_MONTH_FIRST)
 _VAGUE_MATCH = re.compile(trie_pattern(_VAGUE_PHRASES))
-_RU_RUN = re.compile(_RU_WORDS_RE + r"(?![^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -358,10 +235,26 @@ def _script(word: str) -> str:
         return "hangul"
     if "\u0400" <= ch <= "\u04ff":
         return "cyrillic"
+    if "\u0600" <= ch <= "\u06ff":
+        return "arabic"
+    if "\u0900" <= ch <= "\u097f":
+        return "devanagari"
+    if "\u3000" <= ch <= "\u9fff":
+        return "cjk"
     return "latin"
 
 
-_SCRIPTS = {"ru": "cyrillic", "uk": "cyrillic", "bg": "cyrillic", "ko": "hangul"}
+_SCRIPTS = {
+    "ru": "cyrillic",
+    "uk": "cyrillic",
+    "bg": "cyrillic",
+    "pl": "latin",
+    "ko": "hangul",
+    "ar": "arabic",
+    "hi": "devanagari",
+    "ja": "cjk",
+    "zh": "cjk",
+}
 
 
 def _build_word_scanner(lang: str) -> _WordScanner:
@@ -372,10 +265,10 @@ def _build_word_scanner(lang: str) -> _WordScanner:
         first_words.update(_WORD_LISTS[code].split())
         first_words.update(_WORD_SEPARATE.get(code, "").split())
         runs.append((code, _word_run(code)))
-    if lang in ("ru", "uk"):
-        first_words.update(_RU_UNITS)
-        first_words.update(_RU_SCALES)
-        runs.append(("ru", _RU_RUN))
+    if lang in COMPOSED:
+        for code in _POOLED_WORDS.get(lang, (lang,)):
+            first_words.update(_composed_words(code))
+            runs.append((code, _composed_run(code)))
     first_words.discard("")
     return _WordScanner(re.compile(trie_pattern(first_words)), tuple(runs))
 
@@ -389,48 +282,16 @@ def _word_languages(lang: str) -> tuple[str, ...]:
 
 
 _SCANNERS: dict[str, _WordScanner] = {
-    code: _build_word_scanner(code) for code in (*_WORD_LISTS, "ru", "uk", "")
+    code: _build_word_scanner(code) for code in (*_WORD_LISTS, *sorted(COMPOSED), "hi", "")
 }
 _OTHER_SCANNER = _build_word_scanner("xx")
 
 
 # Words looked for right before the figure, looked up by the last 1-4 words (a dict, not a scan).
-_PREFIX_QUALIFIERS: dict[str, str] = {}
-for _q, _phrases in {
-    "more_than": "more than|over|upwards of|in excess of|at least|no fewer than|not less than|"
-    "plus de|plus d'|au moins|pas moins de|au-delà de|más de|al menos|por lo menos|mehr als|über|"
-    "mindestens|более чем|более|больше|свыше|не менее|по меньшей мере|как минимум|понад|"
-    "більше ніж|більше|щонайменше|mais de|pelo menos|ao menos|più di|oltre|almeno|ponad|"
-    "co najmniej|przeszło",
-    "less_than": "less than|fewer than|under|below|moins de|moins d'|menos de|weniger als|unter|менее|"
-    "меньше|менше|poniżej|mniej niż|meno di",
-    "approx": "about|around|some|roughly|approximately|nearly|almost|close to|an estimated|"
-    "estimated|approx.|circa|environ|près de|près d'|quelque|presque|autour de|approximativement|"
-    "à peu près|quasiment|unos|unas|cerca de|alrededor de|aproximadamente|casi|en torno a|rund|"
-    "etwa|ungefähr|ca.|knapp|fast|около|примерно|почти|порядка|приблизительно|близько|"
-    "приблизно|майже|około|blisko|prawie|quasi|intorno a|quase|por volta de|약|대략|거의",
-    "up_to": "up to|as many as|as much as|a maximum of|at most|jusqu'à|au plus|au maximum|hasta|"
-    "bis zu|höchstens|не более|не больше|до|até|fino a|최대",
-}.items():
-    for _p in _phrases.split("|"):
-        _PREFIX_QUALIFIERS[_p] = _q
-_RANGE_OPENERS = {
-    "between": True,
-    "entre": True,
-    "zwischen": True,
-    "между": True,
-    "між": True,
-    "tra": True,
-    "fra": True,
-    "from": False,
-    "de": False,
-    "du": False,
-    "von": False,
-    "от": False,
-    "від": False,
-    "od": False,
-    "desde": False,
-}
+_PREFIX_QUALIFIERS: dict[str, str] = dict(_PHRASES.before)
+# Chinese and Japanese qualifiers are glued to the figure ("约3000人"): looked up by characters.
+_CJK_PREFIX_QUALIFIERS: dict[str, str] = {p: k for p, k in _PHRASES.before.items() if _cjk(p)}
+_RANGE_OPENERS: dict[str, bool] = dict(_PHRASES.range_openers)
 _EXCLUDE_WORDS = set(
     _split(
         "article|articles|art.|artikel|artículo|artigo|articolo|статья|статьи|статьей|статті|"
@@ -503,18 +364,34 @@ def _tail(low: str, pos: int, table: Container[str]) -> tuple[str, int] | None:
     return None
 
 
-_SUFFIX_QUALIFIER = re.compile(
-    r"\s*(?:"
-    r"(?P<more_than>or more|ou plus|et plus|o más|y más|oder mehr|и более|и больше|або більше|"
-    r"lub więcej|o più|ou mais|-plus|\+)(?![^\W\d_])|(?P<more_than_ko>이상|넘는|넘게|넘)"
-    r"|(?P<approx>-odd|odd)(?![^\W\d_])|(?P<approx_ko>가량|정도|쯤|안팎|내외|여)"
-    r"|(?P<less_than>or fewer|or less|ou moins)(?![^\W\d_])|(?P<less_than_ko>미만)"
-    r"|(?P<up_to_ko>이하)"
-    r")",
-    re.I,
-)
-_RANGE_STRONG = re.compile(r"\s*(?:-|–|—|à|to|bis|~|～|до|a)\s*", re.I)
-_RANGE_WEAK = re.compile(r"\s*(?:and|et|y|und|и|і|e|a|à|to|до|bis|i|-|–)\s*", re.I)
+def _suffix_qualifier_pattern() -> re.Pattern[str]:
+    """Qualifiers after the figure: separate words ("or more", "-odd") end at a word boundary;
+    glued ones (Korean, Japanese, Chinese: "이상", "以上", "多") are named ``<kind>_gl``."""
+    alternatives = []
+    for kind, words in _PHRASES.after.items():
+        extra = ("-plus", "+") if kind == "more_than" else ()
+        if words or extra:
+            alt = "|".join(re.escape(w) for w in sorted({*words, *extra}, key=len, reverse=True))
+            alternatives.append(f"(?P<{kind}>{alt})(?![^\\W\\d_])")
+    for kind, words in _PHRASES.after_glued.items():
+        if words:
+            alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            alternatives.append(f"(?P<{kind}_gl>{alt})")
+    return re.compile(r"\s*(?:" + "|".join(alternatives) + ")", re.I)
+
+
+_SUFFIX_QUALIFIER = _suffix_qualifier_pattern()
+
+
+def _range_pattern(words: Iterable[str], marks: str) -> re.Pattern[str]:
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(r"\s*(?:" + marks + "|" + alt + r")\s*", re.I)
+
+
+# between two figures: always a range ("2,000–3,000", "2 à 3", "2千〜3千"), or after
+# "between/entre/від" only ("between 2 and 3")
+_RANGE_STRONG = _range_pattern(_PHRASES.range_to, "-|–|—|~|～|〜")
+_RANGE_WEAK = _range_pattern(_PHRASES.range_and | _PHRASES.range_to, "-|–")
 
 _MONEY_AFTER = re.compile(
     r"\s*(?:(?:de |of |d['’])\s*)?(?:[$€£¥₩₽]|dollars?|euros?|roubles?|rubles?|рубл\w*|"
@@ -599,7 +476,11 @@ _KO_ADDITIONAL = ("추가",)
 # plus the ordinal markers), matched as prefixes of the word glued to the number.
 _KO_EXCLUDED = (*sorted(x for x in _EXCLUDED_SUFFIXES if not x.isascii()), "차", "째")
 
-_WORD_RE = re.compile(r"\s*(?:[(\[«\"“]\s*)?([^\W\d_](?:[\w'’-]*[^\W\d_])?|[^\W\d_])")
+# a word, with the vowel signs of Devanagari and the marks of Arabic ("सैनिक", "جنديًا")
+_WORD_RE = re.compile(
+    r"\s*(?:[(\[«\"“]\s*)?([^\W\d_](?:[\w'’\u0900-\u0963\u064b-\u065f-]*"
+    r"(?:[^\W\d_]|[\u0900-\u0963\u064b-\u065f]))?)"
+)
 _SKIP_WORD = re.compile(
     r"(?:de|d['’]|of|the|des|du|ses|leurs|their|its|his|her|del|de los|de las|von|der|die|"
     r"и|더|à|a)$"
@@ -743,26 +624,6 @@ def _text2num(phrase: str, lang: str) -> int | None:
     return int(value)
 
 
-def _ru_value(span: str) -> tuple[int, int] | None:
-    total = 0
-    current = 0
-    scale = 1
-    for word in span.lower().split():
-        if word in _RU_UNITS:
-            current += _RU_UNITS[word]
-        elif word in _RU_SCALES:
-            mult = _RU_SCALES[word]
-            total += max(current, 1) * mult
-            current = 0
-            scale = mult
-        else:
-            return None
-    value = total + current
-    if value == 1 and scale == 1:
-        return None
-    return value, scale
-
-
 def _ko_value(span: str) -> int | None:
     value = 0
     part = 0.0
@@ -789,15 +650,90 @@ def _lower(text: str) -> str:
     return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
 
 
+# Chinese and Japanese numerals, digits included ("三千", "1万2千", "3000多人", "两百"): every
+# run of digits and numeral characters in text of these languages.
+_CJK_RUN = re.compile(
+    r"(?:[0-9０-９](?:[0-9０-９]|[,，](?=[0-9０-９]{3})|[.．](?=[0-9０-９]+[十百千万萬亿億]))*"
+    r"|[〇零一二两兩三四五六七八九十百千万萬亿億])+"
+)
+# after the numeral: a date, a time, an age, money, a ratio or a count of times, not a figure
+_CJK_NOT_COUNTED = frozenset("年月日号號时時点點分秒岁歳才元円圆圓块塊倍次回届屆期%％度")
+_CJK_MONEY = ("美元", "日元", "韩元", "韓元", "欧元", "歐元", "卢布", "盧布", "ドル", "ユーロ", "ルーブル", "ウォン")
+_CJK_VAGUE_HEAD = frozenset("数數几幾上")
+_CJK_SEPARATORS = frozenset("、，,。.：:；;（）()「」『』《》 \n")
+
+
+def _cjk_unit(low: str, end: int, glued: re.Pattern[str]) -> tuple[str | None, int]:
+    """The counter after a Chinese or Japanese figure ("名", "人"), past a glued qualifier
+    ("3000多人"): one character, which is how these languages count."""
+    cur = end
+    q = glued.match(low, cur)
+    if q is not None:
+        cur = q.end()
+    if cur < len(low) and _cjk(low[cur]) and low[cur] not in _CJK_SEPARATORS:
+        return low[cur], cur + 1
+    return None, end
+
+
+def _cjk_atoms(low: str, lang: str) -> tuple[list[_Atom], list[tuple[int, int]]]:
+    """Figures written the Chinese or Japanese way, and the spans the digit scan must leave."""
+    nw = number_words(lang)
+    atoms: list[_Atom] = []
+    owned: list[tuple[int, int]] = []
+    glued = {w: k for k, words in _PHRASES.after_glued.items() for w in words if _cjk(w)}
+    glued_re = re.compile("|".join(sorted(map(re.escape, glued), key=len, reverse=True)) or "(?!)")
+    for m in _CJK_RUN.finditer(low):
+        start, end = m.span()
+        span = m.group(0)
+        before = low[start - 1] if start else ""
+        after = low[end : end + 1]
+        plain = all(ch.isdigit() or ch in ",.，" for ch in span) and span.isascii()
+        if plain and not _cjk(after):
+            continue  # "2,000–3,000", "10:30", "KN-23": the digit scan reads them
+        if before and before.isascii() and (before.isalnum() or before in "-./"):
+            continue
+        owned.append((start, end))
+        vague = low[start - 1 : end] if before in _CJK_VAGUE_HEAD else ""
+        if vague in _VAGUE_PHRASES:
+            lo, hi, q = _VAGUE_PHRASES[vague]
+            unit, unit_end = _cjk_unit(low, end, glued_re)
+            atoms.append(
+                _Atom(start - 1, end, lo, hi, q, 1, unit=unit, skip_unit=True, unit_end=unit_end)
+            )
+            continue
+        if before == "第" or after in _CJK_NOT_COUNTED or low.startswith(_CJK_MONEY, end):
+            continue  # "第三", "2024年", "三千元", "5万ドル"
+        if not plain and (span[0] in nw.cjk_multipliers or len(span) == 1):
+            continue  # "千万" (by all means), "十分" (very), "一" (one, a)
+        if not plain and not any(ch in nw.cjk_multipliers or ch.isdigit() for ch in span):
+            continue  # "二〇二四" and other digit strings
+        parsed = cjk_value(span, nw)
+        if parsed is None:
+            continue
+        value, largest = parsed
+        unit, unit_end = _cjk_unit(low, end, glued_re)
+        atoms.append(
+            _Atom(start, end, value, value, "exact", largest, unit=unit, skip_unit=True, unit_end=unit_end)
+        )
+    return atoms, owned
+
+
 def _atoms(low: str, lang: str) -> list[_Atom]:
     atoms: list[_Atom] = []
     blocked: list[tuple[int, int]] = []  # dates, times, phone numbers
+    owned: list[tuple[int, int]] = []
+    if lang in CJK:
+        atoms, owned = _cjk_atoms(low, lang)
+    owned_starts = [s for s, _ in owned]
     pos = 0
     while True:
         t = _DIGIT_START.search(low, pos)
         if t is None:
             break
         ts = t.start()
+        if owned and _covered(ts, owned, owned_starts):
+            pos = next(e for s, e in owned if s <= ts < e)
+            continue
         if ts and low[ts - 1] == " ":
             month = _tail(low, ts, _MONTH_SET)  # "June 19, 2024"
             if month is not None:
@@ -822,20 +758,29 @@ def _atoms(low: str, lang: str) -> list[_Atom]:
             atom = _Atom(m.start(), m.end("ko"), ko_value, ko_value, "exact", 10_000)
             atoms.append(atom)
         elif m.group("num") is not None:
-            atom_or_none = _digit_atom(low, m)
+            atom_or_none = _digit_atom(low, m, lang)
             if atom_or_none is not None:
                 atoms.append(atom_or_none)
         elif m.group("kovague") is not None:
             lo, hi, q = _VAGUE_PHRASES[m.group("kovague")]
             atoms.append(_Atom(m.start(), m.end(), lo, hi, q, 1))
-    occupied = sorted(blocked + [(a.start, a.end) for a in atoms])
+    occupied = sorted(blocked + owned + [(a.start, a.end) for a in atoms])
     word_atoms = _word_atoms(low, lang, occupied)
     if blocked:
         atoms = [a for a in atoms if not _inside(a.start, a.end, blocked)]
-    if word_atoms:
+    if word_atoms or owned:
         atoms.extend(word_atoms)
         atoms.sort(key=lambda a: a.start)
     return atoms
+
+
+def _cjk_prefix(low: str, start: int) -> tuple[str, int] | None:
+    """A Chinese or Japanese qualifier glued before the figure ("约3000", "約3千"), longest first."""
+    for size in (3, 2, 1):
+        phrase = low[max(0, start - size) : start]
+        if len(phrase) == size and phrase in _CJK_PREFIX_QUALIFIERS:
+            return phrase, start - size
+    return None
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -891,10 +836,11 @@ def _word_atoms(low: str, lang: str, blocked: list[tuple[int, int]]) -> list[_At
             if span.startswith("cent") and low[max(0, start - 5) : start] in ("pour ", " per "):
                 pos = rm.end()
                 break
-            if code == "ru":
-                ru = _ru_value(span)
-                if ru is not None:
-                    out.append(_Atom(start, rm.end(), ru[0], ru[0], "exact", ru[1]))
+            if code in COMPOSED:
+                composed = words_value(span.split(), number_words(code))
+                if composed is not None:
+                    value, scale = composed
+                    out.append(_Atom(start, rm.end(), value, value, "exact", scale))
             else:
                 for rs, rend, value, scale in _words_value(span, code):
                     s0 = start + rs
@@ -912,7 +858,7 @@ def _word_atoms(low: str, lang: str, blocked: list[tuple[int, int]]) -> list[_At
     return out
 
 
-def _digit_atom(text: str, m: re.Match[str]) -> _Atom | None:
+def _digit_atom(text: str, m: re.Match[str], lang: str) -> _Atom | None:
     value = _parse_digits(m.group("num"), m.group("sep"), m.group("dec") is not None)
     if value is None:
         return None
@@ -922,7 +868,11 @@ def _digit_atom(text: str, m: re.Match[str]) -> _Atom | None:
     if m.group("k"):
         scale = _THOUSAND
     elif m.group("scale"):
-        scale = _SCALE_WORDS.get(m.group("scale").lower(), 1)
+        # another language's scale word is a unit here ("3 miles" in English)
+        scale = _scale_table(lang if lang in LANGUAGES else "").get(m.group("scale").lower(), 0)
+        if not scale:
+            scale = 1
+            end = m.end("num")
     elif m.group("hsuffix"):
         hs = m.group("hsuffix").lower()
         if hs in _ORDINAL_SUFFIXES:
@@ -1099,7 +1049,7 @@ def _suffix_qualifier(text: str, end: int, unit_end: int) -> str:
         m = _SUFFIX_QUALIFIER.match(text, pos)
         if m is not None and m.lastgroup is not None:
             kind = m.lastgroup
-            if kind.endswith("_ko"):
+            if kind.endswith("_gl"):
                 return kind[:-3]
             if pos == end:
                 return kind
@@ -1153,6 +1103,8 @@ def extract_quantities(text: str, lang: str | None) -> list[Quantity]:
             continue
         low, high, qualifier = atom.low, atom.high, atom.qualifier
         prefix = _tail(lowered, start, _PREFIX_QUALIFIERS)
+        if prefix is None and code in CJK:
+            prefix = _cjk_prefix(lowered, start)
         if prefix is not None and (
             qualifier == "exact"
             or (qualifier == "approx" and _PREFIX_QUALIFIERS[prefix[0]] != "approx")
