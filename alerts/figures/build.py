@@ -211,9 +211,19 @@ class _Morphology:
         elif lang in _SIMPLEMMA:
             from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
-            mapping = DefaultDictionaryFactory().get_dictionary(lang)
-            for form, lemma in mapping.items():
-                self._forms.setdefault(str(lemma), []).append(str(form))
+            self._mapping = DefaultDictionaryFactory().get_dictionary(lang)
+            self._lemmas: set[str] = set()
+
+    def collect(self, lemmas: Iterable[str]) -> None:
+        """Index simplemma's forms of ``lemmas`` (one pass over its form -> lemma table)."""
+        if self.lang not in _SIMPLEMMA:
+            return
+        wanted = {w.encode() for w in lemmas} - {w.encode() for w in self._lemmas}
+        self._lemmas.update(lemmas)
+        raw: dict[bytes, bytes] = getattr(self._mapping, "_dict", {})
+        for form, lemma in raw.items():
+            if lemma in wanted:
+                self._forms.setdefault(lemma.decode(), []).append(form.decode())
 
     def forms(self, word: str) -> list[str]:
         if self.lang in _PYMORPHY:
@@ -247,6 +257,7 @@ def _inflect(
     lang: str, table: dict[str, int], morphology: _Morphology, probe: Callable[[str, int], bool]
 ) -> dict[str, int]:
     out = dict(table)
+    morphology.collect(table)
     for word, value in sorted(table.items()):
         for form in morphology.forms(word):
             if form not in out and probe(form, value):

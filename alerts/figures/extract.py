@@ -526,7 +526,7 @@ _UNIT_MAX_SKIP = 3
 _NON_DIGIT = re.compile(r"\D")
 _WORD_TOKEN = re.compile(r"[^\s-]+")
 _KO_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[억만천]")
-_OF_WORDS = frozenset(_split("de d' d’ of des du del von"))
+_OF_WORDS = frozenset(_split("de d' d’ of des du del von di من"))
 _NOT_UNITS = frozenset(
     _split(
         "a à au aux et ou en dans par pour sur avec sans que qui dont ont sont est était étaient "
