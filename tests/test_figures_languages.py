@@ -73,7 +73,9 @@ CASES: list[tuple[str, str, int, int, str, str | None]] = [
 
 
 @pytest.mark.parametrize(("lang", "text", "low", "high", "qualifier", "unit"), CASES)
-def test_figure(lang: str, text: str, low: int, high: int, qualifier: str, unit: str | None) -> None:
+def test_figure(
+    lang: str, text: str, low: int, high: int, qualifier: str, unit: str | None
+) -> None:
     found = extract_quantities(text, lang)
     assert [(q.low, q.high, q.qualifier, q.unit) for q in found] == [(low, high, qualifier, unit)]
 
@@ -107,3 +109,9 @@ def test_scale_words_are_read_in_their_language() -> None:
     assert [q.low for q in extract_quantities("3 mil soldados", None)] == [3_000]
     assert [q.low for q in extract_quantities("2 billions d'habitants", "fr")] == [2 * 10**12]
     assert [q.low for q in extract_quantities("2 billion people", "en")] == [2 * 10**9]
+
+
+def test_a_scale_word_keeps_its_own_languages_value() -> None:
+    assert [q.low for q in extract_quantities("1 billion de dollars", "fr")] == []  # money
+    assert [q.low for q in extract_quantities("1 billion d'habitants", "fr")] == [10**12]
+    assert [q.low for q in extract_quantities("1 billion people", "en")] == [10**9]

@@ -28,11 +28,24 @@ from alerts.wordtables import dump_table
 
 LANGUAGES = ("fr", "en", "ru", "ko", "uk", "de", "es", "it", "pt", "pl", "ja", "zh", "ar", "hi")
 DATA_DIR = Path(__file__).with_name("data")
-_MONTH_KEYS = (
-    "january february march april may june july august september october november december"
-).split()
-_WEEKDAY_KEYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-_RELATIVE_KEY = re.compile(r"^(?:(?P<ago>\d) (?P<u1>day|week|month|year) ago|in (?P<in>\d) (?P<u2>day|week|month|year))$")
+_MONTH_KEYS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_WEEKDAY_KEYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RELATIVE_KEY = re.compile(
+    r"^(?:(?P<ago>\d) (?P<u1>day|week|month|year) ago|in (?P<in>\d) (?P<u2>day|week|month|year))$"
+)
 _INFLECTED = {"ru": "ru", "uk": "uk"}
 _LATIN = frozenset({"fr", "en", "de", "es", "it", "pt", "pl"})
 

@@ -49,14 +49,11 @@ _SPLIT = re.compile(r"[\s\-]+")
 _CLDR_QUOTE = re.compile(r"'([^']*)'")
 
 
-def _num2words() -> Callable[..., str]:
+def _spell(lang: str, n: int) -> str:
+    """num2words' spelling of ``n`` in ``lang``, lower-cased."""
     from num2words import num2words
 
-    return num2words
-
-
-def _spell(lang: str, n: int) -> str:
-    return _num2words()(n, lang=lang).lower()
+    return str(num2words(n, lang=lang)).lower()
 
 
 def _tokens(text: str) -> list[str]:
@@ -125,7 +122,9 @@ def _values(spellings: dict[int, str]) -> tuple[dict[str, int], dict[str, int], 
     connectors: set[str] = set()
     for text in spellings.values():
         for tok in _tokens(text):
-            base = next((w for w in sorted(numbers, key=len, reverse=True) if tok.startswith(w)), None)
+            base = next(
+                (w for w in sorted(numbers, key=len, reverse=True) if tok.startswith(w)), None
+            )
             if tok not in numbers and tok not in scales and base and len(tok) - len(base) <= 1:
                 numbers[tok] = numbers[base]  # "vingts", "cents": plural forms
                 if base in scales:
@@ -152,7 +151,7 @@ def _values(spellings: dict[int, str]) -> tuple[dict[str, int], dict[str, int], 
                 elif rest in round_values and rest != n:
                     numbers[unknown[0]] = rest
                     changed = True
-    for n, text in sorted(spellings.items()):
+    for _, text in sorted(spellings.items()):
         for tok in _tokens(text):
             if tok not in numbers and tok not in scales:
                 connectors.add(tok)

@@ -18,17 +18,16 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from alerts.dates.resolve import month_names
-from alerts.figures.phrases import load_phrases
 from alerts.figures.numerals import (
     CJK,
     COMPOSED,
     LANGUAGES,
-    NumberWords,
     cjk_value,
     number_words,
     scale_words,
     words_value,
 )
+from alerts.figures.phrases import load_phrases
 from alerts.patterns import trie_pattern
 
 __all__ = ["Quantity", "extract_quantities"]
@@ -658,7 +657,20 @@ _CJK_RUN = re.compile(
 )
 # after the numeral: a date, a time, an age, money, a ratio or a count of times, not a figure
 _CJK_NOT_COUNTED = frozenset("年月日号號时時点點分秒岁歳才元円圆圓块塊倍次回届屆期%％度")
-_CJK_MONEY = ("美元", "日元", "韩元", "韓元", "欧元", "歐元", "卢布", "盧布", "ドル", "ユーロ", "ルーブル", "ウォン")
+_CJK_MONEY = (
+    "美元",
+    "日元",
+    "韩元",
+    "韓元",
+    "欧元",
+    "歐元",
+    "卢布",
+    "盧布",
+    "ドル",
+    "ユーロ",
+    "ルーブル",
+    "ウォン",
+)
 _CJK_VAGUE_HEAD = frozenset("数數几幾上")
 _CJK_SEPARATORS = frozenset("、，,。.：:；;（）()「」『』《》 \n")
 
@@ -713,7 +725,17 @@ def _cjk_atoms(low: str, lang: str) -> tuple[list[_Atom], list[tuple[int, int]]]
         value, largest = parsed
         unit, unit_end = _cjk_unit(low, end, glued_re)
         atoms.append(
-            _Atom(start, end, value, value, "exact", largest, unit=unit, skip_unit=True, unit_end=unit_end)
+            _Atom(
+                start,
+                end,
+                value,
+                value,
+                "exact",
+                largest,
+                unit=unit,
+                skip_unit=True,
+                unit_end=unit_end,
+            )
         )
     return atoms, owned
 

@@ -79,18 +79,14 @@ def scale_words(code: str) -> dict[str, int]:
     the language's own (Russian and Ukrainian pooled), then English's; every language's when
     ``code`` is empty. A word with two values ("billion": 10⁹ in English, 10¹² in French)
     keeps its own language's, else the smaller."""
-    codes: tuple[str, ...]
-    if code in LANGUAGES:
-        codes = (*_POOLED.get(code, (code,)), "en")
-    else:
-        codes = LANGUAGES
+    own = _POOLED.get(code, (code,)) if code in LANGUAGES else ()
+    others = ("en",) if code in LANGUAGES else LANGUAGES
     out: dict[str, int] = {}
-    for c in codes:
+    for c in others:
         for word, mult in _written_words(c).items():
-            if word not in out:
-                out[word] = mult
-            elif c not in (code, *_POOLED.get(code, ())) and mult < out[word]:
-                out[word] = mult
+            out[word] = min(mult, out.get(word, mult))
+    for c in reversed(own):  # the language's own meaning last, so it stands
+        out.update(_written_words(c))
     return out
 
 
@@ -154,7 +150,9 @@ def cjk_value(span: str, nw: NumberWords) -> tuple[int, int] | None:
             i = j
             continue
         if ch in nw.cjk_digits:
-            digit = (digit or 0) * 10 + nw.cjk_digits[ch] if digit is not None else nw.cjk_digits[ch]
+            digit = (
+                (digit or 0) * 10 + nw.cjk_digits[ch] if digit is not None else nw.cjk_digits[ch]
+            )
         elif ch in nw.cjk_multipliers:
             mult = nw.cjk_multipliers[ch]
             if mult >= 10_000:

@@ -14,7 +14,7 @@ from typing import Literal, get_args
 from alerts.errors import KnowledgeError
 from alerts.wordtables import load_table
 
-__all__ = ["QualifierKind", "Phrases", "load_phrases"]
+__all__ = ["Phrases", "QualifierKind", "load_phrases"]
 
 QualifierKind = Literal["more_than", "less_than", "approx", "up_to"]
 _KINDS: tuple[str, ...] = get_args(QualifierKind)
