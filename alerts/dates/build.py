@@ -24,9 +24,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from alerts.wordtables import dump_table
+from alerts.wordtables import LANGUAGES, dump_table
 
-LANGUAGES = ("fr", "en", "ru", "ko", "uk", "de", "es", "it", "pt", "pl", "ja", "zh", "ar", "hi")
 DATA_DIR = Path(__file__).with_name("data")
 _MONTH_KEYS = [
     "january",

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from alerts.patterns import trie_pattern
-from alerts.wordtables import load_table
+from alerts.wordtables import LANGUAGES, load_table
 
 __all__ = ["LANGUAGES", "PRECISIONS", "DateMention", "month_names", "resolve_dates"]
 
@@ -46,7 +46,6 @@ def _split(text: str, sep: str | None = None) -> list[str]:
 # Vocabulary per language
 # --------------------------------------------------------------------------------------------
 
-LANGUAGES = ("fr", "en", "ru", "ko", "uk", "de", "es", "it", "pt", "pl", "ja", "zh", "ar", "hi")
 _DATA = Path(__file__).with_name("data")
 _UNSPACED = frozenset({"ja", "zh"})  # no spaces between words: a date may follow any character
 

@@ -31,9 +31,8 @@ from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from pathlib import Path
 
-from alerts.wordtables import dump_table
+from alerts.wordtables import LANGUAGES, dump_table
 
-LANGUAGES = ("fr", "en", "ru", "ko", "uk", "de", "es", "it", "pt", "pl", "ja", "zh", "ar", "hi")
 DATA_DIR = Path(__file__).with_name("data")
 TEXT2NUM = frozenset({"fr", "en", "es", "pt", "de", "it"})
 COMPOUNDING = frozenset({"de", "it"})

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from alerts.wordtables import load_table
+from alerts.wordtables import LANGUAGES, load_table
 
 __all__ = [
     "LANGUAGES",
@@ -22,7 +22,6 @@ __all__ = [
     "words_value",
 ]
 
-LANGUAGES = ("fr", "en", "ru", "ko", "uk", "de", "es", "it", "pt", "pl", "ja", "zh", "ar", "hi")
 _DATA = Path(__file__).with_name("data")
 # Languages whose number words this package composes itself (text2num reads fr/en/es/pt/de/it).
 COMPOSED = frozenset({"ru", "uk", "pl", "ar"})
