@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install demo run test lint typecheck check bench reliability models-check clean
+.PHONY: install demo run test lint typecheck check bench reliability models-check wordtables clean
 
 $(BIN)/rudprk: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,12 @@ lint: install
 	$(BIN)/mypy
 
 check: test lint
+
+## Regenerate the month, weekday and number-word tables (alerts/dates/data, alerts/figures/data)
+## from dateparser, num2words, pymorphy3, simplemma and CLDR (dev dependencies).
+wordtables: install
+	$(BIN)/python -m alerts.dates.build
+	$(BIN)/python -m alerts.figures.build
 
 ## The reliability suite's long mode: 50 SIGKILL trials on SQLite, 10 on PostgreSQL (when
 ## RUDPRK_TEST_DATABASE_URL is set), the other fault tests, then the property tests with
