@@ -8,6 +8,13 @@ spaces and hyphens; ``'`` also matches a typographic apostrophe; a word ending i
 any ending; patterns in Hangul, Han or Kana match inside longer words (particles attach to
 names, and Chinese and Japanese write without spaces); ``re:`` starts a raw regular expression;
 words of two to five capitals ("NIS", "UN", "КНДР") match case-sensitively.
+
+Given the lemmas of the text's words (:mod:`alerts.detection.morphology`), a pattern's word
+also matches a text word whose lemma it is: ``направить`` matches "направила", "направили";
+``wysłać`` matches "wysłała"; ``사망하다`` matches "사망했다". Each word of a pattern matches the
+surface form or the lemma, so ``подписать закон`` matches "подписал закон" and "подписала
+закона". Raw expressions, case-sensitive words and patterns matched inside words (Han, Kana,
+``*``-led Hangul) read the surface text only.
 """
 
 from __future__ import annotations
@@ -56,6 +63,30 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Tokens:
+    """The words of a text as the scanner reads them: spans, lower-cased forms and, when the
+    language has a lemmatiser, their lemmas (aligned with the words)."""
+
+    spans: list[tuple[int, int]]
+    words: list[str]
+    lemmas: list[str] | None = None
+
+
+def tokenise(text: str) -> Tokens:
+    """The scanner's words of ``text`` (kana runs split at each change of script)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lowered
+        lowered = "".join(ch.lower()[:1] for ch in text)
+    spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    if _KANA_RE.search(text):
+        spans = _split_scripts(text, spans)
+    words = [lowered[a:b] for a, b in spans]
+    if _ARABIC_MARKS_RE.search(text):
+        words = [_ARABIC_MARKS_RE.sub("", w) for w in words]
+    return Tokens(spans, words)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class _Pattern:
     source: str
     words: tuple[tuple[str, bool], ...]  # (word, matches any ending)
@@ -142,17 +173,12 @@ class Matcher:
             automaton.make_automaton()
             self._anywhere = automaton
 
-    def find(self, text: str) -> list[Hit]:
-        """Every (label, span) in ``text``; several labels may share a span or start."""
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a few characters change length when lowered
-            lowered = "".join(ch.lower()[:1] for ch in text)
-        spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
-        if _KANA_RE.search(text):
-            spans = _split_scripts(text, spans)
-        words = [lowered[a:b] for a, b in spans]
-        if _ARABIC_MARKS_RE.search(text):
-            words = [_ARABIC_MARKS_RE.sub("", w) for w in words]
+    def find(self, text: str, tokens: Tokens | None = None) -> list[Hit]:
+        """Every (label, span) in ``text``; several labels may share a span or start.
+        ``tokens`` (from :func:`tokenise`, with lemmas) lets patterns match lemmas too."""
+        if tokens is None:
+            tokens = tokenise(text)
+        spans, words, lemmas = tokens.spans, tokens.words, tokens.lemmas
         n = len(words)
         hits: set[Hit] = set()
         single, exact, prefix, short = self._single, self._exact, self._prefix, self._short
@@ -161,26 +187,35 @@ class Matcher:
         abbreviation_gap = _ABBREVIATION_GAP_RE.fullmatch
         for i, word in enumerate(words):
             start = spans[i][0]
-            labels = single.get(word)
-            if labels:
-                end = spans[i][1]
-                for label in labels:
-                    hits.add(Hit(label, start, end))
+            lemma = lemmas[i] if lemmas is not None else word
+            keys = (word,) if lemma == word else (word, lemma)
             candidates: list[_Pattern] = []
-            more = exact.get(word)
-            if more:
-                candidates += more
-            if i + 1 < n:
-                more = pairs.get((word, words[i + 1]))
+            for key in keys:
+                labels = single.get(key)
+                if labels:
+                    end = spans[i][1]
+                    for label in labels:
+                        hits.add(Hit(label, start, end))
+                more = exact.get(key)
                 if more:
                     candidates += more
-            if len(word) >= 3:
-                more = prefix.get(word[:3])
+                if i + 1 < n:
+                    more = pairs.get((key, words[i + 1]))
+                    if more:
+                        candidates += more
+                    if lemmas is not None and lemmas[i + 1] != words[i + 1]:
+                        more = pairs.get((key, lemmas[i + 1]))
+                        if more:
+                            candidates += more
+                if len(key) >= 3:
+                    more = prefix.get(key[:3])
+                    if more:
+                        candidates += more
+                more = short.get(key[:1])
                 if more:
                     candidates += more
-            more = short.get(word[:1])
-            if more:
-                candidates += more
+            if len(keys) > 1 and len(candidates) > 1:
+                candidates = list(dict.fromkeys(candidates))
             for pat in candidates:
                 size = len(pat.words)
                 if i + size > n:
@@ -192,11 +227,20 @@ class Matcher:
                     if pat.case_sensitive:
                         a, b = spans[j]
                         got = text[a:b]
-                    else:
-                        got = words[j]
-                    if not (got.startswith(want) if open_ended else got == want):
-                        ok = False
-                        break
+                        if not (got.startswith(want) if open_ended else got == want):
+                            ok = False
+                            break
+                        continue
+                    got = words[j]
+                    if open_ended:
+                        if got.startswith(want) or (
+                            lemmas is not None and lemmas[j].startswith(want)
+                        ):
+                            continue
+                    elif got == want or (lemmas is not None and lemmas[j] == want):
+                        continue
+                    ok = False
+                    break
                 if not ok:
                     continue
                 for j in range(i + 1, i + size):
@@ -217,6 +261,9 @@ class Matcher:
             for m in rx.finditer(text):
                 hits.update(Hit(label, m.start(), m.end()) for label in labels)
         if self._anywhere is not None and _UNBOUNDED_RE.search(text):
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                lowered = "".join(ch.lower()[:1] for ch in text)
             for last, (size, key_labels) in self._anywhere.iter(lowered):
                 hits.update(Hit(label, last + 1 - size, last + 1) for label in key_labels)
         return sorted(hits, key=lambda h: (h.start, -h.end, h.label))
