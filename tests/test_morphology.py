@@ -1,4 +1,4 @@
-"""Lemmas (alerts.detection.morphology): a cue written as a lemma matches its inflected forms.
+"""Lemmas (alerts.detection.morphology): a cue written ``lemma:…`` matches its inflected forms.
 
 One case per lemmatised language: the lemma is added to a copy of the bundled lexicons (the
 only change needed), and every inflected form of the sentence then carries the cue; the bundled
@@ -19,6 +19,7 @@ from alerts.detection.document import read_document
 from alerts.detection.lexicon import BUNDLED_DIR, Lexicons, default_lexicons, load_lexicons
 from alerts.detection.morphology import lemmatiser_for
 from alerts.detection.scan import Matcher, Tokens, tokenise
+from alerts.errors import KnowledgeError
 
 # language, cue group, the lemma added, a sentence, its inflected forms of that lemma
 CASES = [
@@ -96,13 +97,14 @@ CASES = [
 
 
 def with_cue(tmp_path: Path, lang: str, group: str, lemma: str) -> Lexicons:
-    """A copy of the bundled lexicons with ``lemma`` added to ``group`` of ``lang``'s file."""
+    """A copy of the bundled lexicons with ``lemma:<lemma>`` added to ``group`` of ``lang``'s
+    file."""
     target = tmp_path / "lexicons"
     shutil.copytree(BUNDLED_DIR, target)
     path = target / f"{lang}.toml"
     text, count = re.subn(
         rf"^{group} = \[",
-        f'{group} = ["{lemma}", ',
+        f'{group} = ["lemma:{lemma}", ',
         path.read_text(encoding="utf-8"),
         count=1,
         flags=re.M,
@@ -143,15 +145,29 @@ def test_japanese_and_chinese_have_no_lemmatiser(lang: str) -> None:
     assert doc.tokens.lemmas is None and doc.labelled("cue:deploy_verb")
 
 
-def test_each_word_of_a_pattern_matches_its_surface_or_its_lemma() -> None:
-    m = Matcher({"cue:agree_enact": ["подписать закон"], "entity:x": ["re:закон\\w*", "ЗАКОН"]})
-    text = "Путин подписала закона"
+def test_each_word_of_a_lemma_pattern_matches_its_surface_or_its_lemma() -> None:
+    m = Matcher(
+        {
+            "cue:agree_enact": ["lemma:подписать закон"],
+            "cue:agree_sign": ["подписать"],  # a surface form: the infinitive only
+            "entity:x": ["re:закон\\w*", "ЗАКОН"],
+        }
+    )
+    text = "Путин подписала закона, чтобы подписать закон"
     plain = tokenise(text)
-    tokens = Tokens(plain.spans, plain.words, ["путин", "подписать", "закон"])
-    assert {h.label for h in m.find(text, plain)} == {"entity:x"}
+    lemmas = ["путин", "подписать", "закон", "чтобы", "подписать", "закон"]
+    tokens = Tokens(plain.spans, plain.words, lemmas)
+    surface = {(h.label, text[h.start : h.end]) for h in m.find(text, plain)}
     found = {(h.label, text[h.start : h.end]) for h in m.find(text, tokens)}
-    # raw expressions and case-sensitive words read the surface only
-    assert found == {("cue:agree_enact", "подписала закона"), ("entity:x", "закона")}
+    assert found - surface == {("cue:agree_enact", "подписала закона")}
+    # raw expressions, case-sensitive words and plain patterns read the surface only
+    assert ("cue:agree_sign", "подписала") not in found
+    assert ("entity:x", "закона") in surface and ("cue:agree_sign", "подписать") in surface
+
+
+def test_a_lemma_pattern_cannot_be_a_regular_expression() -> None:
+    with pytest.raises(KnowledgeError, match="has no lemma"):
+        Matcher({"cue:x": ["lemma:re:abc"]}, where="xx.toml")
 
 
 def test_turning_lemmas_off_reads_surface_forms_only(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, Literal, get_args
@@ -73,7 +74,8 @@ class Lemmatiser:
 
 
 class _KoreanLemmatiser(Lemmatiser):
-    """Korean: the analyser reads each distinct word once (and remembers it across articles)."""
+    """Korean: each distinct word is analysed once (and remembered across articles); the
+    analyser costs ~0.1 ms a word, whether called on a word or on a whole text."""
 
     def __init__(self, code: str, kiwi: Any) -> None:
         super().__init__("kiwipiepy", code, self._stem)
@@ -141,8 +143,11 @@ def _load_kiwipiepy(code: str) -> Lemmatiser:
         raise KnowledgeError(f"kiwipiepy reads Korean only, not {code!r}")
     import kiwipiepy
 
-    # The typo and multi-word dictionaries are left out: a third of the memory, no lemma lost.
-    kiwi = kiwipiepy.Kiwi(num_workers=-1, load_typo_dict=False, load_multi_dict=False)
+    # One thread (detection runs in its own workers); the typo and multi-word dictionaries are
+    # left out: a third of the memory, no lemma lost.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # "num_workers=0 has changed"
+        kiwi = kiwipiepy.Kiwi(num_workers=0, load_typo_dict=False, load_multi_dict=False)
     return _KoreanLemmatiser(code, kiwi)
 
 

@@ -9,12 +9,14 @@ any ending; patterns in Hangul, Han or Kana match inside longer words (particles
 names, and Chinese and Japanese write without spaces); ``re:`` starts a raw regular expression;
 words of two to five capitals ("NIS", "UN", "КНДР") match case-sensitively.
 
-Given the lemmas of the text's words (:mod:`alerts.detection.morphology`), a pattern's word
-also matches a text word whose lemma it is: ``направить`` matches "направила", "направили";
-``wysłać`` matches "wysłała"; ``사망하다`` matches "사망했다". Each word of a pattern matches the
-surface form or the lemma, so ``подписать закон`` matches "подписал закон" and "подписала
-закона". Raw expressions, case-sensitive words and patterns matched inside words (Han, Kana,
-``*``-led Hangul) read the surface text only.
+``lemma:`` starts a pattern matched on lemmas too (given the lemmas of the text's words,
+:mod:`alerts.detection.morphology`): each of its words matches a text word whose surface form
+or lemma it is, so ``lemma:направить`` matches "направила" and "направили", ``lemma:wysłać``
+"wysłała", ``lemma:사망하다`` "사망했다", and ``lemma:подписать закон`` "подписала закона".
+Other patterns match surface forms only: a form chosen for its tense or mood ("signer", the
+infinitive, hedges a French act) must not stand for all of them. Raw expressions,
+case-sensitive words and patterns matched inside words (Han, Kana, ``*``-led Hangul) read the
+surface text only.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ _KANA_RE = re.compile(r"[\u3041-\u30ff]")
 _SCRIPT_RUN_RE = re.compile(
     r"[\u3041-\u309f]+|[\u30a0-\u30ff]+|[\u3400-\u9fff]+|[^\u3041-\u30ff\u3400-\u9fff]+"
 )
+
+
+# A pattern matched on lemmas as well as on surface forms (alerts.detection.morphology).
+LEMMA_PREFIX = "lemma:"
 
 
 @dataclass(frozen=True)
@@ -92,9 +98,10 @@ class _Pattern:
     words: tuple[tuple[str, bool], ...]  # (word, matches any ending)
     case_sensitive: bool
     labels: tuple[str, ...]
+    lemmas: bool = False  # each word matches a text word's surface form or its lemma
 
 
-def _compile_pattern(source: str, labels: tuple[str, ...]) -> _Pattern:
+def _compile_pattern(source: str, labels: tuple[str, ...], lemmas: bool = False) -> _Pattern:
     case_sensitive = bool(_CAPS_RE.match(source))
     free = bool(_UNBOUNDED_RE.search(source))
     words: list[tuple[str, bool]] = []
@@ -104,7 +111,70 @@ def _compile_pattern(source: str, labels: tuple[str, ...]) -> _Pattern:
         words.append((word, bool(m.group(2)) or free))
     if not words:
         raise KnowledgeError(f"pattern {source!r} has no word")
-    return _Pattern(source, tuple(words), case_sensitive, labels)
+    return _Pattern(source, tuple(words), case_sensitive, labels, lemmas and not case_sensitive)
+
+
+class _Index:
+    """Patterns by their first word: single words in a dictionary, several exact words by
+    their first two ("are in", "no deal") or their first, open-ended words by their first
+    three characters (or one, for shorter stems)."""
+
+    def __init__(self) -> None:
+        self.single: dict[str, tuple[str, ...]] = {}
+        self.exact: dict[str, list[_Pattern]] = {}
+        self.pairs: dict[tuple[str, str], list[_Pattern]] = {}
+        self.prefix: dict[str, list[_Pattern]] = {}
+        self.short: dict[str, list[_Pattern]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.single or self.exact or self.pairs or self.prefix or self.short)
+
+    def add(self, pat: _Pattern) -> None:
+        first, open_ended = pat.words[0]
+        first = first.lower()
+        if not open_ended and len(pat.words) == 1 and not pat.case_sensitive:
+            merged = self.single.get(first, ())
+            self.single[first] = merged + tuple(lb for lb in pat.labels if lb not in merged)
+        elif not open_ended:
+            # A lemma pattern's second word may match by its lemma: indexed by its first only.
+            if (
+                len(pat.words) >= 2
+                and not pat.words[1][1]
+                and not pat.case_sensitive
+                and not pat.lemmas
+            ):
+                self.pairs.setdefault((first, pat.words[1][0]), []).append(pat)
+            else:
+                self.exact.setdefault(first, []).append(pat)
+        elif len(first) >= 3:
+            self.prefix.setdefault(first[:3], []).append(pat)
+        else:
+            self.short.setdefault(first[:1], []).append(pat)
+
+    def collect(
+        self, key: str, following: str | None, hits: set[Hit], span: tuple[int, int]
+    ) -> list[_Pattern]:
+        """Add the single-word hits of ``key``; return the longer patterns it may start."""
+        labels = self.single.get(key)
+        if labels:
+            for label in labels:
+                hits.add(Hit(label, span[0], span[1]))
+        candidates: list[_Pattern] = []
+        more = self.exact.get(key)
+        if more:
+            candidates += more
+        if following is not None:
+            more = self.pairs.get((key, following))
+            if more:
+                candidates += more
+        if len(key) >= 3:
+            more = self.prefix.get(key[:3])
+            if more:
+                candidates += more
+        more = self.short.get(key[:1])
+        if more:
+            candidates += more
+        return candidates
 
 
 class Matcher:
@@ -112,28 +182,26 @@ class Matcher:
 
     Patterns are indexed by their first word (exact words in a dictionary, open-ended words
     by their first three characters), so the cost grows with the length of the text, not
-    with the size of the tables.
+    with the size of the tables. Patterns written ``lemma:…`` are indexed a second time, to be
+    looked up by the lemmas of the text's words.
     """
 
     def __init__(self, labelled: Mapping[str, Iterable[str]], *, where: str = "") -> None:
         by_pattern: dict[str, list[str]] = {}
         for label, patterns in labelled.items():
             for pattern in patterns:
-                if not pattern.strip():
+                if not pattern.strip() or pattern.strip() == LEMMA_PREFIX:
                     raise KnowledgeError(f"{where}: empty pattern for {label}")
                 by_pattern.setdefault(pattern, [])
                 if label not in by_pattern[pattern]:
                     by_pattern[pattern].append(label)
-        # Single words: plain dictionary look-ups; several words: checked word by word.
-        self._single: dict[str, tuple[str, ...]] = {}
-        self._exact: dict[str, list[_Pattern]] = {}
-        # Patterns of two or more exact words, by their first two words ("are in", "no deal").
-        self._pairs: dict[tuple[str, str], list[_Pattern]] = {}
-        self._prefix: dict[str, list[_Pattern]] = {}
-        self._short: dict[str, list[_Pattern]] = {}
+        self._surface = _Index()
+        self._lemma = _Index()
         raw: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
         anywhere: dict[str, list[str]] = {}
-        for source, labels in by_pattern.items():
+        for pattern, labels in by_pattern.items():
+            lemmas = pattern.startswith(LEMMA_PREFIX)
+            source = pattern[len(LEMMA_PREFIX) :].strip() if lemmas else pattern
             inside = source.startswith("*") and bool(_HANGUL_RE.search(source))
             if inside or (_ANYWHERE_RE.search(source) and not source.startswith("re:")):
                 key = " ".join(source.lstrip("*").lower().split())
@@ -141,29 +209,20 @@ class Matcher:
                 bucket.extend(lb for lb in labels if lb not in bucket)
                 continue
             if source.startswith("re:"):
+                if lemmas:
+                    raise KnowledgeError(f"{where}: {pattern!r}: a regular expression has no lemma")
                 try:
                     raw.append((re.compile(source[3:], re.IGNORECASE), tuple(labels)))
                 except re.error as exc:
                     raise KnowledgeError(f"{where}: bad pattern {source!r}: {exc}") from exc
                 continue
             try:
-                pat = _compile_pattern(source, tuple(labels))
+                pat = _compile_pattern(source, tuple(labels), lemmas)
             except KnowledgeError as exc:
                 raise KnowledgeError(f"{where}: {exc}") from exc
-            first, open_ended = pat.words[0]
-            first = first.lower()
-            if not open_ended and len(pat.words) == 1 and not pat.case_sensitive:
-                merged = self._single.get(first, ())
-                self._single[first] = merged + tuple(lb for lb in labels if lb not in merged)
-            elif not open_ended:
-                if len(pat.words) >= 2 and not pat.words[1][1] and not pat.case_sensitive:
-                    self._pairs.setdefault((first, pat.words[1][0]), []).append(pat)
-                else:
-                    self._exact.setdefault(first, []).append(pat)
-            elif len(first) >= 3:
-                self._prefix.setdefault(first[:3], []).append(pat)
-            else:
-                self._short.setdefault(first[:1], []).append(pat)
+            self._surface.add(pat)
+            if pat.lemmas:
+                self._lemma.add(pat)
         self._raw = raw
         self._anywhere: Any = None
         if anywhere:
@@ -175,69 +234,43 @@ class Matcher:
 
     def find(self, text: str, tokens: Tokens | None = None) -> list[Hit]:
         """Every (label, span) in ``text``; several labels may share a span or start.
-        ``tokens`` (from :func:`tokenise`, with lemmas) lets patterns match lemmas too."""
+        ``tokens`` (from :func:`tokenise`, with lemmas) lets ``lemma:`` patterns match."""
         if tokens is None:
             tokens = tokenise(text)
-        spans, words, lemmas = tokens.spans, tokens.words, tokens.lemmas
+        spans, words = tokens.spans, tokens.words
+        lemmas = tokens.lemmas if self._lemma else None
         n = len(words)
         hits: set[Hit] = set()
-        single, exact, prefix, short = self._single, self._exact, self._prefix, self._short
-        pairs = self._pairs
+        surface, by_lemma = self._surface, self._lemma
         gap_ok = _GAP_RE.fullmatch
         abbreviation_gap = _ABBREVIATION_GAP_RE.fullmatch
         for i, word in enumerate(words):
             start = spans[i][0]
-            lemma = lemmas[i] if lemmas is not None else word
-            keys = (word,) if lemma == word else (word, lemma)
-            candidates: list[_Pattern] = []
-            for key in keys:
-                labels = single.get(key)
-                if labels:
-                    end = spans[i][1]
-                    for label in labels:
-                        hits.add(Hit(label, start, end))
-                more = exact.get(key)
+            following = words[i + 1] if i + 1 < n else None
+            candidates = surface.collect(word, following, hits, spans[i])
+            if lemmas is not None and lemmas[i] != word:
+                more = by_lemma.collect(lemmas[i], None, hits, spans[i])
                 if more:
-                    candidates += more
-                if i + 1 < n:
-                    more = pairs.get((key, words[i + 1]))
-                    if more:
-                        candidates += more
-                    if lemmas is not None and lemmas[i + 1] != words[i + 1]:
-                        more = pairs.get((key, lemmas[i + 1]))
-                        if more:
-                            candidates += more
-                if len(key) >= 3:
-                    more = prefix.get(key[:3])
-                    if more:
-                        candidates += more
-                more = short.get(key[:1])
-                if more:
-                    candidates += more
-            if len(keys) > 1 and len(candidates) > 1:
-                candidates = list(dict.fromkeys(candidates))
+                    candidates = list(dict.fromkeys(candidates + more))
             for pat in candidates:
                 size = len(pat.words)
                 if i + size > n:
                     continue
                 # Words first (cheap string tests), separators only for a full word match.
                 ok = True
+                by_lemmas = pat.lemmas and lemmas is not None
+                lem = lemmas or words
                 for k, (want, open_ended) in enumerate(pat.words):
                     j = i + k
                     if pat.case_sensitive:
                         a, b = spans[j]
                         got = text[a:b]
-                        if not (got.startswith(want) if open_ended else got == want):
-                            ok = False
-                            break
-                        continue
-                    got = words[j]
+                    else:
+                        got = words[j]
                     if open_ended:
-                        if got.startswith(want) or (
-                            lemmas is not None and lemmas[j].startswith(want)
-                        ):
+                        if got.startswith(want) or (by_lemmas and lem[j].startswith(want)):
                             continue
-                    elif got == want or (lemmas is not None and lemmas[j] == want):
+                    elif got == want or (by_lemmas and lem[j] == want):
                         continue
                     ok = False
                     break
