@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 from alerts.dates import DateMention, resolve_dates
 from alerts.detection.lexicon import Lexicon, Lexicons, default_lexicons
-from alerts.detection.scan import Hit, Tokens, tokenise
+from alerts.detection.scan import Hit, Tokens
 from alerts.detection.segment import Sentences, Span, clause_breaks, split_sentences
 from alerts.figures import Quantity, extract_quantities
 from alerts.language import detect_language
@@ -178,10 +178,7 @@ def read_document(
     title_end = len(title)
     language = detect_language(full, lang) if full.strip() else None
     lexicon = lexicons.for_language(language)
-    tokens = tokenise(full)
-    lemmatiser = lexicon.lemmatiser()
-    if lemmatiser is not None:
-        tokens = replace(tokens, lemmas=lemmatiser.lemmas(full, tokens.spans, tokens.words))
+    tokens = lexicon.tokens(full)  # words and lemmas, once per article
     hits = _clean(full, lexicon.matcher.find(full, tokens), lexicon)
     abbreviations = lexicon.language.abbreviations if lexicon.language is not None else ()
     sentences = split_sentences(full, title_end, abbreviations)

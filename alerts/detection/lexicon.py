@@ -18,13 +18,13 @@ import os
 import threading
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alerts.detection.morphology import BACKENDS, Lemmatiser, lemmatiser_for
-from alerts.detection.scan import Hit, Matcher
+from alerts.detection.scan import Hit, Matcher, Tokens, tokenise
 from alerts.errors import KnowledgeError
 
 __all__ = [
@@ -242,6 +242,15 @@ class Lexicon:
         if self.language is None:
             return None
         return lemmatiser_for(self.language.morphology, self.language.code)
+
+    def tokens(self, text: str) -> Tokens:
+        """The scanner's words of ``text``, with their lemmas when the language has a
+        lemmatiser (pass them to ``matcher.find`` so that ``lemma:`` patterns match)."""
+        tokens = tokenise(text)
+        lemmatiser = self.lemmatiser()
+        if lemmatiser is None:
+            return tokens
+        return replace(tokens, lemmas=lemmatiser.lemmas(text, tokens.spans, tokens.words))
 
 
 class Lexicons:
