@@ -126,7 +126,10 @@ def unit_force(unit: str | None, lang: str | None = None) -> str | None:
     codes = [lang] if lang in lexicons.languages else []
     codes += [code for code in sorted(lexicons.languages) if code != lang]
     for code in codes:
-        for hit in lexicons.for_language(code).matcher.find(unit):
+        lexicon = lexicons.for_language(code)
+        # lemmas in the article's language only: the others' lemmatisers stay unloaded
+        tokens = lexicon.tokens(unit) if code == lang else None
+        for hit in lexicon.matcher.find(unit, tokens):
             kind, _, ident = hit.label.partition(":")
             if kind == "force":
                 return ident

@@ -1,12 +1,16 @@
 """Detection speed on synthetic 800-word articles (French and English): rules only vs full.
 
+``--langs`` adds Russian, Korean, German or Polish articles (lemmatised by pymorphy3,
+kiwipiepy and simplemma); the document stage is timed with lemmas and with them turned off
+(``RUDPRK_MORPHOLOGY=off``), after the time each lemmatiser takes to load.
+
 Prints the median CPU milliseconds of each rule stage, then the wall-clock median and p95 of
 ``detect_article`` with the rules alone (``RUDPRK_DETECTION=rules``), with the learned
 decisions and their cascade (the shipped setting), and with the learned decisions always
 embedding; then the memory the models add. Issue 7's target: median < 25 ms and p95 < 80 ms
 per 800-word candidate article on 2 cores including embeddings; models < 300 MB.
 
-    .venv/bin/python bench/detect.py [--articles 200] [--words 800]
+    .venv/bin/python bench/detect.py [--articles 200] [--words 800] [--langs fr,en,ru,ko]
 """
 
 from __future__ import annotations
@@ -51,6 +55,54 @@ SENTENCES = {
         "About {n} artillery shells have been delivered since the autumn, Ukrainian sources said.",
         "Forecasters expect heavy rain across the north of the country over the weekend.",
     ],
+    "ru": [
+        "По данным южнокорейской разведки, Пхеньян направил в Курскую область ещё {n} военнослужащих.",
+        "В Кремле отказались комментировать эти сообщения, назвав их домыслами.",
+        "В июне 2024 года стороны подписали договор о всеобъемлющем стратегическом партнёрстве.",
+        "Эксперты полагают, что военное сотрудничество двух стран продолжит расширяться.",
+        "Министр обороны России прибыл в Пхеньян для переговоров с Ким Чен Ыном.",
+        "Обстановка на фронте остаётся напряжённой, обе стороны несут тяжёлые потери.",
+        "Европейские биржи завершили торги небольшим ростом благодаря акциям технологических компаний.",
+        "Правительство внесло законопроект о жилье, который депутаты обсудят в следующем месяце.",
+        "С осени, по данным украинских источников, было доставлено около {n} артиллерийских снарядов.",
+        "Синоптики обещают сильные дожди на севере страны в выходные.",
+    ],
+    "ko": [
+        "국가정보원은 북한이 러시아 쿠르스크 지역에 병력 {n}명을 추가로 파병했다고 밝혔다.",
+        "크렘린궁은 이 보도에 대해 추측에 불과하다며 논평을 거부했다.",
+        "양국은 2024년 6월 포괄적 전략적 동반자 관계 조약을 체결했다.",
+        "전문가들은 양국의 군사 협력이 내년에 더 깊어질 수 있다고 내다봤다.",
+        "러시아 국방장관은 김정은 국무위원장과 회담하기 위해 평양을 방문했다.",
+        "전선의 상황은 여전히 긴박하며 양측 모두 큰 손실을 입은 것으로 전해졌다.",
+        "유럽 증시는 기술주 강세에 힘입어 소폭 상승 마감했다.",
+        "정부는 다음 달 국회에서 논의될 주택 법안을 공개했다.",
+        "우크라이나 소식통에 따르면 지난 가을 이후 포탄 약 {n}발이 전달됐다.",
+        "기상청은 주말 동안 북부 지역에 많은 비가 내릴 것으로 예보했다.",
+    ],
+    "de": [
+        "Nach Angaben des südkoreanischen Geheimdienstes hat Pjöngjang weitere {n} Soldaten in die russische Region Kursk geschickt.",
+        "Der Kreml lehnte einen Kommentar ab und sprach von Spekulationen.",
+        "Die beiden Länder unterzeichneten im Juni 2024 einen Vertrag über eine umfassende strategische Partnerschaft.",
+        "Fachleute erwarten, dass sich die militärische Zusammenarbeit im kommenden Jahr vertieft.",
+        "Der russische Verteidigungsminister reiste zu Gesprächen mit Kim Jong Un nach Pjöngjang.",
+        "Die Lage an der Front bleibt angespannt, beide Seiten melden schwere Verluste.",
+        "Die europäischen Börsen schlossen leicht im Plus, getragen von Technologiewerten.",
+        "Die Regierung stellte ein Wohnungsgesetz vor, über das der Bundestag im nächsten Monat berät.",
+        "Seit dem Herbst wurden nach ukrainischen Angaben rund {n} Artilleriegranaten geliefert.",
+        "Für das Wochenende sagen die Meteorologen im Norden starken Regen voraus.",
+    ],
+    "pl": [
+        "Według wywiadu Korei Południowej Pjongjang wysłał do obwodu kurskiego kolejnych {n} żołnierzy.",
+        "Kreml odmówił komentarza, nazywając te doniesienia spekulacjami.",
+        "W czerwcu 2024 roku oba państwa podpisały traktat o wszechstronnym partnerstwie strategicznym.",
+        "Analitycy uważają, że współpraca wojskowa obu krajów może się jeszcze pogłębić.",
+        "Rosyjski minister obrony przybył do Pjongjangu na rozmowy z Kim Dzong Unem.",
+        "Sytuacja na froncie pozostaje napięta, obie strony ponoszą ciężkie straty.",
+        "Europejskie giełdy zakończyły sesję niewielkim wzrostem dzięki spółkom technologicznym.",
+        "Rząd przedstawił projekt ustawy mieszkaniowej, nad którym Sejm będzie debatował w przyszłym miesiącu.",
+        "Od jesieni, według źródeł ukraińskich, dostarczono około {n} pocisków artyleryjskich.",
+        "Synoptycy zapowiadają na weekend ulewne deszcze na północy kraju.",
+    ],
 }
 
 
@@ -79,16 +131,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--words", type=int, default=800)
+    parser.add_argument("--langs", default="fr,en", help=f"from {','.join(SENTENCES)}")
+    parser.add_argument(
+        "--corpus",
+        action="store_true",
+        help="also time the document stage on the labelled corpus's full articles, by language",
+    )
     args = parser.parse_args()
+    langs = [code for code in args.langs.split(",") if code]
+    unknown = sorted(set(langs) - set(SENTENCES))
+    if unknown:
+        parser.error(f"no synthetic sentences for {', '.join(unknown)}")
     rng = random.Random(7)
     texts = [
         (make_article(rng, lang, args.words), lang)
-        for lang in ("fr", "en")
-        for _ in range(args.articles // 2)
+        for lang in langs
+        for _ in range(args.articles // len(langs))
     ]
     published = date(2025, 1, 15)
     lexicons = default_lexicons()
-    detect_article(texts[0][0], published=published)  # warm up: model and tables loaded once
+    rss_start = _rss_mb()
+    print(f"{'lemmatiser load':<36} {'seconds':>13}")
+    for lang in langs:
+        lexicon = lexicons.for_language(lang)
+        t0 = time.perf_counter()
+        lemmatiser = lexicon.lemmatiser()
+        backend = lemmatiser.backend if lemmatiser is not None else "none"
+        print(f"{lang + ' (' + backend + ')':<36} {time.perf_counter() - t0:13.2f}")
+    print(f"memory added by the lemmatisers: {_rss_mb() - rss_start:.0f} MB\n")
+    for text, lang in texts[: len(langs) * 4]:  # warm up: model, tables and word caches
+        detect_article(text, lang=lang, published=published)
 
     stages = {
         "language (py3langid, restricted)": lambda t, lang: detect_language(t),
@@ -96,6 +168,9 @@ def main() -> None:
             t
         ),
         "document stage": lambda t, lang: read_document(t, lang=lang, published=published),
+        "document stage, lemmas off": lambda t, lang: _without_lemmas(
+            read_document, t, lang=lang, published=published
+        ),
         "figures": lambda t, lang: extract_quantities(t, lang),
         "dates": lambda t, lang: resolve_dates(t, lang, published),
         "detect_article, language given": lambda t, lang: detect_article(
@@ -104,11 +179,26 @@ def main() -> None:
         "detect_article, language detected": lambda t, lang: detect_article(t, published=published),
     }
     words = statistics.median(len(t.split()) for t, _ in texts)
-    print(f"{len(texts)} synthetic articles (fr, en), median {words:.0f} words, one core")
+    print(
+        f"{len(texts)} synthetic articles ({', '.join(langs)}), median {words:.0f} words, one core"
+    )
     print(f"{'stage':<36} {'median CPU ms':>13} {'articles/s':>11}")
     for name, fn in stages.items():
         ms = median_ms(fn, texts)
         print(f"{name:<36} {ms:13.2f} {1000 / ms:11.0f}")
+    print(f"\n{'document stage, by language':<36} {'lemmas ms':>13} {'off ms':>8}")
+    for lang in langs:
+        mine = [(t, code) for t, code in texts if code == lang]
+        with_lemmas = median_ms(
+            lambda t, code: read_document(t, lang=code, published=published), mine
+        )
+        without = median_ms(
+            lambda t, code: _without_lemmas(read_document, t, lang=code, published=published),
+            mine,
+        )
+        print(f"{lang:<36} {with_lemmas:13.2f} {without:8.2f}")
+    if args.corpus:
+        corpus_lemma_cost(published)
     import alerts.detection.decisions as decisions
 
     rss_before = _rss_mb()
@@ -136,6 +226,37 @@ def main() -> None:
         f"\nresident memory: {rss_before:.0f} MB with the rules, {_rss_mb():.0f} MB with the "
         f"models and the embedder loaded (peak {_peak_mb():.0f} MB)"
     )
+
+
+def corpus_lemma_cost(published: date) -> None:
+    """The document stage on the corpus's full articles (real vocabulary, so the lemmatisers'
+    word caches fill as they would on a feed), with lemmas and without."""
+    from alerts.detection.corpus import load_corpus
+
+    by_lang: dict[str, list[tuple[str, str]]] = {}
+    for item in load_corpus():
+        if item.format != "short":
+            by_lang.setdefault(item.lang, []).append((item.text, item.lang))
+    print(
+        f"\n{'corpus full articles, document stage':<36} {'n':>5} {'lemmas ms':>10} {'off ms':>8}"
+    )
+    for lang, items in sorted(by_lang.items()):
+        with_lemmas = median_ms(
+            lambda t, code: read_document(t, lang=code, published=published), items
+        )
+        without = median_ms(
+            lambda t, code: _without_lemmas(read_document, t, lang=code, published=published),
+            items,
+        )
+        print(f"{lang:<36} {len(items):5d} {with_lemmas:10.2f} {without:8.2f}")
+
+
+def _without_lemmas(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    os.environ["RUDPRK_MORPHOLOGY"] = "off"
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        os.environ.pop("RUDPRK_MORPHOLOGY", None)
 
 
 def _rss_mb() -> float:

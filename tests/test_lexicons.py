@@ -146,6 +146,8 @@ def test_malformed_names_raise_knowledge_error(tmp_path: Path, content: str, mes
         (("[framing.negation]", "[framing.negation]\nscope = 'page'"), "scope must be"),
         (("[framing.negation]", "[framing.negation]\npre_reach = -1"), "reaches must be"),
         (("[cues]", "[cues]\nvisit_bad = 3"), "unknown cue group"),
+        (('backend = "simplemma"', 'backend = "spacy"'), "backend must be one of"),
+        (('backend = "simplemma"', 'backend = "simplemma"\nmodel = 1'), "unknown keys"),
     ],
 )
 def test_malformed_language_files_name_the_file_and_the_entry(

@@ -1,7 +1,9 @@
 """The document stage: an article read once into sentences, clauses and lexicon hits.
 
 :func:`read_document` bounds the text, marks the title and the lead, identifies the language
-when the feed did not give it, scans the names and the words of that language once, splits
+when the feed did not give it, lemmatises its words (:mod:`alerts.detection.morphology`, for
+the languages that have a lemmatiser), scans the names and the words of that language once
+(on surface forms and lemmas), splits
 sentences and clauses, and indexes every hit by label, force group and side. Figures and dates
 are read later, only in the sentences a stage asks for (:meth:`Document.quantities_in`,
 :meth:`Document.dates_in`). Every later stage reads this value; none rescans the text.
@@ -17,7 +19,7 @@ from datetime import date, datetime
 
 from alerts.dates import DateMention, resolve_dates
 from alerts.detection.lexicon import Lexicon, Lexicons, default_lexicons
-from alerts.detection.scan import Hit
+from alerts.detection.scan import Hit, Tokens
 from alerts.detection.segment import Sentences, Span, clause_breaks, split_sentences
 from alerts.figures import Quantity, extract_quantities
 from alerts.language import detect_language
@@ -43,6 +45,7 @@ class Document:
     sentences: Sentences
     breaks: list[int]
     hits: list[Hit]
+    tokens: Tokens  # the words, with their lemmas when the language has a lemmatiser
     by_label: dict[str, list[Hit]] = field(default_factory=dict)
     by_group: dict[str, list[Hit]] = field(default_factory=dict)
     side_hits: list[tuple[Hit, str]] = field(default_factory=list)
@@ -175,7 +178,8 @@ def read_document(
     title_end = len(title)
     language = detect_language(full, lang) if full.strip() else None
     lexicon = lexicons.for_language(language)
-    hits = _clean(full, lexicon.matcher.find(full), lexicon)
+    tokens = lexicon.tokens(full)  # words and lemmas, once per article
+    hits = _clean(full, lexicon.matcher.find(full, tokens), lexicon)
     abbreviations = lexicon.language.abbreviations if lexicon.language is not None else ()
     sentences = split_sentences(full, title_end, abbreviations)
     openers = [(h.start, h.end) for h in hits if h.label == "mark:clause_opener"]
@@ -191,6 +195,7 @@ def read_document(
         sentences=sentences,
         breaks=breaks,
         hits=hits,
+        tokens=tokens,
     )
     forces = lexicon.forces
     for h in hits:

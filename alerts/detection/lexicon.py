@@ -18,12 +18,13 @@ import os
 import threading
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from alerts.detection.scan import Hit, Matcher
+from alerts.detection.morphology import BACKENDS, Lemmatiser, lemmatiser_for
+from alerts.detection.scan import Hit, Matcher, Tokens, tokenise
 from alerts.errors import KnowledgeError
 
 __all__ = [
@@ -198,6 +199,8 @@ class Language:
     framing: Mapping[str, FramingTable]
     # cue group -> phrases that contain one of its cues without being it ("a sign of")
     pseudo: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # the lemmatiser of the language (alerts.detection.morphology): patterns match lemmas too
+    morphology: str = "none"
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,21 @@ class Lexicon:
 
     def markers(self, group: str) -> tuple[str, ...]:
         return self.language.markers.get(group, ()) if self.language is not None else ()
+
+    def lemmatiser(self) -> Lemmatiser | None:
+        """The language's lemmatiser (loaded on first use), or ``None``."""
+        if self.language is None:
+            return None
+        return lemmatiser_for(self.language.morphology, self.language.code)
+
+    def tokens(self, text: str) -> Tokens:
+        """The scanner's words of ``text``, with their lemmas when the language has a
+        lemmatiser (pass them to ``matcher.find`` so that ``lemma:`` patterns match)."""
+        tokens = tokenise(text)
+        lemmatiser = self.lemmatiser()
+        if lemmatiser is None:
+            return tokens
+        return replace(tokens, lemmas=lemmatiser.lemmas(text, tokens.spans, tokens.words))
 
 
 class Lexicons:
@@ -465,7 +483,7 @@ def _load_language(path: Path, forces: Mapping[str, str]) -> Language:
     _check_keys(
         data,
         {"language", "name", "grammar", "sentences", "forces", "cues", "markers", "framing"}
-        | {"pseudo"},
+        | {"pseudo", "morphology"},
         name,
     )
     code = data.get("language")
@@ -485,6 +503,11 @@ def _load_language(path: Path, forces: Mapping[str, str]) -> Language:
             raise KnowledgeError(f"{name} pseudo.{group}: unknown cue group")
     sentences = _table(data, "sentences", name)
     _check_keys(sentences, {"abbreviations"}, f"{name} [sentences]")
+    morphology = _table(data, "morphology", name)
+    _check_keys(morphology, {"backend"}, f"{name} [morphology]")
+    backend = morphology.get("backend", "none")
+    if backend not in BACKENDS:
+        raise KnowledgeError(f"{name} [morphology] backend must be one of {list(BACKENDS)}")
     return Language(
         code=str(code),
         name=str(data.get("name", code)),
@@ -501,6 +524,7 @@ def _load_language(path: Path, forces: Mapping[str, str]) -> Language:
         pseudo={
             k: _strings(v, f"{name} pseudo.{k}") for k, v in _table(data, "pseudo", name).items()
         },
+        morphology=str(backend),
     )
 
 

@@ -8,6 +8,15 @@ spaces and hyphens; ``'`` also matches a typographic apostrophe; a word ending i
 any ending; patterns in Hangul, Han or Kana match inside longer words (particles attach to
 names, and Chinese and Japanese write without spaces); ``re:`` starts a raw regular expression;
 words of two to five capitals ("NIS", "UN", "КНДР") match case-sensitively.
+
+``lemma:`` starts a pattern matched on lemmas too (given the lemmas of the text's words,
+:mod:`alerts.detection.morphology`): each of its words matches a text word whose surface form
+or lemma it is, so ``lemma:направить`` matches "направила" and "направили", ``lemma:wysłać``
+"wysłała", ``lemma:사망하다`` "사망했다", and ``lemma:подписать закон`` "подписала закона".
+Other patterns match surface forms only: a form chosen for its tense or mood ("signer", the
+infinitive, hedges a French act) must not stand for all of them. Raw expressions,
+case-sensitive words and patterns matched inside words (Han, Kana, ``*``-led Hangul) read the
+surface text only.
 """
 
 from __future__ import annotations
@@ -45,6 +54,10 @@ _SCRIPT_RUN_RE = re.compile(
 )
 
 
+# A pattern matched on lemmas as well as on surface forms (alerts.detection.morphology).
+LEMMA_PREFIX = "lemma:"
+
+
 @dataclass(frozen=True)
 class Hit:
     """One pattern found in a text. ``label`` is ``entity:<id>``, ``demonym:<id>``,
@@ -56,14 +69,39 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Tokens:
+    """The words of a text as the scanner reads them: spans, lower-cased forms and, when the
+    language has a lemmatiser, their lemmas (aligned with the words)."""
+
+    spans: list[tuple[int, int]]
+    words: list[str]
+    lemmas: list[str] | None = None
+
+
+def tokenise(text: str) -> Tokens:
+    """The scanner's words of ``text`` (kana runs split at each change of script)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lowered
+        lowered = "".join(ch.lower()[:1] for ch in text)
+    spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    if _KANA_RE.search(text):
+        spans = _split_scripts(text, spans)
+    words = [lowered[a:b] for a, b in spans]
+    if _ARABIC_MARKS_RE.search(text):
+        words = [_ARABIC_MARKS_RE.sub("", w) for w in words]
+    return Tokens(spans, words)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class _Pattern:
     source: str
     words: tuple[tuple[str, bool], ...]  # (word, matches any ending)
     case_sensitive: bool
     labels: tuple[str, ...]
+    lemmas: bool = False  # each word matches a text word's surface form or its lemma
 
 
-def _compile_pattern(source: str, labels: tuple[str, ...]) -> _Pattern:
+def _compile_pattern(source: str, labels: tuple[str, ...], lemmas: bool = False) -> _Pattern:
     case_sensitive = bool(_CAPS_RE.match(source))
     free = bool(_UNBOUNDED_RE.search(source))
     words: list[tuple[str, bool]] = []
@@ -73,7 +111,70 @@ def _compile_pattern(source: str, labels: tuple[str, ...]) -> _Pattern:
         words.append((word, bool(m.group(2)) or free))
     if not words:
         raise KnowledgeError(f"pattern {source!r} has no word")
-    return _Pattern(source, tuple(words), case_sensitive, labels)
+    return _Pattern(source, tuple(words), case_sensitive, labels, lemmas and not case_sensitive)
+
+
+class _Index:
+    """Patterns by their first word: single words in a dictionary, several exact words by
+    their first two ("are in", "no deal") or their first, open-ended words by their first
+    three characters (or one, for shorter stems)."""
+
+    def __init__(self) -> None:
+        self.single: dict[str, tuple[str, ...]] = {}
+        self.exact: dict[str, list[_Pattern]] = {}
+        self.pairs: dict[tuple[str, str], list[_Pattern]] = {}
+        self.prefix: dict[str, list[_Pattern]] = {}
+        self.short: dict[str, list[_Pattern]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.single or self.exact or self.pairs or self.prefix or self.short)
+
+    def add(self, pat: _Pattern) -> None:
+        first, open_ended = pat.words[0]
+        first = first.lower()
+        if not open_ended and len(pat.words) == 1 and not pat.case_sensitive:
+            merged = self.single.get(first, ())
+            self.single[first] = merged + tuple(lb for lb in pat.labels if lb not in merged)
+        elif not open_ended:
+            # A lemma pattern's second word may match by its lemma: indexed by its first only.
+            if (
+                len(pat.words) >= 2
+                and not pat.words[1][1]
+                and not pat.case_sensitive
+                and not pat.lemmas
+            ):
+                self.pairs.setdefault((first, pat.words[1][0]), []).append(pat)
+            else:
+                self.exact.setdefault(first, []).append(pat)
+        elif len(first) >= 3:
+            self.prefix.setdefault(first[:3], []).append(pat)
+        else:
+            self.short.setdefault(first[:1], []).append(pat)
+
+    def collect(
+        self, key: str, following: str | None, hits: set[Hit], span: tuple[int, int]
+    ) -> list[_Pattern]:
+        """Add the single-word hits of ``key``; return the longer patterns it may start."""
+        labels = self.single.get(key)
+        if labels:
+            for label in labels:
+                hits.add(Hit(label, span[0], span[1]))
+        candidates: list[_Pattern] = []
+        more = self.exact.get(key)
+        if more:
+            candidates += more
+        if following is not None:
+            more = self.pairs.get((key, following))
+            if more:
+                candidates += more
+        if len(key) >= 3:
+            more = self.prefix.get(key[:3])
+            if more:
+                candidates += more
+        more = self.short.get(key[:1])
+        if more:
+            candidates += more
+        return candidates
 
 
 class Matcher:
@@ -81,28 +182,26 @@ class Matcher:
 
     Patterns are indexed by their first word (exact words in a dictionary, open-ended words
     by their first three characters), so the cost grows with the length of the text, not
-    with the size of the tables.
+    with the size of the tables. Patterns written ``lemma:…`` are indexed a second time, to be
+    looked up by the lemmas of the text's words.
     """
 
     def __init__(self, labelled: Mapping[str, Iterable[str]], *, where: str = "") -> None:
         by_pattern: dict[str, list[str]] = {}
         for label, patterns in labelled.items():
             for pattern in patterns:
-                if not pattern.strip():
+                if not pattern.strip() or pattern.strip() == LEMMA_PREFIX:
                     raise KnowledgeError(f"{where}: empty pattern for {label}")
                 by_pattern.setdefault(pattern, [])
                 if label not in by_pattern[pattern]:
                     by_pattern[pattern].append(label)
-        # Single words: plain dictionary look-ups; several words: checked word by word.
-        self._single: dict[str, tuple[str, ...]] = {}
-        self._exact: dict[str, list[_Pattern]] = {}
-        # Patterns of two or more exact words, by their first two words ("are in", "no deal").
-        self._pairs: dict[tuple[str, str], list[_Pattern]] = {}
-        self._prefix: dict[str, list[_Pattern]] = {}
-        self._short: dict[str, list[_Pattern]] = {}
+        self._surface = _Index()
+        self._lemma = _Index()
         raw: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
         anywhere: dict[str, list[str]] = {}
-        for source, labels in by_pattern.items():
+        for pattern, labels in by_pattern.items():
+            lemmas = pattern.startswith(LEMMA_PREFIX)
+            source = pattern[len(LEMMA_PREFIX) :].strip() if lemmas else pattern
             inside = source.startswith("*") and bool(_HANGUL_RE.search(source))
             if inside or (_ANYWHERE_RE.search(source) and not source.startswith("re:")):
                 key = " ".join(source.lstrip("*").lower().split())
@@ -110,29 +209,20 @@ class Matcher:
                 bucket.extend(lb for lb in labels if lb not in bucket)
                 continue
             if source.startswith("re:"):
+                if lemmas:
+                    raise KnowledgeError(f"{where}: {pattern!r}: a regular expression has no lemma")
                 try:
                     raw.append((re.compile(source[3:], re.IGNORECASE), tuple(labels)))
                 except re.error as exc:
                     raise KnowledgeError(f"{where}: bad pattern {source!r}: {exc}") from exc
                 continue
             try:
-                pat = _compile_pattern(source, tuple(labels))
+                pat = _compile_pattern(source, tuple(labels), lemmas)
             except KnowledgeError as exc:
                 raise KnowledgeError(f"{where}: {exc}") from exc
-            first, open_ended = pat.words[0]
-            first = first.lower()
-            if not open_ended and len(pat.words) == 1 and not pat.case_sensitive:
-                merged = self._single.get(first, ())
-                self._single[first] = merged + tuple(lb for lb in labels if lb not in merged)
-            elif not open_ended:
-                if len(pat.words) >= 2 and not pat.words[1][1] and not pat.case_sensitive:
-                    self._pairs.setdefault((first, pat.words[1][0]), []).append(pat)
-                else:
-                    self._exact.setdefault(first, []).append(pat)
-            elif len(first) >= 3:
-                self._prefix.setdefault(first[:3], []).append(pat)
-            else:
-                self._short.setdefault(first[:1], []).append(pat)
+            self._surface.add(pat)
+            if pat.lemmas:
+                self._lemma.add(pat)
         self._raw = raw
         self._anywhere: Any = None
         if anywhere:
@@ -142,51 +232,34 @@ class Matcher:
             automaton.make_automaton()
             self._anywhere = automaton
 
-    def find(self, text: str) -> list[Hit]:
-        """Every (label, span) in ``text``; several labels may share a span or start."""
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a few characters change length when lowered
-            lowered = "".join(ch.lower()[:1] for ch in text)
-        spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
-        if _KANA_RE.search(text):
-            spans = _split_scripts(text, spans)
-        words = [lowered[a:b] for a, b in spans]
-        if _ARABIC_MARKS_RE.search(text):
-            words = [_ARABIC_MARKS_RE.sub("", w) for w in words]
+    def find(self, text: str, tokens: Tokens | None = None) -> list[Hit]:
+        """Every (label, span) in ``text``; several labels may share a span or start.
+        ``tokens`` (from :func:`tokenise`, with lemmas) lets ``lemma:`` patterns match."""
+        if tokens is None:
+            tokens = tokenise(text)
+        spans, words = tokens.spans, tokens.words
+        lemmas = tokens.lemmas if self._lemma else None
         n = len(words)
         hits: set[Hit] = set()
-        single, exact, prefix, short = self._single, self._exact, self._prefix, self._short
-        pairs = self._pairs
+        surface, by_lemma = self._surface, self._lemma
         gap_ok = _GAP_RE.fullmatch
         abbreviation_gap = _ABBREVIATION_GAP_RE.fullmatch
         for i, word in enumerate(words):
             start = spans[i][0]
-            labels = single.get(word)
-            if labels:
-                end = spans[i][1]
-                for label in labels:
-                    hits.add(Hit(label, start, end))
-            candidates: list[_Pattern] = []
-            more = exact.get(word)
-            if more:
-                candidates += more
-            if i + 1 < n:
-                more = pairs.get((word, words[i + 1]))
+            following = words[i + 1] if i + 1 < n else None
+            candidates = surface.collect(word, following, hits, spans[i])
+            if lemmas is not None and lemmas[i] != word:
+                more = by_lemma.collect(lemmas[i], None, hits, spans[i])
                 if more:
-                    candidates += more
-            if len(word) >= 3:
-                more = prefix.get(word[:3])
-                if more:
-                    candidates += more
-            more = short.get(word[:1])
-            if more:
-                candidates += more
+                    candidates = list(dict.fromkeys(candidates + more))
             for pat in candidates:
                 size = len(pat.words)
                 if i + size > n:
                     continue
                 # Words first (cheap string tests), separators only for a full word match.
                 ok = True
+                by_lemmas = pat.lemmas and lemmas is not None
+                lem = lemmas or words
                 for k, (want, open_ended) in enumerate(pat.words):
                     j = i + k
                     if pat.case_sensitive:
@@ -194,9 +267,13 @@ class Matcher:
                         got = text[a:b]
                     else:
                         got = words[j]
-                    if not (got.startswith(want) if open_ended else got == want):
-                        ok = False
-                        break
+                    if open_ended:
+                        if got.startswith(want) or (by_lemmas and lem[j].startswith(want)):
+                            continue
+                    elif got == want or (by_lemmas and lem[j] == want):
+                        continue
+                    ok = False
+                    break
                 if not ok:
                     continue
                 for j in range(i + 1, i + size):
@@ -217,6 +294,9 @@ class Matcher:
             for m in rx.finditer(text):
                 hits.update(Hit(label, m.start(), m.end()) for label in labels)
         if self._anywhere is not None and _UNBOUNDED_RE.search(text):
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                lowered = "".join(ch.lower()[:1] for ch in text)
             for last, (size, key_labels) in self._anywhere.iter(lowered):
                 hits.update(Hit(label, last + 1 - size, last + 1) for label in key_labels)
         return sorted(hits, key=lambda h: (h.start, -h.end, h.label))

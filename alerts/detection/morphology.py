@@ -1,0 +1,188 @@
+"""Lemmas of an article's words, from the morphology packages of each language.
+
+A language's file names its lemmatiser (``[morphology] backend`` in ``lexicons/<lang>.toml``):
+
+- ``simplemma``: dictionary look-ups for about fifty languages (de, en, es, fr, it, pl, pt…),
+  read in its low-memory form (the dictionaries stay compressed; ~15 MB a language);
+- ``pymorphy3``: Russian and Ukrainian, with the ``pymorphy3-dicts-ru`` and
+  ``pymorphy3-dicts-uk`` dictionaries (the most probable parse's normal form);
+- ``kiwipiepy``: Korean, with ``kiwipiepy-model``; a word's lemma is its stem (``파병했다고``
+  gives ``파병하다``, ``병력을`` gives ``병력``);
+- ``none``: no lemmas (Japanese and Chinese, whose patterns match inside the text).
+
+Each lemmatiser is loaded when an article of its language is first read and kept for the
+process; one that cannot be loaded (package missing, language unknown to it) is logged once
+and the language is read by its surface forms only. ``RUDPRK_MORPHOLOGY=off`` turns lemmas off
+everywhere (to measure what they cost or bring). Lemmas are lower-cased, aligned with the
+scanner's words (:func:`alerts.detection.scan.tokenise`) and computed once per article.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any, Literal, get_args
+
+from alerts.errors import KnowledgeError
+
+__all__ = ["BACKENDS", "ENV_VAR", "Backend", "Lemmatiser", "lemmatiser_for"]
+
+Backend = Literal["simplemma", "pymorphy3", "kiwipiepy", "none"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
+ENV_VAR = "RUDPRK_MORPHOLOGY"
+
+log = logging.getLogger(__name__)
+
+# Words worth a look-up: letters only (figures, dates and mixed tokens keep their surface).
+_LETTERS_RE = re.compile(r"^[^\W\d_]+$")
+_HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
+# Korean morpheme tags (Sejong tag set, as kiwipiepy gives them): the stem of a word is its
+# leading run of content and derivational morphemes; a verbal one ends it with "다".
+_KO_STEM_TAGS = frozenset(
+    {"NNG", "NNP", "NNB", "NR", "NP", "VV", "VA", "VX", "VCP", "VCN", "MAG", "XR"}
+    | {"XPN", "XSN", "XSV", "XSA", "SL", "SH"}
+)
+_KO_VERBAL_TAGS = frozenset({"VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA"})
+_WORD_CACHE = 65_536
+
+
+class Lemmatiser:
+    """Lemmas of one language's words; ``lemma_of`` gives one word's lemma (or the word)."""
+
+    def __init__(self, backend: str, code: str, lemma_of: Callable[[str], str]) -> None:
+        self.backend = backend
+        self.code = code
+        self._lemma_of = lru_cache(maxsize=_WORD_CACHE)(lemma_of)
+
+    def lemmas(
+        self, text: str, spans: Sequence[tuple[int, int]], words: Sequence[str]
+    ) -> list[str]:
+        """The lemma of each word (``words[i]`` is ``text[spans[i]]`` lower-cased)."""
+        lemma_of = self._lemma_of
+        out: list[str] = []
+        for (a, b), word in zip(spans, words, strict=True):
+            if _LETTERS_RE.match(word):
+                out.append(lemma_of(text[a:b]))
+            else:
+                out.append(word)
+        return out
+
+
+class _KoreanLemmatiser(Lemmatiser):
+    """Korean: each distinct word is analysed once (and remembered across articles); the
+    analyser costs ~0.1 ms a word, whether called on a word or on a whole text."""
+
+    def __init__(self, code: str, kiwi: Any) -> None:
+        super().__init__("kiwipiepy", code, self._stem)
+        self._kiwi = kiwi
+        self._lock = threading.Lock()
+
+    def _stem(self, word: str) -> str:
+        with self._lock:  # one analyser shared by the threads of a process
+            tokens = self._kiwi.tokenize(word)
+        return _korean_stem([(t.form, t.tag) for t in tokens]) or word.lower()
+
+    def lemmas(
+        self, text: str, spans: Sequence[tuple[int, int]], words: Sequence[str]
+    ) -> list[str]:
+        lemma_of = self._lemma_of
+        return [lemma_of(word) if _HANGUL_RE.search(word) else word for word in words]
+
+
+def _korean_stem(morphemes: Sequence[tuple[str, str]]) -> str:
+    """The leading content morphemes of a word, with "다" after a verbal stem."""
+    parts: list[str] = []
+    verbal = False
+    for form, tag in morphemes:
+        if tag not in _KO_STEM_TAGS:
+            break
+        parts.append(form)
+        verbal = tag in _KO_VERBAL_TAGS
+    if not parts:
+        return ""
+    return "".join(parts).lower() + ("다" if verbal else "")
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def _load_simplemma(code: str) -> Lemmatiser:
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy
+
+    engine = Lemmatizer(cache_max_size=0, lemmatization_strategy=DefaultStrategy(low_memory=True))
+    engine.lemmatize("a", lang=code)  # reads the dictionary now; an unknown language fails here
+
+    def lemma_of(word: str) -> str:
+        return str(engine.lemmatize(word, lang=code)).lower()
+
+    return Lemmatiser("simplemma", code, lemma_of)
+
+
+def _load_pymorphy3(code: str) -> Lemmatiser:
+    import pymorphy3
+
+    analyser = pymorphy3.MorphAnalyzer(lang=code)
+
+    def lemma_of(word: str) -> str:
+        parses = analyser.parse(word)
+        return str(parses[0].normal_form).lower() if parses else word.lower()
+
+    return Lemmatiser("pymorphy3", code, lemma_of)
+
+
+def _load_kiwipiepy(code: str) -> Lemmatiser:
+    if code != "ko":
+        raise KnowledgeError(f"kiwipiepy reads Korean only, not {code!r}")
+    import kiwipiepy
+
+    # One thread (detection runs in its own workers); the typo and multi-word dictionaries are
+    # left out: a third of the memory, no lemma lost.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # "num_workers=0 has changed"
+        kiwi = kiwipiepy.Kiwi(num_workers=0, load_typo_dict=False, load_multi_dict=False)
+    return _KoreanLemmatiser(code, kiwi)
+
+
+_LOADERS: dict[str, Callable[[str], Lemmatiser]] = {
+    "simplemma": _load_simplemma,
+    "pymorphy3": _load_pymorphy3,
+    "kiwipiepy": _load_kiwipiepy,
+}
+_loaded: dict[tuple[str, str], Lemmatiser | None] = {}
+_lock = threading.Lock()
+
+
+def lemmatiser_for(backend: str, code: str | None) -> Lemmatiser | None:
+    """The lemmatiser ``backend`` for language ``code``, loaded once per process; ``None`` for
+    ``none``, without a language, when turned off, or when the backend cannot be loaded."""
+    if code is None or backend == "none" or os.environ.get(ENV_VAR, "").lower() == "off":
+        return None
+    key = (backend, code)
+    if key in _loaded:
+        return _loaded[key]
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = _load(backend, code)
+        return _loaded[key]
+
+
+def _load(backend: str, code: str) -> Lemmatiser | None:
+    loader = _LOADERS.get(backend)
+    if loader is None:
+        raise KnowledgeError(f"unknown morphology backend {backend!r} (known: {list(BACKENDS)})")
+    try:
+        return loader(code)
+    except Exception as exc:  # a missing package or dictionary: surface forms only
+        log.warning(
+            "morphology backend unavailable; surface forms only",
+            extra={"backend": backend, "language": code, "error": f"{type(exc).__name__}: {exc}"},
+        )
+        return None
