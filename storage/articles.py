@@ -43,6 +43,9 @@ class NewArticle:
     # storage.keys.entry_key of the entry's own title and summary (before a page's title
     # stood in for a missing one); computed from ``title`` and ``summary`` when not given.
     entry_hash: str | None = None
+    # Whether to fingerprint it for near-duplicates (storage.dedup): ingestion says no for an
+    # entry its relevance gate turned down — a copy of it could never alert.
+    fingerprint: bool = True
 
 
 def article_row(item: NewArticle, discovered_at: datetime) -> dict[str, Any]:
@@ -118,10 +121,11 @@ def store_articles(
         for r in fresh
         if (r["feed_id"], r["guid_hash"]) in inserted
     }
-    copies = index_articles(session, [(i, texts[i]) for i in new_ids])
+    by_key = {(item.feed_id, guid_key(item.guid)): item for item in reversed(items)}
+    printed = {i for key, i in inserted.items() if by_key[key].fingerprint}
+    copies = index_articles(session, [(i, texts[i]) for i in new_ids if i in printed])
     edits = [r for r in rows if (r["feed_id"], r["guid_hash"]) not in inserted]
     revised = _record_edits(session, edits, old_versions, discovered_at)
-    by_key = {(item.feed_id, guid_key(item.guid)): item for item in reversed(items)}
     new_items = sorted(((i, by_key[key]) for key, i in inserted.items()), key=lambda p: p[0])
     return StoreReport(new_ids, revised, copies, new_items)
 

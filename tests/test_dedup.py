@@ -154,6 +154,20 @@ def test_an_edited_wire_copy_is_linked_to_the_first_copy(session: Session) -> No
     assert bands == 40
 
 
+def test_an_entry_the_gate_turned_down_is_not_fingerprinted(session: Session) -> None:
+    a, b, _ = feeds(session)
+    report = store_articles(
+        session,
+        [item(a, "o", WIRE_STORY, fingerprint=False), item(b, "c", LIGHT_COPY)],
+        NOW,
+    )
+    session.commit()
+    skipped, printed = report.new_ids
+    assert report.copies == {}  # the copy has no fingerprinted original to link to
+    signed = set(session.scalars(select(ArticleSignature.article_id)))
+    assert skipped not in signed and printed in signed
+
+
 def test_copies_in_one_batch_link_to_the_lowest_id(session: Session) -> None:
     a, b, c = feeds(session)
     report = store_articles(

@@ -443,6 +443,8 @@ def build_articles(
                 body=body,
                 body_status=body_status,
                 entry_hash=entry_key(entry.title, entry.summary),
+                # near-duplicate fingerprints only where an alert could follow
+                fingerprint=item.screening is None or item.screening.candidate,
             )
         )
     return items
