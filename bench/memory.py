@@ -11,6 +11,8 @@ Each measurement runs in a fresh child process and reads the child's peak RSS fr
   heads and the e5 embedder are loaded on first use;
 * ``detect N``: N generated candidate articles (about 800 words each) in a row, to show the
   peak does not grow with the number of articles;
+* ``lemmatisers``: the same as ``models``, then every language's lemmatiser loaded
+  (simplemma, pymorphy3, kiwipiepy — what a pass reading all fourteen languages holds);
 * ``demo pass``: ``rudprk demo --fresh`` in an empty data folder — loopback feeds, article
   pages, detection, events and delivery to the loopback SMTP server, on SQLite.
 
@@ -46,6 +48,18 @@ langs = sorted(SENTENCES)
 for i in range({count}):
     lang = langs[i % len(langs)]
     detect_article(make_article(rng, lang, 800), title="", lang=lang, published=None)
+"""
+
+_LEMMATISERS = """
+import flows.pipeline
+from alerts.detect import detect_article
+from alerts.detection.lexicon import default_lexicons
+from alerts.detection.morphology import lemmatiser_for
+detect_article("Pyongyang a envoyé des troupes.", title="", lang="fr", published=None)
+for lang, lexicon in sorted(default_lexicons().languages.items()):
+    lemmatiser = lemmatiser_for(lexicon.morphology, lexicon.code)
+    if lemmatiser is not None:
+        lemmatiser.lemmas("words", [(0, 5)], ["words"])
 """
 
 
@@ -89,6 +103,7 @@ def main() -> None:
     results[f"detect {args.articles}"] = _peak_mb(
         [py, "-c", _DETECT.format(bench=bench, count=args.articles)], env, ROOT
     )
+    results["lemmatisers"] = _peak_mb([py, "-c", _LEMMATISERS], env, ROOT)
     with tempfile.TemporaryDirectory(prefix="rudprk-memory-") as tmp:
         demo_env = {**env, "RUDPRK_DATA_DIR": tmp}
         demo_env.pop("RUDPRK_DATABASE_URL", None)
@@ -99,6 +114,8 @@ def main() -> None:
     for name, mb in results.items():
         print(f"{name:<16}{mb:>12.1f}")
     print(f"{'models add':<16}{added:>12.1f}   target < {MODELS_TARGET_MB:.0f}")
+    lemmas = results["lemmatisers"] - results["import"]
+    print(f"{'+ lemmatisers':<16}{lemmas:>12.1f}   target < {MODELS_TARGET_MB:.0f}")
     print(f"{'pass peak':<16}{results['demo pass']:>12.1f}   target < {PASS_TARGET_MB:.0f}")
     if args.json:
         summary = {**results, "models_added": added}
