@@ -46,10 +46,18 @@ class ReportData:
     alerts: list[Row] = field(default_factory=list)  # v_alerts, newest first
 
 
-def _since_clause(column: str, since: datetime | None) -> tuple[str, dict[str, Any]]:
-    if since is None:
-        return "", {}
-    return f" WHERE {column} >= :since", {"since": since}
+_SOURCES_ORDER = (
+    " ORDER BY event_id, CASE WHEN role = 'origin' THEN 0 ELSE 1 END, published_at, article_id"
+)
+_SOURCES = "SELECT * FROM v_event_sources" + _SOURCES_ORDER
+_SOURCES_SINCE = (
+    "SELECT * FROM v_event_sources"
+    " WHERE event_id IN (SELECT id FROM v_events WHERE first_seen_at >= :since)" + _SOURCES_ORDER
+)
+_ALERTS = "SELECT * FROM v_alerts ORDER BY created_at DESC, alert_id"
+_ALERTS_SINCE = (
+    "SELECT * FROM v_alerts WHERE created_at >= :since ORDER BY created_at DESC, alert_id"
+)
 
 
 def _bound(sql: str, since: datetime | None) -> Any:
@@ -72,18 +80,15 @@ def _changes(raw: object) -> tuple[Change, ...]:
 def load_report(session: Session, since: datetime | None = None) -> ReportData:
     """The report's rows: events first seen at or after ``since`` (every event without it)."""
     events = list_events(session, EventFilter(since=since))
-    where, params = _since_clause("first_seen_at", since)
-    in_period = f"SELECT id FROM v_events{where}"
+    params: dict[str, Any] = {} if since is None else {"since": since}
+    if since is None:
+        sources_sql = _SOURCES
+        alerts_sql = _ALERTS
+    else:
+        sources_sql = _SOURCES_SINCE
+        alerts_sql = _ALERTS_SINCE
     sources: dict[int, list[Row]] = defaultdict(list)
-    found = session.execute(
-        _bound(
-            f"SELECT * FROM v_event_sources WHERE event_id IN ({in_period}) "
-            "ORDER BY event_id, CASE WHEN role = 'origin' THEN 0 ELSE 1 END, published_at, "
-            "article_id",
-            since,
-        ),
-        params,
-    )
+    found = session.execute(_bound(sources_sql, since), params)
     for row in found.mappings():
         sources[int(row["event_id"])].append(normalise_row(row))
     updates: dict[int, list[Update]] = defaultdict(list)
@@ -105,13 +110,8 @@ def load_report(session: Session, since: datetime | None = None) -> ReportData:
             )
         ).mappings()
     ]
-    where, params = _since_clause("created_at", since)
     alerts = [
-        normalise_row(r)
-        for r in session.execute(
-            _bound(f"SELECT * FROM v_alerts{where} ORDER BY created_at DESC, alert_id", since),
-            params,
-        ).mappings()
+        normalise_row(r) for r in session.execute(_bound(alerts_sql, since), params).mappings()
     ]
     return ReportData(
         since=since,
