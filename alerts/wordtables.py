@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from alerts.errors import KnowledgeError
 
-__all__ = ["LANGUAGES", "dump_table", "load_table"]
+__all__ = ["LANGUAGES", "dump_table", "load_table", "write_tables"]
 
 # The languages with generated tables: the 14 of the corpus. Adding one starts here.
 LANGUAGES = ("fr", "en", "ru", "ko", "uk", "de", "es", "it", "pt", "pl", "ja", "zh", "ar", "hi")
@@ -61,3 +62,26 @@ def dump_table(header: str, sections: dict[str, dict[str, object]]) -> str:
         for key in sorted(entries):
             lines.append(f"{_key(key)} = {_value(entries[key])}")
     return "\n".join(lines) + "\n"
+
+
+def write_tables(
+    data_dir: Path, languages: Sequence[str], build: Callable[[str], str], argv: Sequence[str]
+) -> int:
+    """A build script's ``main``: write ``build(lang)`` as ``<lang>.toml`` in ``data_dir`` for
+    each of ``languages``, or with ``--check`` only compare; 1 (naming the stale files) when a
+    committed file differs from what the generator gives."""
+    check = "--check" in argv
+    data_dir.mkdir(exist_ok=True)
+    stale = []
+    for lang in languages:
+        path = data_dir / f"{lang}.toml"
+        text = build(lang)
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(path.name)
+        else:
+            path.write_text(text, encoding="utf-8")
+    if stale:
+        print("stale word tables: " + ", ".join(stale))
+        return 1
+    return 0

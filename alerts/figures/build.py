@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from pathlib import Path
 
-from alerts.wordtables import LANGUAGES, dump_table
+from alerts.wordtables import LANGUAGES, dump_table, write_tables
 
 DATA_DIR = Path(__file__).with_name("data")
 TEXT2NUM = frozenset({"fr", "en", "es", "pt", "de", "it"})
@@ -386,21 +386,7 @@ def build(lang: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    DATA_DIR.mkdir(exist_ok=True)
-    stale = []
-    for lang in LANGUAGES:
-        path = DATA_DIR / f"{lang}.toml"
-        text = build(lang)
-        if check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(path.name)
-        else:
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print("stale word tables: " + ", ".join(stale))
-        return 1
-    return 0
+    return write_tables(DATA_DIR, LANGUAGES, build, argv)
 
 
 if __name__ == "__main__":
