@@ -236,6 +236,20 @@ def _is_future(spec: _Lang, low: str, start: int, end: int) -> bool:
     return spec.future.search(after) is not None
 
 
+def _day_span(
+    spec: _Lang, low: str, start: int, m: re.Match[str], month: int, published: date
+) -> tuple[date | None, date | None, bool]:
+    """The first and last day of a matched day or day range (groups ``d1``, ``d2``, ``y``) in
+    ``month``, and whether they were resolved against ``published`` (no year written)."""
+    d1 = int(m["d1"])
+    d2 = int(m["d2"]) if m["d2"] else d1
+    if m["y"]:
+        y = int(m["y"])
+        return _safe_date(y, month, d1), _safe_date(y, month, d2), False
+    first = _resolve_day_month(month, d1, published, _is_future(spec, low, start, m.end()))
+    return first, None if first is None else _safe_date(first.year, month, d2), True
+
+
 def _mention(
     text: str, s: date, e: date, precision: str, i: int, j: int, relative: bool
 ) -> DateMention:
@@ -307,17 +321,7 @@ def _scan_digits(
     m = spec.day_month.match(low, pos)
     if m is not None:
         month = spec.months[m["m"]]
-        d1 = int(m["d1"])
-        d2 = int(m["d2"]) if m["d2"] else d1
-        if m["y"]:
-            y = int(m["y"])
-            s1, s2 = _safe_date(y, month, d1), _safe_date(y, month, d2)
-            rel = False
-        else:
-            future = _is_future(spec, low, pos, m.end())
-            s1 = _resolve_day_month(month, d1, published, future)
-            s2 = None if s1 is None else _safe_date(s1.year, month, d2)
-            rel = True
+        s1, s2, rel = _day_span(spec, low, pos, m, month, published)
         if s1 is not None and s2 is not None and s1 <= s2:
             return _mention(text, s1, s2, "day", pos, m.end(), rel), m.end()
     # counts written with digits: "3 days ago", "3일 전", "3 дня назад"
@@ -434,17 +438,7 @@ def _resolve_month(
     if mode in ("bare", "default"):
         dm = spec.month_day.match(low, end)
         if dm is not None and not (low[end : end + 1] == "." and spec.code != "en"):
-            d1 = int(dm["d1"])
-            d2 = int(dm["d2"]) if dm["d2"] else d1
-            if dm["y"]:
-                y = int(dm["y"])
-                s1, s2 = _safe_date(y, month, d1), _safe_date(y, month, d2)
-                rel = False
-            else:
-                future = _is_future(spec, low, start, dm.end())
-                s1 = _resolve_day_month(month, d1, published, future)
-                s2 = None if s1 is None else _safe_date(s1.year, month, d2)
-                rel = True
+            s1, s2, rel = _day_span(spec, low, start, dm, month, published)
             if s1 is not None and s2 is not None and s1 <= s2:
                 return _mention(text, s1, s2, "day", start, dm.end(), rel), dm.end()
     ym = spec.after_year.match(low, end)
