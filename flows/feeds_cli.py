@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -215,39 +216,34 @@ def add_command(
     )
 
 
+def _change_feed(url: str, change: Callable[[Session, str], bool], done: str) -> None:
+    """Apply ``change`` to the feed of ``url`` in one unit; exit 1 when there is none."""
+    factory = open_database(current_settings())
+    with reported_errors(), session_scope(factory) as session:
+        found = change(session, url)
+    if not found:
+        fail(f"no feed with URL {url}", code=1)
+    typer.echo(f"{done} {url}")
+
+
 @feeds_app.command("remove")
 def remove_command(url: str) -> None:
     """Delete a feed and the articles stored from it."""
-    factory = open_database(current_settings())
-    with reported_errors(), session_scope(factory) as session:
-        removed = remove_feed(session, url)
-    if not removed:
-        fail(f"no feed with URL {url}", code=1)
-    typer.echo(f"removed {url}")
+    _change_feed(url, remove_feed, "removed")
 
 
 @feeds_app.command("enable")
 def enable_command(url: str) -> None:
     """Re-enable a feed (disabled with the CLI, after 410 Gone, or left the sources file) and
     clear its error count: checked on the next pass."""
-    factory = open_database(current_settings())
-    with reported_errors(), session_scope(factory) as session:
-        enabled = enable_feed(session, url)
-    if not enabled:
-        fail(f"no feed with URL {url}", code=1)
-    typer.echo(f"enabled {url}")
+    _change_feed(url, enable_feed, "enabled")
 
 
 @feeds_app.command("disable")
 def disable_command(url: str) -> None:
     """Stop checking a feed, keeping it and its articles, until ``feeds enable``; the sources
     file never enables it again."""
-    factory = open_database(current_settings())
-    with reported_errors(), session_scope(factory) as session:
-        disabled = disable_feed_by_url(session, url)
-    if not disabled:
-        fail(f"no feed with URL {url}", code=1)
-    typer.echo(f"disabled {url}")
+    _change_feed(url, disable_feed_by_url, "disabled")
 
 
 @feeds_app.command("sync")
