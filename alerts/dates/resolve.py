@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from alerts.dates.arithmetic import (
     _month_span,
@@ -24,7 +24,6 @@ from alerts.dates.arithmetic import (
     _safe_date,
     _season_span,
     _season_year,
-    _week_span,
     _weekday_date,
 )
 from alerts.dates.vocabulary import (
@@ -333,19 +332,9 @@ def _scan_digits(
                 n = int(cm["n"]) if cm["n"].isdigit() else spec.numbers[cm["n"]]
                 sign = spec.count_after[am["a"]]
                 unit = spec.units[cm["u"]]
-                s, e, precision = _count_span(unit, sign * n, published)
+                s, e, precision = _relative_span(unit, sign * n, published)
                 return _mention(text, s, e, precision, pos, am.end(), True), am.end()
     return None, pos + 1
-
-
-def _count_span(unit: str, delta: int, published: date) -> tuple[date, date, str]:
-    if unit == "day":
-        d = published + timedelta(days=delta)
-        return d, d, "day"
-    if unit == "week":
-        s, e = _week_span(published + timedelta(days=7 * delta))
-        return s, e, "week"
-    return _relative_span(unit, delta, published)
 
 
 def _resolve_phrase(
@@ -403,7 +392,7 @@ def _resolve_phrase(
                     and not _is_future(spec, low, start, cm.end())
                 ):
                     continue  # "the worst crash in 30 years" is a duration
-                s, e, precision = _count_span(unit, a * n, published)
+                s, e, precision = _relative_span(unit, a * n, published)
                 return _mention(text, s, e, precision, start, cm.end(), True), cm.end()
             continue
         if kind == "num":
@@ -414,7 +403,7 @@ def _resolve_phrase(
                     n = spec.numbers[cm["n"]] if not cm["n"].isdigit() else int(cm["n"])
                     sign = spec.count_after[am["a"]]
                     unit = spec.units[cm["u"]]
-                    s, e, precision = _count_span(unit, sign * n, published)
+                    s, e, precision = _relative_span(unit, sign * n, published)
                     return _mention(text, s, e, precision, start, am.end(), True), am.end()
             continue
     return None, end
