@@ -44,6 +44,7 @@ from storage.dedup import (
     find_original,
     fingerprint,
     index_articles,
+    signature_row,
     similarity,
 )
 from storage.engine import create_db_engine
@@ -308,18 +309,7 @@ def bulk_store(engine: Engine, prints: list[Fingerprint], start_id: int = 1) -> 
                     for i, _ in chunk
                 ],
             )
-            session.execute(
-                insert(ArticleSignature),
-                [
-                    {
-                        "article_id": i,
-                        "signature": fp.signature.astype("<u4").tobytes(),
-                        "shingles": fp.shingles.astype("<u4").tobytes(),
-                        "shingle_count": len(fp.shingles),
-                    }
-                    for i, fp in chunk
-                ],
-            )
+            session.execute(insert(ArticleSignature), [signature_row(i, fp) for i, fp in chunk])
             session.execute(
                 insert(ArticleBand),
                 [{"band_key": k, "article_id": i} for i, fp in chunk for k in set(fp.bands)],

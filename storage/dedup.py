@@ -314,24 +314,23 @@ def index_articles(session: Session, articles: Sequence[tuple[int, str]]) -> dic
     return copies
 
 
+def signature_row(article_id: int, fp: Fingerprint) -> dict[str, Any]:
+    """The ``article_signatures`` row of a fingerprint (arrays stored as little-endian u32)."""
+    return {
+        "article_id": article_id,
+        "signature": fp.signature.astype("<u4").tobytes(),
+        "shingles": fp.shingles.astype("<u4").tobytes(),
+        "shingle_count": len(fp.shingles),
+    }
+
+
 def _store_prints(session: Session, prints: dict[int, Fingerprint]) -> None:
     ids = list(prints)
     session.execute(delete(ArticleBand).where(ArticleBand.article_id.in_(ids)))
     session.execute(delete(ArticleSignature).where(ArticleSignature.article_id.in_(ids)))
     # Core inserts on the tables (no ORM bookkeeping per row): the rows were deleted just above
     # and the caller holds the articles lock, so nothing can conflict.
-    session.execute(
-        insert(_SIGNATURES),
-        [
-            {
-                "article_id": i,
-                "signature": fp.signature.astype("<u4").tobytes(),
-                "shingles": fp.shingles.astype("<u4").tobytes(),
-                "shingle_count": len(fp.shingles),
-            }
-            for i, fp in prints.items()
-        ],
-    )
+    session.execute(insert(_SIGNATURES), [signature_row(i, fp) for i, fp in prints.items()])
     rows: list[dict[str, Any]] = [
         {"band_key": key, "article_id": i} for i, fp in prints.items() for key in set(fp.bands)
     ]
