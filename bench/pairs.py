@@ -43,7 +43,7 @@ from alerts.detection.decide import best_of_type
 from alerts.detection.detector import build_event
 from alerts.detection.features import analyse
 from alerts.detection.heads import published_date
-from alerts.detection.learn.logistic import LogisticRegression
+from alerts.detection.learn.logistic import LogisticRegression, Standardizer
 from alerts.detection.learn.splits import assign, group_of
 from alerts.detection.training import DEFAULT_SEED
 from alerts.eventrecord import record_of
@@ -161,17 +161,6 @@ class PairModel:
             for w, v, m, s in zip(self.weights, values, self.mean, self.scale, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
-
-
-def fit_columns(rows: Sequence[Sequence[float]]) -> tuple[list[float], list[float]]:
-    """Column means and scales of a feature matrix (constant columns keep scale 1)."""
-    n = len(rows)
-    means = [sum(r[j] for r in rows) / n for j in range(len(FEATURES))]
-    scales = []
-    for j, m in enumerate(means):
-        var = sum((r[j] - m) ** 2 for r in rows) / n
-        scales.append(math.sqrt(var) if var > 1e-18 else 1.0)
-    return means, scales
 
 
 L2_GRID = (0.01, 0.1, 1.0)
@@ -345,10 +334,9 @@ def fit_pairs(items: Sequence[CorpusItem], seed: int) -> PairFit | None:
     x_val, y_val = training_pairs(reports, "validation")
     if len(set(y_train)) < 2 or len(set(y_val)) < 2:
         return None
-    mean, scale = fit_columns(x_train)
-    mu, sd = np.array(mean), np.array(scale)
-    xt = (np.array(x_train, np.float64) - mu) / sd
-    xv = (np.array(x_val, np.float64) - mu) / sd
+    columns = Standardizer.fit(np.array(x_train, np.float64))
+    xt = columns.transform(np.array(x_train, np.float64))
+    xv = columns.transform(np.array(x_val, np.float64))
     best: tuple[float, float, LogisticRegression] | None = None
     for l2 in L2_GRID:
         lr = LogisticRegression(l2=l2).fit(xt, np.array(y_train), 2)
@@ -361,8 +349,8 @@ def fit_pairs(items: Sequence[CorpusItem], seed: int) -> PairFit | None:
     def model_at(threshold: float) -> PairModel:
         return PairModel(
             FEATURES,
-            tuple(mean),
-            tuple(scale),
+            tuple(float(m) for m in columns.mean),
+            tuple(float(v) for v in columns.scale),
             tuple(float(w) for w in lr.coef_[:, 0]),
             float(lr.intercept_[0]),
             threshold,
