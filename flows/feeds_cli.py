@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from flows.ingest.harvest import HarvestConfig, ProbeResult, probe_feed
 from flows.ingest.urls import feed_url_problem
 from flows.settings import Settings
-from flows.terminal import current_settings, fail, reported_errors
+from flows.terminal import current_settings, fail, progress_bar, reported_errors
 from storage.engine import create_db_engine, create_session_factory, session_scope
 from storage.feeds import (
     FeedSource,
@@ -330,10 +330,16 @@ def import_command(path: Path) -> None:
     factory = open_database(current_settings())
     now = datetime.now(UTC)
     added = 0
-    with reported_errors(), session_scope(factory) as session:
-        for source in sources:
+    with (
+        reported_errors(),
+        progress_bar("import") as advance,
+        session_scope(factory) as session,
+    ):
+        for done, source in enumerate(sources, 1):
             if add_feed(session, source, now) is not None:
                 added += 1
+            if advance is not None:
+                advance(done, len(sources))
     text = f"imported {added} new feed(s), {len(sources) - added} already present"
     if refused:
         text += f", {refused} refused"
