@@ -2,17 +2,19 @@
 ``v_feed_health`` and ``v_alerts``.
 
 Each view is a list of ``(column, expression)`` pairs over fixed ``FROM`` text, so a column is
-added with one line here (and a migration that calls :func:`recreate_views`). The SQL is the same
-on SQLite and PostgreSQL: plain joins, ``COUNT``, ``MAX`` and ``CASE`` only.
+added with one line here. The SQL is the same on SQLite and PostgreSQL: plain joins, ``COUNT``,
+``MAX`` and ``CASE`` only.
 
-SQLite checks views when a table is renamed, so a migration that rebuilds a table used here
-(``batch_alter_table`` recreating it) drops the views first and creates them again after
-(:func:`drop_views`, :func:`create_views`).
+Migrations never read this module: a migration builds the schema of its own revision, so the
+SQL each one creates is frozen in :mod:`storage.migrations.snapshots`. Changing a view here
+means adding a snapshot there and a migration that drops the old views and creates the new
+ones; ``tests/test_views.py`` fails until the newest snapshot equals these definitions. SQLite
+checks views when a table is renamed, so a migration that rebuilds a table used here
+(``batch_alter_table`` recreating it) drops the views first and creates them again after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -161,20 +163,3 @@ V_ALERTS = View(
 )
 
 VIEWS: tuple[View, ...] = (V_EVENTS, V_EVENT_SOURCES, V_ARTICLES, V_FEED_HEALTH, V_ALERTS)
-
-
-def create_views(execute: Callable[[str], object]) -> None:
-    """Create every view with ``execute`` (``op.execute`` in a migration)."""
-    for view in VIEWS:
-        execute(view.create_sql())
-
-
-def drop_views(execute: Callable[[str], object]) -> None:
-    for view in reversed(VIEWS):
-        execute(view.drop_sql())
-
-
-def recreate_views(execute: Callable[[str], object]) -> None:
-    """Drop and create them again: after a column is added here, or a table rebuilt."""
-    drop_views(execute)
-    create_views(execute)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from seeding import EVENTS, seed_alerts
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
 from storage.migrate import downgrade_database, head_revision, upgrade_database
+from storage.migrations.snapshots import LATEST
 from storage.views import VIEWS
 
 
@@ -71,3 +73,24 @@ def test_the_views_migration_goes_down_and_up(engine: Engine) -> None:
     assert not set(inspect(engine).get_view_names()) & {v.name for v in VIEWS}
     assert upgrade_database(engine) == head_revision()
     assert {v.name for v in VIEWS} <= set(inspect(engine).get_view_names())
+
+
+def test_the_newest_migration_snapshot_is_the_views_of_storage_views() -> None:
+    # a view changed in storage/views.py needs a new snapshot and a migration that applies it
+    assert [name for name, _ in LATEST] == [v.name for v in VIEWS]
+    for (name, sql), view in zip(LATEST, VIEWS, strict=True):
+        assert sql.strip() == view.create_sql().strip(), f"{name} differs from its snapshot"
+
+
+def test_a_later_view_definition_cannot_break_the_views_migration(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # migration 0050 builds its own revision's views, whatever storage/views.py says today
+    import storage.views as views
+
+    later = views.View("v_articles", (("id", "a.id"), ("category", "f.category")), "FROM x")
+    monkeypatch.setattr(views, "VIEWS", (later,))
+    assert downgrade_database(engine, "0041") == "0041"
+    assert upgrade_database(engine) == head_revision()
+    columns = {c["name"] for c in inspect(engine).get_columns("v_articles")}
+    assert "category" not in columns and "title" in columns

@@ -1,5 +1,5 @@
 """analysts' views: v_events, v_event_sources, v_articles, v_feed_health, v_alerts
-(their SQL is in storage/views.py)
+(their SQL as of this revision is frozen in storage/migrations/snapshots.py)
 
 Revision ID: 0050
 Revises: 0020
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from storage.views import create_views, drop_views
+from storage.migrations.snapshots import VIEWS_0050, create, drop
 
 revision = "0050"
 down_revision = "0041"
@@ -19,8 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_views(op.execute)
+    create(op.execute, VIEWS_0050)
 
 
 def downgrade() -> None:
-    drop_views(op.execute)
+    drop(op.execute, VIEWS_0050)

@@ -1,8 +1,8 @@
 """feed categories: ``feeds.category``, the folder path of an OPML outline (``News/Asia``), kept
 by ``rudprk feeds import`` and written back by ``export``
 
-The views stay as they are: migration 0050 creates them from the current definitions in
-storage/views.py, so a view column over ``feeds.category`` would break 0050 on PostgreSQL.
+The views stay as they are (the 0050 snapshot of storage/migrations/snapshots.py); a view
+column over ``feeds.category`` belongs in a new snapshot and migration.
 
 Revision ID: 0080
 Revises: 0070
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from storage.views import create_views, drop_views
+from storage.migrations.snapshots import VIEWS_0050, create, drop
 
 revision = "0080"
 down_revision = "0070"
@@ -28,7 +28,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # SQLite rebuilds the table to drop a column, which the views over it would block
-    drop_views(op.execute)
+    drop(op.execute, VIEWS_0050)
     with op.batch_alter_table("feeds", schema=None) as batch_op:
         batch_op.drop_column("category")
-    create_views(op.execute)
+    create(op.execute, VIEWS_0050)
