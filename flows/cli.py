@@ -180,16 +180,26 @@ def serve(
             help="Port of the local Prefect server started when PREFECT_API_URL is unset.",
         ),
     ] = 4200,
+    interval: Annotated[
+        float | None,
+        typer.Option(
+            min=5,
+            max=86400,
+            help="Run 'monitor' every SECONDS instead of on RUDPRK_SCHEDULE (cron cannot go "
+            "below a minute); at least 5.",
+            metavar="SECONDS",
+        ),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Serve the Prefect flows 'monitor' (on RUDPRK_SCHEDULE, default every 15 minutes) and
-    'digest' (daily at RUDPRK_DIGEST_HOUR) in one process."""
+    """Serve the Prefect flows 'monitor' (on RUDPRK_SCHEDULE, default every 15 minutes, or
+    every --interval seconds) and 'digest' (daily at RUDPRK_DIGEST_HOUR) in one process."""
     configure_logging(verbose)
     settings = current_settings()
     from flows.serve import PrefectServerError, serve_flows
 
     try:
-        serve_flows(settings, port=port, echo=typer.echo)
+        serve_flows(settings, port=port, interval=interval, echo=typer.echo)
     except PrefectServerError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

@@ -47,13 +47,16 @@ class DeploymentSpec:
     timezone: str
     description: str
     concurrency_limit: int = 1
+    # Seconds between runs instead of the cron expression (``rudprk serve --interval``).
+    interval: float | None = None
     # A monitor run due while the previous one still runs is cancelled, not queued behind it.
     collision_strategy: CollisionStrategy = "CANCEL_NEW"
 
 
-def deployment_specs(settings: Settings) -> list[DeploymentSpec]:
-    """``monitor`` on RUDPRK_SCHEDULE (UTC), and ``digest`` at RUDPRK_DIGEST_HOUR in
-    RUDPRK_TIMEZONE unless the digest is off; runs of one deployment never overlap."""
+def deployment_specs(settings: Settings, *, interval: float | None = None) -> list[DeploymentSpec]:
+    """``monitor`` on RUDPRK_SCHEDULE (UTC), or every ``interval`` seconds when given, and
+    ``digest`` at RUDPRK_DIGEST_HOUR in RUDPRK_TIMEZONE unless the digest is off; runs of one
+    deployment never overlap."""
     specs = [
         DeploymentSpec(
             name="rudprk-monitor",
@@ -62,6 +65,7 @@ def deployment_specs(settings: Settings) -> list[DeploymentSpec]:
             cron=settings.schedule,
             timezone="UTC",
             description="One monitoring pass: feeds, detection, alerts.",
+            interval=interval,
         )
     ]
     if settings.digest_hour is not None:
@@ -82,7 +86,7 @@ def deployment_specs(settings: Settings) -> list[DeploymentSpec]:
 def runner_deployments(specs: list[DeploymentSpec]) -> list[RunnerDeployment]:
     from prefect import Flow
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.schedules import Cron
+    from prefect.schedules import Cron, Interval
 
     from flows.monitor import digest, monitor
 
@@ -91,7 +95,11 @@ def runner_deployments(specs: list[DeploymentSpec]) -> list[RunnerDeployment]:
     for spec in specs:
         deployment = flows[spec.flow].to_deployment(
             name=spec.name,
-            schedules=[Cron(spec.cron, timezone=spec.timezone)],
+            schedules=[
+                Interval(spec.interval, timezone=spec.timezone)
+                if spec.interval is not None
+                else Cron(spec.cron, timezone=spec.timezone)
+            ],
             concurrency_limit=ConcurrencyLimitConfig(
                 limit=spec.concurrency_limit,
                 collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy),
@@ -258,9 +266,11 @@ def serve_flows(
     settings: Settings,
     *,
     port: int,
+    interval: float | None = None,
     echo: Callable[[str], None] = print,
 ) -> None:
-    """Serve the deployments of :func:`deployment_specs` until interrupted."""
+    """Serve the deployments of :func:`deployment_specs` until interrupted; ``interval``
+    (seconds) replaces the monitor's cron schedule."""
     from prefect import serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -281,13 +291,18 @@ def serve_flows(
             f"Local Prefect server ready; UI at http://127.0.0.1:{port}/ — supervised, "
             "restarted if it exits"
         )
-    specs = deployment_specs(settings)
+    specs = deployment_specs(settings, interval=interval)
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             for spec in specs:
+                schedule = (
+                    f"every {spec.interval:g}s"
+                    if spec.interval is not None
+                    else f"cron {spec.cron!r} ({spec.timezone})"
+                )
                 echo(
-                    f"Serving flow '{spec.flow}' as deployment '{spec.flow}/{spec.name}' on cron "
-                    f"{spec.cron!r} ({spec.timezone}) against {api_url}"
+                    f"Serving flow '{spec.flow}' as deployment '{spec.flow}/{spec.name}' on "
+                    f"{schedule} against {api_url}"
                 )
             serve(*runner_deployments(specs), print_starting_message=True)
     finally:

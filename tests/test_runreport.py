@@ -122,6 +122,18 @@ def test_deployments_follow_the_settings(tmp_path: Path) -> None:
     assert [s.flow for s in off] == ["monitor"]
 
 
+
+def test_an_interval_replaces_the_monitors_cron_and_leaves_the_digest(tmp_path: Path) -> None:
+    from flows.serve import runner_deployments
+
+    monitor, digest = deployment_specs(load_settings({}, cwd=tmp_path), interval=30)
+    assert (monitor.interval, digest.interval) == (30, None)
+    built = {d.name: d for d in runner_deployments([monitor, digest])}
+    (monitor_schedule,) = built["rudprk-monitor"].schedules
+    (digest_schedule,) = built["rudprk-digest"].schedules
+    assert monitor_schedule.schedule.interval.total_seconds() == 30
+    assert digest_schedule.schedule.cron == digest.cron
+
 def test_project_warnings_reach_the_run_logger_with_their_keys() -> None:
     class Target(logging.Handler):
         def __init__(self) -> None:

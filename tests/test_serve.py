@@ -19,7 +19,7 @@ from flows.samples import build_documents, write_sources
 
 @pytest.mark.prefect
 @pytest.mark.timeout(400)
-def test_serve_runs_the_flow_on_its_cron_schedule(tmp_path: Path) -> None:
+def test_serve_runs_the_flow_on_its_schedule(tmp_path: Path) -> None:
     server = LoopbackServer({})
     server.set_documents(build_documents(server.base_url, datetime.now(UTC)))
     with server, LoopbackSMTP() as smtp:
@@ -31,14 +31,22 @@ def test_serve_runs_the_flow_on_its_cron_schedule(tmp_path: Path) -> None:
                 "RUDPRK_SMTP_HOST": "127.0.0.1",
                 "RUDPRK_SMTP_PORT": str(smtp.port),
                 "RUDPRK_ALERT_TO": "desk@example.org",
-                "RUDPRK_SCHEDULE": "* * * * *",
                 "PREFECT_SERVER_UI_ENABLED": "false",
                 "DO_NOT_TRACK": "1",
             }
         )
         log = (tmp_path / "serve.log").open("w")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "flows", "serve", "--port", str(free_port())],
+            [
+                sys.executable,
+                "-m",
+                "flows",
+                "serve",
+                "--port",
+                str(free_port()),
+                "--interval",
+                "5",
+            ],
             env=env,
             cwd=tmp_path,
             stdout=log,
@@ -62,6 +70,7 @@ def test_serve_runs_the_flow_on_its_cron_schedule(tmp_path: Path) -> None:
             log.close()
         output = (tmp_path / "serve.log").read_text()
         assert "starting a local Prefect server" in output
+        assert "on every 5s against" in output
         assert len(smtp.messages) == 2, output[-3000:]
         assert "Finished in state Completed" in output
         assert {m["X-Rudprk-Event-Type"] for m in smtp.messages} == {"deployment", "agreement"}
