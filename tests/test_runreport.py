@@ -122,7 +122,6 @@ def test_deployments_follow_the_settings(tmp_path: Path) -> None:
     assert [s.flow for s in off] == ["monitor"]
 
 
-
 def test_an_interval_replaces_the_monitors_cron_and_leaves_the_digest(tmp_path: Path) -> None:
     from flows.serve import runner_deployments
 
@@ -133,6 +132,7 @@ def test_an_interval_replaces_the_monitors_cron_and_leaves_the_digest(tmp_path: 
     (digest_schedule,) = built["rudprk-digest"].schedules
     assert monitor_schedule.schedule.interval.total_seconds() == 30
     assert digest_schedule.schedule.cron == digest.cron
+
 
 def test_project_warnings_reach_the_run_logger_with_their_keys() -> None:
     class Target(logging.Handler):
