@@ -96,6 +96,7 @@ def feed_as_dict(feed: Feed, articles: int) -> dict[str, object]:
         "last_checked_at": _moment(feed.last_checked_at),
         "last_success_at": _moment(feed.last_success_at),
         "next_check_at": _moment(feed.next_check_at) if feed.enabled else None,
+        "interval_seconds": feed.check_interval_seconds,
         "error_count": feed.error_count or 0,
         "last_error": feed.last_error,
         "last_error_status": feed.last_error_status,

@@ -1,5 +1,5 @@
 """The sources file: TOML with one ``[[feeds]]`` table per feed (``name``, ``url``, optional
-``language``), and what the last synchronisation saw of it (``sources-synced.json`` in
+``language`` and ``interval``), and what the last synchronisation saw of it (``sources-synced.json`` in
 ``RUDPRK_DATA_DIR``): the file's digest, so an unchanged file is not reconciled again, and its
 URLs, so a line removed from the file disables its feed."""
 
@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,33 @@ log = logging.getLogger("rudprk.sources")
 
 SYNC_STATE_FILE = "sources-synced.json"
 
+# A feed's own check interval: seconds, or a number with a unit ("90s", "5m", "2h", "1d").
+INTERVAL_MIN_SECONDS = 10
+INTERVAL_MAX_SECONDS = 86_400
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+_INTERVAL_RE = re.compile(r"\s*(\d+)\s*([smhd]?)\s*", re.IGNORECASE)
+
 
 class SourcesError(ValueError):
     """The sources file is unreadable or malformed; the message names the file and the entry."""
+
+
+def parse_interval(value: object) -> int:
+    """Seconds from a sources file's ``interval`` (an integer of seconds, or ``"5m"``…);
+    :class:`ValueError` naming the problem when it is malformed or outside 10 s … 1 day."""
+    if isinstance(value, bool):
+        raise ValueError("must be seconds or a duration such as '90s', '5m', '2h'")
+    if isinstance(value, int):
+        seconds = value
+    elif isinstance(value, str) and (match := _INTERVAL_RE.fullmatch(value)):
+        seconds = int(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
+    else:
+        raise ValueError("must be seconds or a duration such as '90s', '5m', '2h'")
+    if not INTERVAL_MIN_SECONDS <= seconds <= INTERVAL_MAX_SECONDS:
+        raise ValueError(
+            f"{value!r} is outside {INTERVAL_MIN_SECONDS} seconds … 1 day ({INTERVAL_MAX_SECONDS} s)"
+        )
+    return seconds
 
 
 def read_sources_file(path: Path) -> bytes:
@@ -58,10 +83,20 @@ def load_sources(path: Path, content: bytes | None = None) -> list[FeedSource]:
             raise SourcesError(f"{where} ({name}): 'url' must be an http(s) URL: {problem}")
         if language is not None and (not isinstance(language, str) or not language.isalpha()):
             raise SourcesError(f"{where} ({name}): 'language' must be a code such as 'fr'")
+        interval: int | None = None
+        if "interval" in item:
+            try:
+                interval = parse_interval(item["interval"])
+            except ValueError as exc:
+                raise SourcesError(f"{where} ({name}): 'interval' {exc}") from None
         if url in seen:
             raise SourcesError(f"{where} ({name}): duplicate url {url}")
         seen.add(url)
-        sources.append(FeedSource(name=name.strip(), url=url.strip(), language=language))
+        sources.append(
+            FeedSource(
+                name=name.strip(), url=url.strip(), language=language, interval_seconds=interval
+            )
+        )
     return sources
 
 

@@ -21,12 +21,14 @@ class FeedSource:
     url: str
     language: str | None = None
     category: str | None = None  # a folder path, "News/Asia"
+    # How often to check it, in seconds, instead of what the server hints (None: the hints).
+    interval_seconds: int | None = None
 
 
 def sync_feeds(session: Session, sources: Sequence[FeedSource], now: datetime) -> list[int]:
     """Make sure every configured feed has a row; return the ids of feeds added now.
 
-    Existing rows keep their state; their name and language follow the sources file.
+    Existing rows keep their state; their name, language and interval follow the sources file.
     """
     added: list[int] = []
     for src in sources:
@@ -35,7 +37,13 @@ def sync_feeds(session: Session, sources: Sequence[FeedSource], now: datetime) -
             added.append(new_id)
         else:
             session.execute(
-                update(Feed).where(Feed.url == src.url).values(name=src.name, language=src.language)
+                update(Feed)
+                .where(Feed.url == src.url)
+                .values(
+                    name=src.name,
+                    language=src.language,
+                    check_interval_seconds=src.interval_seconds,
+                )
             )
     return added
 
@@ -51,7 +59,7 @@ class SyncReport:
     """What reconciling the feeds with the sources file changed, by URL."""
 
     added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()  # name or language follows the file
+    updated: tuple[str, ...] = ()  # name, language or interval follows the file
     disabled: tuple[str, ...] = ()  # their line left the file
     enabled: tuple[str, ...] = ()  # their line came back to the file
     kept_removed: tuple[str, ...] = ()  # removed with the CLI since: not added again
@@ -78,8 +86,8 @@ def reconcile_feeds(
 
     - a URL new to the database is added, unless it was already in the file last time
       (``previous_urls``): then an operator removed its feed since, and it stays removed;
-    - a known feed takes the file's name and language, and keeps its state: one disabled with
-      the CLI (or after 410 Gone) stays so;
+    - a known feed takes the file's name, language and interval, and keeps its state: one
+      disabled with the CLI (or after 410 Gone) stays so; a changed interval makes it due now;
     - a URL of ``previous_urls`` (the file's URLs at the last reconciliation) no longer in the
       file is disabled (:data:`LEFT_SOURCES_FILE`); it is enabled again when its line returns.
       Feeds added with the CLI were never in the file and are left alone.
@@ -103,6 +111,12 @@ def reconcile_feeds(
         if (feed.name, feed.language) != (src.name, src.language):
             feed.name, feed.language = src.name, src.language
             updated.append(url)
+            changed = True
+        if feed.check_interval_seconds != src.interval_seconds:
+            # due at once, so a shorter interval takes effect on the next pass
+            feed.check_interval_seconds, feed.next_check_at = src.interval_seconds, None
+            if not changed:
+                updated.append(url)
             changed = True
         if not feed.enabled and feed.disabled_reason == LEFT_SOURCES_FILE:
             feed.enabled, feed.disabled_reason, feed.next_check_at = True, None, None
@@ -167,6 +181,7 @@ def add_feed(session: Session, source: FeedSource, now: datetime) -> int | None:
             name=source.name,
             language=source.language,
             category=source.category,
+            check_interval_seconds=source.interval_seconds,
             enabled=True,
             created_at=now,
             error_count=0,

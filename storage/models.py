@@ -90,6 +90,8 @@ class Feed(Base):
     last_error_content_type: Mapped[str | None] = mapped_column(String(256))
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ttl_seconds: Mapped[int | None] = mapped_column(Integer)
+    # The operator's own check interval (the sources file's ``interval``): replaces server hints.
+    check_interval_seconds: Mapped[int | None] = mapped_column(Integer)
     entries_seen: Mapped[int] = mapped_column(Integer, default=0)
 
     articles: Mapped[list[Article]] = relationship(back_populates="feed")

@@ -395,6 +395,21 @@ def test_failure_backoff_is_exponential_capped_and_honours_retry_after() -> None
     assert pushed == NOW + timedelta(hours=4) - SLACK
 
 
+def test_an_operators_interval_replaces_the_hints_and_shortens_the_backoff() -> None:
+    hints = {"Cache-Control": "max-age=7200"}
+    # 30 s, whatever the server says, a tenth early rather than a minute
+    assert next_check_after_success(NOW, hints, 3600, interval_seconds=30) == NOW + timedelta(
+        seconds=27
+    )
+    assert next_check_after_success(NOW, hints, None, 3 * 3600) == NOW + timedelta(hours=3) - SLACK
+    assert next_check_after_success(NOW, {}, None, 1) == NOW + timedelta(seconds=9)  # floor 10 s
+    gaps = [next_check_after_failure(NOW, n, None, 30) - NOW for n in range(1, 5)]
+    assert gaps == [timedelta(seconds=s * 0.9) for s in (30, 60, 120, 240)]
+    # a long interval keeps the ordinary back-off (a tenth early), and Retry-After still wins
+    assert next_check_after_failure(NOW, 1, None, 3600) == NOW + MIN_INTERVAL * 0.9
+    assert next_check_after_failure(NOW, 1, 600, 30) == NOW + timedelta(seconds=600) - SLACK
+
+
 def test_truncated_gzip_is_an_error(server: LoopbackServer) -> None:
     whole = gzip.compress(b"<rss><channel><title>t</title></channel></rss>" * 50)
     server.routes["/cut"] = Reply(body=whole[: len(whole) // 2], raw_encoding="gzip")

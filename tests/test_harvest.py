@@ -325,6 +325,27 @@ def test_feed_ttl_sets_the_next_check(
     assert timedelta(hours=1) < cc_feed.next_check_at - NOW <= timedelta(hours=2)
 
 
+def test_a_feeds_own_interval_overrides_the_servers_hint(
+    server: LoopbackServer, session_factory: sessionmaker[Session]
+) -> None:
+    server.routes["/fast.xml"] = Reply(
+        body=rss(ITEMS[:1], base=server.base_url),
+        headers={"Cache-Control": "public, max-age=7200"},
+    )
+    url = server.url("/fast.xml")
+    with session_factory.begin() as session:
+        sync_feeds(session, [FeedSource(name="fast", url=url, interval_seconds=30)], NOW)
+    harvest_sync(session_factory, now=NOW, config=config(fetch_articles=False))
+    feed = feed_row(session_factory, url)
+    assert feed.check_interval_seconds == 30
+    assert feed.next_check_at == NOW + timedelta(seconds=27)
+    # due again half a minute later, not in two hours: a pass then fetches it (a 304 or a 200)
+    later = NOW + timedelta(seconds=30)
+    report = harvest_sync(session_factory, now=later, config=config(fetch_articles=False))
+    assert [f.status for f in report.feeds] != []
+    assert len(server.requests_to("/fast.xml")) == 2
+
+
 def test_robots_txt_and_paywalls_keep_the_summary(
     server: LoopbackServer, session_factory: sessionmaker[Session]
 ) -> None:

@@ -186,6 +186,13 @@ def test_bundled_sources_are_valid_and_cover_french_and_english() -> None:
             "duplicate url",
         ),
         ("[[feeds]\n", "invalid TOML"),
+        (
+            "[[feeds]]\nname = 'A'\nurl = 'https://a.test'\ninterval = 5\n",
+            "'interval' 5 is outside",
+        ),
+        ("[[feeds]]\nname = 'A'\nurl = 'https://a.test'\ninterval = '2w'\n", "'interval' must be"),
+        ("[[feeds]]\nname = 'A'\nurl = 'https://a.test'\ninterval = true\n", "'interval' must be"),
+        ("[[feeds]]\nname = 'A'\nurl = 'https://a.test'\ninterval = '2d'\n", "outside 10 seconds"),
     ],
 )
 def test_bad_sources_file(tmp_path: Path, text: str, message: str) -> None:
@@ -193,3 +200,17 @@ def test_bad_sources_file(tmp_path: Path, text: str, message: str) -> None:
     path.write_text(text)
     with pytest.raises(SourcesError, match=message):
         load_sources(path)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("30", 30), ("'45s'", 45), ("'5m'", 300), ("'2 h'", 7200), ("'1d'", 86400)],
+)
+def test_a_feed_may_set_its_own_interval(tmp_path: Path, value: str, seconds: int) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        f"[[feeds]]\nname = 'A'\nurl = 'https://a.test/rss'\ninterval = {value}\n"
+        "[[feeds]]\nname = 'B'\nurl = 'https://b.test/rss'\n"
+    )
+    first, second = load_sources(path)
+    assert (first.interval_seconds, second.interval_seconds) == (seconds, None)

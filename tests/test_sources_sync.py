@@ -55,6 +55,27 @@ def test_reconcile_adds_renames_and_disables_what_left_the_file(session: Session
     assert states(session)[B] == (True, None)
 
 
+def test_reconcile_follows_the_files_interval_and_makes_the_feed_due(session: Session) -> None:
+    reconcile_feeds(session, [FeedSource("A", A), FeedSource("B", B)], NOW, None)
+    session.execute(Feed.__table__.update().values(next_check_at=NOW))
+    report = reconcile_feeds(
+        session,
+        [FeedSource("A", A, interval_seconds=30), FeedSource("B", B)],
+        NOW,
+        frozenset({A, B}),
+    )
+    assert report.updated == (A,) and report.unchanged == 1
+    rows = {
+        f.url: (f.check_interval_seconds, f.next_check_at) for f in session.scalars(select(Feed))
+    }
+    assert rows == {A: (30, None), B: (None, NOW)}
+    back = reconcile_feeds(
+        session, [FeedSource("A", A), FeedSource("B", B)], NOW, frozenset({A, B})
+    )
+    assert back.updated == (A,)
+    assert session.scalar(select(Feed.check_interval_seconds).where(Feed.url == A)) is None
+
+
 def test_reconcile_never_undoes_the_operator(session: Session) -> None:
     file = [FeedSource("A", A), FeedSource("B", B), FeedSource("C", C)]
     reconcile_feeds(session, file, NOW, None)

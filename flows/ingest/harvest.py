@@ -164,6 +164,7 @@ class FeedSnapshot:
     body_hash: str | None
     error_count: int
     ttl_seconds: int | None = None
+    interval_seconds: int | None = None  # the operator's own interval (sources file)
 
 
 @dataclass(frozen=True)
@@ -479,7 +480,9 @@ def store_success(
             session,
             snap.id,
             now=ctx.now,
-            next_check_at=next_check_after_success(ctx.now, result.headers, parsed.ttl_seconds),
+            next_check_at=next_check_after_success(
+                ctx.now, result.headers, parsed.ttl_seconds, snap.interval_seconds
+            ),
             etag=header_value(result.headers, "etag"),
             last_modified=header_value(result.headers, "last-modified"),
             body_hash=digest,
@@ -499,7 +502,9 @@ def store_not_modified(ctx: PassContext, snap: FeedSnapshot, result: FetchResult
             session,
             snap.id,
             now=ctx.now,
-            next_check_at=next_check_after_success(ctx.now, result.headers, snap.ttl_seconds),
+            next_check_at=next_check_after_success(
+                ctx.now, result.headers, snap.ttl_seconds, snap.interval_seconds
+            ),
             etag=header_value(result.headers, "etag"),
             last_modified=header_value(result.headers, "last-modified"),
         )
@@ -526,7 +531,9 @@ def store_failure(ctx: PassContext, snap: FeedSnapshot, exc: Exception) -> FeedR
             error=message,
             status=status,
             content_type=content_type,
-            next_check_at=next_check_after_failure(ctx.now, snap.error_count + 1, retry_after),
+            next_check_at=next_check_after_failure(
+                ctx.now, snap.error_count + 1, retry_after, snap.interval_seconds
+            ),
         )
 
     # A database fault propagates (DatabaseFaultError): the pass stops, the feed is not blamed.
@@ -630,6 +637,7 @@ def load_due(
                 body_hash=f.body_hash,
                 error_count=f.error_count or 0,
                 ttl_seconds=f.ttl_seconds,
+                interval_seconds=f.check_interval_seconds,
             )
             for f in due_feeds(session, now, urls, force=force)
         ]

@@ -10,7 +10,11 @@ Rules (pure functions, ``now`` always given):
 * after a failure, ``MIN_INTERVAL * 2**(errors-1)`` capped at :data:`MAX_INTERVAL`, and never
   earlier than a ``Retry-After`` the server sent (429/503);
 * the stored time is :data:`SLACK` early, so a cron with the same period as the feed's interval
-  does not skip every other run because it started a second later than the last one.
+  does not skip every other run because it started a second later than the last one;
+* a feed the operator gave its own ``interval`` (the sources file) is checked at that interval
+  instead, whatever the server hints, clamped to [:data:`MIN_SET_INTERVAL`,
+  :data:`MAX_INTERVAL`]; its failure back-off starts from that interval when it is shorter than
+  :data:`MIN_INTERVAL`, and its slack is at most a tenth of it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ MIN_INTERVAL = timedelta(minutes=5)
 MAX_INTERVAL = timedelta(hours=24)
 DEFAULT_INTERVAL = timedelta(minutes=15)
 SLACK = timedelta(seconds=60)
+# The shortest interval an operator may set for a feed (a loopback or own feed watched closely).
+MIN_SET_INTERVAL = timedelta(seconds=10)
 
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
@@ -73,10 +79,27 @@ def cache_interval(headers: Mapping[str, str], now: datetime) -> timedelta | Non
     return None
 
 
+def set_interval(seconds: int) -> timedelta:
+    """An operator's interval, clamped to [:data:`MIN_SET_INTERVAL`, :data:`MAX_INTERVAL`]."""
+    return max(MIN_SET_INTERVAL, capped_seconds(seconds))
+
+
+def _slack(interval: timedelta) -> timedelta:
+    """The slack of an operator's interval: :data:`SLACK`, or a tenth of a shorter interval's
+    length, so a 10-second feed is not due again at once."""
+    return min(SLACK, interval / 10)
+
+
 def next_check_after_success(
-    now: datetime, headers: Mapping[str, str], ttl_seconds: int | None = None
+    now: datetime,
+    headers: Mapping[str, str],
+    ttl_seconds: int | None = None,
+    interval_seconds: int | None = None,
 ) -> datetime:
-    """Next check time after a 200 or 304."""
+    """Next check time after a 200 or 304; ``interval_seconds`` is the operator's own."""
+    if interval_seconds is not None:
+        chosen = set_interval(interval_seconds)
+        return now + chosen - _slack(chosen)
     interval = cache_interval(headers, now)
     if interval is None and ttl_seconds is not None and ttl_seconds > 0:
         interval = capped_seconds(ttl_seconds)
@@ -86,11 +109,18 @@ def next_check_after_success(
 
 
 def next_check_after_failure(
-    now: datetime, error_count: int, retry_after_seconds: float | None = None
+    now: datetime,
+    error_count: int,
+    retry_after_seconds: float | None = None,
+    interval_seconds: int | None = None,
 ) -> datetime:
     """Next check time after the ``error_count``-th consecutive failure (1 for the first)."""
+    base, floor = MIN_INTERVAL, MIN_INTERVAL
+    if interval_seconds is not None:
+        base = floor = min(MIN_INTERVAL, set_interval(interval_seconds))
     exponent = max(0, min(error_count - 1, 20))
-    interval = min(MAX_INTERVAL, MIN_INTERVAL * (2**exponent))
+    interval = min(MAX_INTERVAL, base * (1 << exponent))
     if retry_after_seconds is not None:
         interval = max(interval, capped_seconds(retry_after_seconds))
-    return now + clamp_interval(interval) - SLACK
+    interval = max(floor, min(MAX_INTERVAL, interval))
+    return now + interval - (SLACK if interval_seconds is None else _slack(interval))
