@@ -1,32 +1,43 @@
-"""Feed to inbox (issue 11): from the moment an entry appears on a feed to its alert e-mail.
+"""Feed to inbox (issue 11): from the moment an entry appears on a feed to its alert e-mail,
+through ``rudprk serve`` and, as the baseline in the same run, through a plain loop.
 
-    .venv/bin/python bench/latency.py [--trials 20] [--interval 10] [--seed 11]
+    .venv/bin/python bench/latency.py [--trials 20] [--interval 10] [--poll 10] [--seed 11]
+                                      [--only serve|loop]
 
 Each trial starts on a fresh SQLite database whose feed (the demo's French outlet, served by a
-loopback HTTP server) has already been read once with an off-theme story only, so the trial is
-an ordinary later pass, not a first one. A scheduler thread then runs ``rudprk run``'s pass
-(:func:`flows.pipeline.run_pass`, SMTP to a loopback aiosmtpd server) every ``interval``
-seconds, as ``rudprk serve`` does on its cron schedule; at a random moment in the schedule an
-alert-worthy story of ``flows/data/samples`` (published "now") appears on the feed, and the
-time until the loopback SMTP server holds its e-mail is recorded.
+loopback HTTP server, with ``interval`` = the schedule's period in the sources file) has already
+been read once with an off-theme story only, so the trial is an ordinary later pass, not a first
+one. Then, at a random moment, an alert-worthy story of ``flows/data/samples`` (published "now")
+appears on the feed, and the time until a loopback SMTP server (aiosmtpd) holds its e-mail is
+recorded.
 
-Latency = time waiting for the next scheduled pass + the pass itself (fetch, page, detection,
-outbox, SMTP). Prints each trial, the median and p95, and the same for the pass alone (the time
-from the start of the pass that found the story to the e-mail), so the schedule's share shows.
-``rudprk serve`` itself needs a Prefect server and a cron schedule of at least a minute; this
-bench drives the same pass function on a shorter clock.
+* **serve**: the bench starts one local Prefect server for the whole run; each trial starts
+  ``python -m flows serve --interval N`` as a child process pointed at it (``PREFECT_API_URL``,
+  ``RUDPRK_*`` variables, ``PREFECT_RUNNER_POLL_FREQUENCY`` = ``--poll``), waits for a served run
+  to have read the feed, then publishes. Latency = Prefect's schedule and the runner's poll, the
+  flow-run process starting, the feed's own interval, and the pass itself.
+* **loop** (baseline): a thread in the bench's process calls the same pass function
+  (:func:`flows.pipeline.run_pass`, every feed forced) every ``interval`` seconds — no Prefect,
+  no process start, no feed schedule.
+
+Both print each trial, the median and p95, the share from the fetch that found the story to the
+e-mail, and the ratio serve / loop.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,10 +46,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.coldpass import machine
-from flows.demo import LoopbackSMTP
+from flows.demo import LoopbackSMTP, free_port
 from flows.loopback import Document, LoopbackServer
 from flows.pipeline import run_pass
 from flows.samples import SampleFeed, SampleStory, load_samples, render_article, render_rss
+from flows.serve import LocalPrefectServer
 from flows.settings import Settings
 
 
@@ -95,7 +107,65 @@ class Scheduler:
         self._thread.join(120)
 
 
-def trial(
+def prepared(
+    number: int,
+    folder: Path,
+    server: LoopbackServer,
+    smtp: LoopbackSMTP,
+    feed: SampleFeed,
+    quiet: SampleStory,
+    interval: float,
+) -> Settings:
+    """A fresh database that has read the feed once (the off-theme story only)."""
+    base = server.base_url
+    server.set_documents(documents(feed, [quiet], base, datetime.now(UTC)))
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = folder / "sources.toml"
+    sources.write_text(
+        f'[[feeds]]\nname = "{feed.name}"\nurl = "{base}{feed.path}"\n'
+        f"interval = {max(10, round(interval))}\n"
+    )
+    settings = Settings(
+        database_url=f"sqlite:///{folder / f'latency-{number}.sqlite3'}",
+        sources_path=sources,
+        data_dir=folder,
+        digest_hour=None,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        alert_to=("analysts@example.org",),
+        timeout_seconds=10.0,
+    )
+    run_pass(settings, force=True, command="bench latency warm-up")
+    return settings
+
+
+def wait_for_inbox(
+    server: LoopbackServer,
+    smtp: LoopbackSMTP,
+    feed: SampleFeed,
+    published: float,
+    deadline: float,
+    alive: Callable[[], str | None],
+) -> tuple[float, float] | str:
+    """(received, first feed fetch after ``published``), or why nothing came."""
+    seen = server.hits.count(feed.path)
+    fetched: float | None = None
+    while not smtp.messages:
+        now = time.monotonic()
+        if now > deadline:
+            return "no e-mail before the deadline"
+        problem = alive()
+        if problem is not None:
+            return problem
+        count = server.hits.count(feed.path)
+        if fetched is None and count > seen:
+            fetched = now
+        time.sleep(0.02)
+    received = time.monotonic()
+    return received, fetched if fetched is not None else received
+
+
+def loop_trial(
     number: int,
     rng: random.Random,
     args: argparse.Namespace,
@@ -103,86 +173,196 @@ def trial(
     feed: SampleFeed,
     quiet: SampleStory,
     story: SampleStory,
-) -> dict[str, float] | None:
+) -> dict[str, float] | str:
     with LoopbackServer({}) as server, LoopbackSMTP() as smtp:
-        base = server.base_url
-        server.set_documents(documents(feed, [quiet], base, datetime.now(UTC)))
-        sources = folder / f"sources-{number}.toml"
-        sources.write_text(f'[[feeds]]\nname = "{feed.name}"\nurl = "{base}{feed.path}"\n')
-        settings = Settings(
-            database_url=f"sqlite:///{folder / f'latency-{number}.sqlite3'}",
-            sources_path=sources,
-            data_dir=folder,
-            digest_hour=None,
-            smtp_host="127.0.0.1",
-            smtp_port=smtp.port,
-            alert_to=("analysts@example.org",),
-            timeout_seconds=10.0,
-        )
-        run_pass(settings, force=True, command="bench latency warm-up")
+        settings = prepared(number, folder, server, smtp, feed, quiet, args.interval)
         with Scheduler(replace(settings), args.interval) as scheduler:
             time.sleep(rng.uniform(0.5, args.interval + 0.5))
             published = time.monotonic()
             fresh = replace(story, hours_ago=0.0)
-            server.set_documents(documents(feed, [quiet, fresh], base, datetime.now(UTC)))
-            deadline = published + args.interval * 3 + 120
-            while not smtp.messages and time.monotonic() < deadline:
-                time.sleep(0.02)
-            received = time.monotonic()
-            if not smtp.messages:
-                print(f"trial {number}: no e-mail ({'; '.join(scheduler.errors) or 'no error'})")
-                return None
+            server.set_documents(
+                documents(feed, [quiet, fresh], server.base_url, datetime.now(UTC))
+            )
+            outcome = wait_for_inbox(
+                server, smtp, feed, published, published + args.interval * 3 + 120, lambda: None
+            )
+            if isinstance(outcome, str):
+                return f"{outcome} ({'; '.join(scheduler.errors) or 'no pass error'})"
+            received, _ = outcome
             found_by = max(s for s in scheduler.starts if s <= received)
             return {
                 "latency": received - published,
-                "pass_to_inbox": received - max(found_by, published),
+                "fetch_to_inbox": received - max(found_by, published),
             }
 
 
+def serve_environment(settings: Settings, api_url: str, args: argparse.Namespace) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUDPRK_", "PREFECT_"))}
+    env.update(
+        {
+            "PREFECT_API_URL": api_url,
+            "PREFECT_RUNNER_POLL_FREQUENCY": str(args.poll),
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "RUDPRK_DATABASE_URL": settings.database_url,
+            "RUDPRK_SOURCES": str(settings.sources_path),
+            "RUDPRK_DATA_DIR": str(settings.data_dir),
+            "RUDPRK_DIGEST_HOUR": "off",
+            "RUDPRK_SMTP_HOST": "127.0.0.1",
+            "RUDPRK_SMTP_PORT": str(settings.smtp_port),
+            "RUDPRK_ALERT_TO": "analysts@example.org",
+            "RUDPRK_TIMEOUT_SECONDS": "10",
+        }
+    )
+    return env
+
+
+def serve_trial(
+    number: int,
+    rng: random.Random,
+    args: argparse.Namespace,
+    folder: Path,
+    feed: SampleFeed,
+    quiet: SampleStory,
+    story: SampleStory,
+    api_url: str,
+) -> dict[str, float] | str:
+    with LoopbackServer({}) as server, LoopbackSMTP() as smtp:
+        settings = prepared(number, folder, server, smtp, feed, quiet, args.interval)
+        log_path = folder / "serve.log"
+        with log_path.open("w") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "flows", "serve", "--interval", f"{args.interval:g}"],
+                env=serve_environment(settings, api_url, args),
+                cwd=folder,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+            def alive() -> str | None:
+                if proc.poll() is not None:
+                    return f"serve exited {proc.returncode}: {log_path.read_text()[-400:]!r}"
+                return None
+
+            try:
+                # Ready when a served run has read the feed and finished.
+                primed = server.hits.count(feed.path)
+                ready_by = time.monotonic() + 240
+                while not (
+                    server.hits.count(feed.path) > primed
+                    and "Finished in state Completed" in log_path.read_text()
+                ):
+                    if time.monotonic() > ready_by or alive() is not None:
+                        return alive() or "no served run read the feed within 240 s"
+                    time.sleep(0.1)
+                time.sleep(rng.uniform(0.0, args.interval))
+                published = time.monotonic()
+                fresh = replace(story, hours_ago=0.0)
+                server.set_documents(
+                    documents(feed, [quiet, fresh], server.base_url, datetime.now(UTC))
+                )
+                outcome = wait_for_inbox(
+                    server, smtp, feed, published, published + args.interval * 4 + 120, alive
+                )
+                if isinstance(outcome, str):
+                    return outcome
+                received, fetched = outcome
+                return {"latency": received - published, "fetch_to_inbox": received - fetched}
+            finally:
+                os.killpg(proc.pid, signal.SIGINT)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+
+def figures(results: list[dict[str, float]]) -> dict[str, float]:
+    latencies = [r["latency"] for r in results]
+    fetches = [r["fetch_to_inbox"] for r in results]
+    return {
+        "latency_p50": round(statistics.median(latencies), 2),
+        "latency_p95": round(percentile(latencies, 0.95), 2),
+        "fetch_to_inbox_p50": round(statistics.median(fetches), 2),
+        "fetch_to_inbox_p95": round(percentile(fetches, 0.95), 2),
+    }
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--interval", type=float, default=10.0, help="seconds between passes")
+    parser.add_argument("--interval", type=float, default=10.0, help="seconds between runs")
+    parser.add_argument("--poll", type=int, default=10, help="PREFECT_RUNNER_POLL_FREQUENCY")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--only", choices=("serve", "loop"), default=None)
     args = parser.parse_args()
+    if args.interval < 5:
+        parser.error("--interval must be at least 5 seconds (rudprk serve's minimum)")
     rng = random.Random(args.seed)
     feeds, stories = load_samples()
     feed = next(f for f in feeds if f.slug == "courrier")
     quiet = next(s for s in stories if s.feed == feed.slug and s.expect == "none")
     alerting = [s for s in stories if s.expect == "alert"]
-    results: list[dict[str, float]] = []
+    modes = [args.only] if args.only else ["serve", "loop"]
+    results: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
+    failures: dict[str, list[str]] = {mode: [] for mode in modes}
     with tempfile.TemporaryDirectory() as tmp:
-        for number in range(args.trials):
-            story = alerting[number % len(alerting)]
-            outcome = trial(number, rng, args, Path(tmp), feed, quiet, story)
-            if outcome is not None:
-                results.append(outcome)
-                print(
-                    f"trial {number:>2} ({story.id}): {outcome['latency']:6.2f} s to the inbox "
-                    f"({outcome['pass_to_inbox']:5.2f} s of it in the pass)",
-                    flush=True,
-                )
-    latencies = [r["latency"] for r in results]
-    passes = [r["pass_to_inbox"] for r in results]
+        prefect: LocalPrefectServer | None = None
+        if "serve" in modes:
+            prefect = LocalPrefectServer(Path(tmp) / "prefect", free_port())
+            started = time.monotonic()
+            prefect.start()
+            print(f"local Prefect server ready in {time.monotonic() - started:.1f} s", flush=True)
+        try:
+            for number in range(args.trials):
+                story = alerting[number % len(alerting)]
+                for mode in modes:
+                    folder = Path(tmp) / f"{mode}-{number}"
+                    if mode == "serve":
+                        assert prefect is not None
+                        outcome = serve_trial(
+                            number, rng, args, folder, feed, quiet, story, prefect.api_url
+                        )
+                    else:
+                        outcome = loop_trial(number, rng, args, folder, feed, quiet, story)
+                    if isinstance(outcome, str):
+                        failures[mode].append(outcome)
+                        print(f"{mode} trial {number:>2}: {outcome}", flush=True)
+                        continue
+                    results[mode].append(outcome)
+                    print(
+                        f"{mode:<5} trial {number:>2} ({story.id}): {outcome['latency']:6.2f} s "
+                        f"to the inbox ({outcome['fetch_to_inbox']:5.2f} s from the fetch)",
+                        flush=True,
+                    )
+        finally:
+            if prefect is not None:
+                prefect.stop()
     summary: dict[str, Any] = {
         "trials": args.trials,
-        "delivered": len(results),
         "interval_seconds": args.interval,
+        "poll_seconds": args.poll,
         "machine": machine(),
     }
-    if results:
-        summary.update(
-            {
-                "latency_p50": round(statistics.median(latencies), 2),
-                "latency_p95": round(percentile(latencies, 0.95), 2),
-                "pass_p50": round(statistics.median(passes), 2),
-                "pass_p95": round(percentile(passes, 0.95), 2),
-            }
-        )
+    for mode in modes:
+        summary[mode] = {"delivered": len(results[mode]), "failures": failures[mode]}
+        if results[mode]:
+            summary[mode].update(figures(results[mode]))
+            got = summary[mode]
+            print(
+                f"{mode:<5}: {len(results[mode])} of {args.trials} delivered, a run every "
+                f"{args.interval:g} s: p50 {got['latency_p50']} s, p95 {got['latency_p95']} s; "
+                f"fetch to inbox p50 {got['fetch_to_inbox_p50']} s, "
+                f"p95 {got['fetch_to_inbox_p95']} s"
+            )
+    if all(results.get(mode) for mode in ("serve", "loop")):
+        for key in ("latency_p50", "latency_p95"):
+            ratio = summary["serve"][key] / summary["loop"][key]
+            summary[f"ratio_{key}"] = round(ratio, 2)
         print(
-            f"feed to inbox over {len(results)} of {args.trials} trials, a pass every "
-            f"{args.interval:g} s: p50 {summary['latency_p50']} s, p95 {summary['latency_p95']} "
-            f"s; the pass alone: p50 {summary['pass_p50']} s, p95 {summary['pass_p95']} s"
+            f"serve / loop: p50 {summary['ratio_latency_p50']}×, "
+            f"p95 {summary['ratio_latency_p95']}×"
         )
     print(json.dumps(summary, indent=2))
 
