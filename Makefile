@@ -40,7 +40,7 @@ wordtables: install
 	$(BIN)/python -m alerts.dates.build
 	$(BIN)/python -m alerts.figures.build
 
-## The reliability suite's long mode: 50 SIGKILL trials on SQLite, 10 on PostgreSQL (when
+## The reliability suite's long mode: 200 SIGKILL trials on SQLite, 40 on PostgreSQL (when
 ## RUDPRK_TEST_DATABASE_URL is set), the other fault tests, then the property tests with
 ## 1,000 examples each and the fuzz run with up to five minutes per target.
 reliability: install

@@ -217,6 +217,45 @@ def serve_environment(settings: Settings, api_url: str, args: argparse.Namespace
     return env
 
 
+def stop_serve(proc: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C to ``rudprk serve`` and the flow run it may have started (its process group)."""
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def settle_runs(api_url: str) -> int:
+    """Mark ``Crashed`` the flow runs a stopped ``serve`` left ``Running`` or ``Pending``.
+
+    A run interrupted with its serve process is never reported finished, so the server keeps
+    the deployment's concurrency slot (limit 1, cancel-new) until its lease expires, minutes
+    later, and cancels every run of the next trial meanwhile. Returns how many were settled."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.states import Crashed
+
+    live = FlowRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING])
+    with (
+        temporary_settings(updates={PREFECT_API_URL: api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=live))
+        )
+        for run in runs:
+            client.set_flow_run_state(run.id, Crashed(message="serve stopped by the bench"))
+    return len(runs)
+
+
 def serve_trial(
     number: int,
     rng: random.Random,
@@ -270,12 +309,10 @@ def serve_trial(
                 received, fetched = outcome
                 return {"latency": received - published, "fetch_to_inbox": received - fetched}
             finally:
-                os.killpg(proc.pid, signal.SIGINT)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+                stop_serve(proc)
+                settled = settle_runs(api_url)
+                if settled:
+                    print(f"serve trial {number:>2}: {settled} interrupted run(s) settled")
 
 
 def figures(results: list[dict[str, float]]) -> dict[str, float]:

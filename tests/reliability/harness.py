@@ -6,13 +6,15 @@
 * :class:`KillPlan`: a seeded kill point — SIGKILL at a random moment of the pass, or just
   before or just after the server acknowledges the ``k``-th message's ``DATA``.
 * :func:`pass_process` / :func:`run_pass_process`: ``rudprk run --json`` as a real subprocess
-  with an isolated environment.
+  with an isolated environment; :func:`forked_pass` / :func:`run_forked_pass`: the same command
+  in a process forked from a server that has already imported the pipeline (a real process that
+  SIGKILL ends, without paying the interpreter's start and the imports on every trial).
 * :func:`fresh_database`: an empty database on each backend (SQLite file, or a new PostgreSQL
   schema) that the caller may migrate or leave empty.
 * :mod:`integrity` (beside this file): the database integrity check.
 
-Modes: quick by default (a few seeded trials, run by ``make check``), long with
-``RUDPRK_RELIABILITY=long`` (≥ 50 trials on SQLite, ≥ 10 on PostgreSQL);
+Modes: quick by default (run by ``make check``: 50 kill trials on SQLite, 10 on PostgreSQL),
+long with ``RUDPRK_RELIABILITY=long`` (200 and 40, more examples and mutations);
 ``RUDPRK_RELIABILITY_SEED`` changes the seeds.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import signal
@@ -231,6 +234,106 @@ def run_pass_process(
     return PassResult(proc.returncode, out, err)
 
 
+_FORK_PRELOAD = ["forkwarm"]  # beside this file: imports and loads what a pass needs
+_fork_context: Any = None
+
+
+def _fork_ctx() -> Any:
+    """The forkserver context, its server preloading the CLI and the pipeline (started once)."""
+    global _fork_context
+    if _fork_context is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_FORK_PRELOAD)
+        _fork_context = ctx
+    return _fork_context
+
+
+def _forked_main(env: dict[str, str], cwd: str, argv: list[str], out: str, err: str) -> None:
+    """In the forked child: the environment, folder and standard streams of a fresh process,
+    then the CLI's own entry point; its exit code is the process's."""
+    import io
+
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    for path, fd in ((out, 1), (err, 2)):
+        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(target, fd)
+        os.close(target)
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8")
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8")
+    sys.argv = ["rudprk", *argv]
+    from flows.cli import main
+
+    code: int = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
+
+
+class ForkedPass:
+    """``rudprk run --json`` in a forked process, with :class:`subprocess.Popen`'s few methods
+    the trials use (``pid``, ``returncode``, ``poll``, ``kill``, ``communicate``)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, *args: str) -> None:
+        token = uuid.uuid4().hex[:8]
+        self._out = cwd / f".pass-{token}.out"
+        self._err = cwd / f".pass-{token}.err"
+        self._process = _fork_ctx().Process(
+            target=_forked_main,
+            args=(env, str(cwd), ["run", "--json", *args], str(self._out), str(self._err)),
+        )
+        self._process.start()
+
+    @property
+    def pid(self) -> int:
+        return int(self._process.pid)
+
+    @property
+    def returncode(self) -> int | None:
+        code = self._process.exitcode
+        return None if code is None else int(code)
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def kill(self) -> None:
+        self._process.kill()
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired("rudprk run (forked)", timeout or 0)
+        texts = []
+        for path in (self._out, self._err):
+            try:
+                texts.append(path.read_text(encoding="utf-8", errors="replace"))
+                path.unlink()
+            except FileNotFoundError:
+                texts.append("")
+        return texts[0], texts[1]
+
+
+def forked_pass(env: dict[str, str], cwd: Path, *args: str) -> ForkedPass:
+    return ForkedPass(env, cwd, *args)
+
+
+def run_forked_pass(env: dict[str, str], cwd: Path, *args: str, timeout: float = 180) -> PassResult:
+    proc = forked_pass(env, cwd, *args)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    assert proc.returncode is not None
+    return PassResult(proc.returncode, out, err)
+
+
 def write_empty_sources(path: Path) -> Path:
     path.write_text("# no feeds: the pass only delivers\n", encoding="utf-8")
     return path
@@ -262,7 +365,7 @@ def fresh_database(backend: Backend, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def wait_for_exit(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+def wait_for_exit(proc: subprocess.Popen[str] | ForkedPass, timeout: float) -> tuple[str, str]:
     try:
         return proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

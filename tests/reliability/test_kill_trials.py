@@ -1,7 +1,9 @@
 """Exactly once under SIGKILL: seeded kill trials of a real ``rudprk run`` process.
 
 Each trial starts from a database holding 10 due alerts, serves the sample feeds (2 more alerts
-to detect) and a loopback SMTP server, runs ``rudprk run`` as a subprocess and SIGKILLs it at a
+to detect) and a loopback SMTP server, runs ``rudprk run`` as its own process (forked from a
+server that has the pipeline imported and its models loaded, :func:`harness.forked_pass`, so a
+trial costs the pass and not an interpreter's start) and SIGKILLs it at a
 seeded point: a random moment of the pass (fetching, parsing, analysing, claiming…), or just
 before or just after the server acknowledges the k-th message. After the leases of the dead
 pass expire (``RUDPRK_LEASE_SECONDS=1``) a recovery pass runs, and then:
@@ -11,8 +13,8 @@ pass expire (``RUDPRK_LEASE_SECONDS=1``) a recovery pass runs, and then:
   window, ``docs/alerts.md``): that one exactly twice, with the same Message-ID;
 * every delivery is ``sent``, and the database passes the integrity check.
 
-Quick mode (``make check``): 4 trials on SQLite and 2 on PostgreSQL; ``RUDPRK_RELIABILITY=long``:
-50 and 10.
+Quick mode (``make check``): 50 trials on SQLite and 10 on PostgreSQL; ``RUDPRK_RELIABILITY=long``:
+200 and 40.
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ from harness import (
     Backend,
     KillPlan,
     TrialSMTP,
+    forked_pass,
     fresh_database,
     pass_env,
-    pass_process,
-    run_pass_process,
+    run_forked_pass,
     sleep_past_leases,
     trials,
     wait_for_exit,
@@ -54,8 +56,8 @@ SEEDED = 10
 FROM_FEEDS = 2
 PASS_SECONDS = 3.0  # kills at a random moment fall within this much of the pass's start
 
-SQLITE_SEEDS = [BASE_SEED + i for i in range(trials(4, 50))]
-PG_SEEDS = [BASE_SEED + 1000 + i for i in range(trials(2, 10))]
+SQLITE_SEEDS = [BASE_SEED + i for i in range(trials(50, 200))]
+PG_SEEDS = [BASE_SEED + 1000 + i for i in range(trials(10, 40))]
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,7 @@ def kill_trial(backend: Backend, seed: int, feeds: str, tmp_path: Path) -> None:
         plan = KillPlan.draw(seed, messages=SEEDED + FROM_FEEDS, pass_seconds=PASS_SECONDS)
         with TrialSMTP(plan=plan) as smtp:
             env = pass_env(url, sources, tmp_path / "data", smtp.port)
-            proc = pass_process(env, tmp_path)
+            proc = forked_pass(env, tmp_path)
             smtp.pid = proc.pid
             timer = None
             if plan.mode == "time":
@@ -104,7 +106,7 @@ def kill_trial(backend: Backend, seed: int, feeds: str, tmp_path: Path) -> None:
             window = {mid for mid in smtp.accepted if at_kill.get(mid) != "sent"}
 
             sleep_past_leases()
-            recovery = run_pass_process(env, tmp_path)
+            recovery = run_forked_pass(env, tmp_path)
             assert recovery.returncode == 0, f"{plan.describe()}: {recovery.stderr[-2000:]}"
             after = _outbox(url)
             counts = smtp.counts()
