@@ -43,6 +43,16 @@ class SuffixTable:
     rules: Mapping[str, Rule]
     longest: int  # the longest ending in ``rules``
 
+    @classmethod
+    def of(
+        cls, code: str, source: str, script: re.Pattern[str], rules: Mapping[str, Rule]
+    ) -> SuffixTable:
+        """A table of ``rules`` (which must have one for the empty ending)."""
+        if "" not in rules:
+            raise KnowledgeError(f"suffix table of {code!r}: no rule for the empty ending")
+        longest = max(len(k) for k in rules if not k.startswith(WHOLE))
+        return cls(code, source, script, rules, longest)
+
     def applies(self, word: str) -> bool:
         return self.script.search(word) is not None
 
@@ -79,7 +89,4 @@ def load_suffix_table(code: str, directory: Path = DATA_DIR) -> SuffixTable:
             rules[str(key)] = (cut, append)
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise KnowledgeError(f"suffix table {path} is malformed: {exc}") from exc
-    if "" not in rules:
-        raise KnowledgeError(f"suffix table {path} is malformed: no rule for the empty ending")
-    longest = max(len(k) for k in rules if not k.startswith(WHOLE))
-    return SuffixTable(code, source, script, rules, longest)
+    return SuffixTable.of(code, source, script, rules)
