@@ -12,6 +12,7 @@ Prints, for the Korean words (the scanner's words with Hangul) of the corpus's K
   ``text``, e.g. ../shared/corpus/dev_labelled.jsonl), with the committed table;
 * ``lemma cues``: for each ``lemma:`` pattern of ko.toml, the corpus tokens whose kiwipiepy
   lemma it is, and how many of them the table gives it (plus tokens given it wrongly);
+* ``CPU time``: loading each, and a word's first look-up (without the lemmatisers' cache);
 * ``memory``: the resident memory each way adds, each measured in a fresh process
   (``/proc/self/status`` VmRSS after − before loading it and lemmatising every distinct word
   above, one by one as detection does — kiwipiepy grows as it reads: one word alone leaves it
@@ -27,6 +28,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -71,6 +73,9 @@ KIWI_OPTIONS = [
     "num_workers=0, load_typo_dict=False, load_multi_dict=False",  # the shipped options
     "num_workers=0, load_typo_dict=False, load_multi_dict=False, load_default_dict=False",
     "num_workers=0, load_typo_dict=False, load_multi_dict=False, model_type='cong-global'",
+    # the lighter language models of older kiwipiepy-model releases (not shipped since 0.22)
+    "num_workers=0, load_typo_dict=False, load_multi_dict=False, model_type='knlm'",
+    "num_workers=0, load_typo_dict=False, load_multi_dict=False, model_type='sbg'",
 ]
 
 
@@ -92,17 +97,20 @@ def agreement(
     return ok_tok, tok, ok_typ, typ
 
 
-def _rss_added(imports: str, load: str, words: Path) -> float:
+def _rss_added(imports: str, load: str, words: Path) -> float | str:
+    """MB added, or the child's last error line."""
     code = _RSS.format(imports=imports, load=load)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
-        [sys.executable, "-c", code, str(words)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", code, str(words)], env=env, capture_output=True, text=True
     )
+    if out.returncode != 0:
+        return (out.stderr.strip().splitlines() or ["failed"])[-1]
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def _mb(value: float | str) -> str:
+    return f"{value:>7.1f}" if isinstance(value, float) else f"   {value}"
 
 
 def main() -> None:
@@ -118,9 +126,20 @@ def main() -> None:
     by_file = corpus_words(LANG, script, corpus_files())
     extra = corpus_words(LANG, script, args.files)
     words = lexicon_words(script).union(*by_file.values(), *extra.values())
+    ordered = sorted(words)
+    started = time.process_time()
     kiwi = load_backend("kiwipiepy", LANG)
-    lemmas = {w: kiwi.lemma(w) for w in sorted(words)}
+    kiwi_load = time.process_time() - started
+    started = time.process_time()
+    lemmas = {w: kiwi.lemma(w) for w in ordered}
+    kiwi_us = (time.process_time() - started) / len(ordered) * 1e6
+    started = time.process_time()
     table = load_suffix_table(LANG)
+    table_load = time.process_time() - started
+    started = time.process_time()
+    for word in ordered:
+        table.lemma_of(word)
+    table_us = (time.process_time() - started) / len(ordered) * 1e6
     summary: dict[str, object] = {"table_rules": len(table.rules)}
 
     print(f"suffix table: {len(table.rules)} rules; {len(words)} distinct Korean words")
@@ -170,18 +189,24 @@ def main() -> None:
         only = sum(n for w, n in all_counts.items() if table.lemma_of(w) == cue != lemmas[w])
         print(f"  lemma:{cue:<22}{kiwi_n:>9}{both:>15}{only:>13}")
 
+    print("CPU time             load s    µs a new word (first look-up, no cache)")
+    print(f"  {'suffix table':<18}{table_load:>7.2f}{table_us:>12.1f}")
+    print(
+        f"  {'kiwipiepy':<18}{kiwi_load:>7.2f}{kiwi_us:>12.1f}   (its first word loads the model)"
+    )
+    summary["cpu_us_word"] = {"table": round(table_us, 1), "kiwipiepy": round(kiwi_us, 1)}
     print(f"memory added (MB, fresh process each, {len(words)} words lemmatised)")
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt") as fh:
         fh.write("\n".join(sorted(words)))
         fh.flush()
         word_file = Path(fh.name)
         table_mb = _rss_added(*_TABLE, word_file)
-        print(f"  {'suffix table':<86}{table_mb:>7.1f}")
-        summary["memory_table_mb"] = round(table_mb, 1)
+        print(f"  {'suffix table':<86}{_mb(table_mb)}")
+        summary["memory_table_mb"] = table_mb
         for options in KIWI_OPTIONS:
             mb = _rss_added("import kiwipiepy", f"kiwipiepy.Kiwi({options}).tokenize", word_file)
-            print(f"  {'kiwipiepy.Kiwi(' + options + ')':<86}{mb:>7.1f}")
-            summary[f"memory_kiwi({options})"] = round(mb, 1)
+            print(f"  {'kiwipiepy.Kiwi(' + options + ')':<86}{_mb(mb)}")
+            summary[f"memory_kiwi({options})"] = mb
     print(f"load average (1 min) {os.getloadavg()[0]:.2f}")
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))

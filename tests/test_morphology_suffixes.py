@@ -114,9 +114,9 @@ def test_the_table_agrees_with_kiwipiepy_on_words_it_was_not_built_from() -> Non
 
 def test_the_korean_table_regenerates_identically() -> None:
     pytest.importorskip("kiwipiepy")
-    from alerts.detection.suffixes import build
+    from alerts.detection.suffixes import DATA_DIR, build
 
-    path = build.DATA_DIR / "ko.toml"
+    path = DATA_DIR / "ko.toml"
     assert path.read_text(encoding="utf-8") == build.build("ko"), (
         "stale: run python -m alerts.detection.suffixes.build"
     )
