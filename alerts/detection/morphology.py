@@ -30,17 +30,27 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Literal, get_args
 
 from alerts.errors import KnowledgeError
 
-__all__ = ["BACKENDS", "ENV_VAR", "Backend", "Lemmatiser", "lemmatiser_for", "load_backend"]
+__all__ = [
+    "BACKENDS",
+    "ENV_VAR",
+    "MODES",
+    "Backend",
+    "Lemmatiser",
+    "lemmatiser_for",
+    "load_backend",
+    "mode",
+]
 
 Backend = Literal["simplemma", "pymorphy3", "kiwipiepy", "suffixes", "none"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
 ENV_VAR = "RUDPRK_MORPHOLOGY"
+MODES = ("on", "off", "full")
 
 log = logging.getLogger(__name__)
 
@@ -179,14 +189,24 @@ _loaded: dict[tuple[str, str], Lemmatiser | None] = {}
 _lock = threading.Lock()
 
 
+def mode(environ: Mapping[str, str] | None = None) -> str:
+    """``RUDPRK_MORPHOLOGY``: ``on`` (the default: each language's backend), ``off`` or
+    ``full``; anything else is a :class:`KnowledgeError`."""
+    env = os.environ if environ is None else environ
+    value = (env.get(ENV_VAR) or "").strip().lower() or "on"
+    if value not in MODES:
+        raise KnowledgeError(f"expected one of {', '.join(MODES)}, got {value!r}")
+    return value
+
+
 def lemmatiser_for(backend: str, code: str | None, full: str | None = None) -> Lemmatiser | None:
     """The lemmatiser ``backend`` for language ``code`` (``full`` instead when
     ``RUDPRK_MORPHOLOGY=full``), loaded once per process; ``None`` for ``none``, without a
     language, when turned off, or when the backend cannot be loaded."""
-    mode = os.environ.get(ENV_VAR, "").lower()
-    if mode == "full" and full:
+    chosen = mode()
+    if chosen == "full" and full:
         backend = full
-    if code is None or backend == "none" or mode == "off":
+    if code is None or backend == "none" or chosen == "off":
         return None
     key = (backend, code)
     if key in _loaded:
