@@ -243,7 +243,7 @@ def _check_morphology(env: Mapping[str, str]) -> None:
     try:
         mode(env)
     except KnowledgeError as exc:
-        raise SettingsError(ENV_VAR, str(exc)) from None
+        raise SettingsError(ENV_VAR, str(exc).removeprefix(f"{ENV_VAR}: ")) from None
 
 
 def _alert_language(env: Mapping[str, str]) -> str:

@@ -121,7 +121,7 @@ def test_morphology_mode_is_checked_at_start_up(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as info:
         load_settings({"RUDPRK_MORPHOLOGY": "kiwipiepy"}, cwd=tmp_path)
     assert info.value.variable == "RUDPRK_MORPHOLOGY"
-    assert "on, off, full" in str(info.value)
+    assert str(info.value) == "RUDPRK_MORPHOLOGY: expected one of on, off, full, got 'kiwipiepy'"
 
 
 def test_lease_seconds(tmp_path: Path) -> None:

@@ -195,7 +195,7 @@ def mode(environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
     value = (env.get(ENV_VAR) or "").strip().lower() or "on"
     if value not in MODES:
-        raise KnowledgeError(f"expected one of {', '.join(MODES)}, got {value!r}")
+        raise KnowledgeError(f"{ENV_VAR}: expected one of {', '.join(MODES)}, got {value!r}")
     return value
 
 
