@@ -35,10 +35,12 @@ lint: install
 check: test lint
 
 ## Regenerate the month, weekday and number-word tables (alerts/dates/data, alerts/figures/data)
-## from dateparser, num2words, pymorphy3, simplemma and CLDR (dev dependencies).
+## from dateparser, num2words, pymorphy3, simplemma and CLDR (dev dependencies), and Korean's
+## suffix table (alerts/detection/suffixes/data) from kiwipiepy's lemmas.
 wordtables: install
 	$(BIN)/python -m alerts.dates.build
 	$(BIN)/python -m alerts.figures.build
+	$(BIN)/python -m alerts.detection.suffixes.build
 
 ## The reliability suite's long mode: 200 SIGKILL trials on SQLite, 40 on PostgreSQL (when
 ## RUDPRK_TEST_DATABASE_URL is set), the other fault tests, then the property tests with

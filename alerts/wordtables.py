@@ -3,7 +3,8 @@
 The tables (month and weekday names, relative-day words, number words and scale words) are
 written by the build scripts ``python -m alerts.dates.build`` and ``python -m alerts.figures.build``
 from dateparser's, num2words', pymorphy3's and CLDR's (babel) own data; those libraries are
-development tools only. At run time the committed files are read with :mod:`tomllib`.
+development tools only. At run time the committed files are read with :mod:`tomllib`. Korean's
+suffix table (:mod:`alerts.detection.suffixes`, from kiwipiepy's lemmas) is written the same way.
 """
 
 from __future__ import annotations

@@ -12,9 +12,14 @@ Each measurement runs in a fresh child process and reads the child's peak RSS fr
 * ``detect N``: N generated candidate articles (about 800 words each) in a row, to show the
   peak does not grow with the number of articles;
 * ``lemmatisers``: the same as ``models``, then every language's lemmatiser loaded
-  (simplemma, pymorphy3, kiwipiepy — what a pass reading all fourteen languages holds);
+  (simplemma, pymorphy3, Korean's suffix table — what a pass reading all fourteen languages
+  holds); ``lemmatisers, full``: the same with ``RUDPRK_MORPHOLOGY=full`` (kiwipiepy itself);
 * ``demo pass``: ``rudprk demo --fresh`` in an empty data folder — loopback feeds, article
-  pages, detection, events and delivery to the loopback SMTP server, on SQLite.
+  pages, detection, events and delivery to the loopback SMTP server, on SQLite;
+* ``pass with Korean candidates``: the same demo with one more feed, in Korean, whose entries
+  are the first :data:`KOREAN_STORIES` relevant Korean items of the corpus (title, text): the
+  pass reads Korean candidates, so it loads Korean's lemmatiser (the child fails when it did
+  not); ``… , full``: the same with ``RUDPRK_MORPHOLOGY=full``.
 
 Targets (issues 7 and 13): the models add < 300 MB (``models`` − ``import``); a pass stays
 under 400 MB peak.
@@ -34,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 MODELS_TARGET_MB = 300.0
 PASS_TARGET_MB = 400.0
+KOREAN_STORIES = 12
 
 _IMPORT = "import flows.pipeline"
 
@@ -57,9 +63,49 @@ from alerts.detection.lexicon import default_lexicons
 from alerts.detection.morphology import lemmatiser_for
 detect_article("Pyongyang a envoyé des troupes.", title="", lang="fr", published=None)
 for lang, lexicon in sorted(default_lexicons().languages.items()):
-    lemmatiser = lemmatiser_for(lexicon.morphology, lexicon.code)
+    lemmatiser = lemmatiser_for(lexicon.morphology, lexicon.code, lexicon.morphology_full)
     if lemmatiser is not None:
         lemmatiser.lemmas("words", [(0, 5)], ["words"])
+"""
+
+# The demo with a Korean feed: its entries are relevant Korean items of the corpus.
+_KOREAN_PASS = """
+import json, sys
+from pathlib import Path
+import flows.samples as samples
+from alerts.detection import morphology
+from alerts.detection.corpus import corpus_files
+
+items = []
+for path in corpus_files():
+    for line in path.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line) if line.strip() else {{}}
+        if item.get("lang") == "ko" and item.get("relevant") and item.get("title"):
+            items.append(item)
+items = items[:{count}]
+bundled = samples.load_samples
+
+def with_korean():
+    feeds, stories = bundled()
+    feeds.append(samples.SampleFeed("hanguk", "데모 국제 뉴스", "rss", "ko"))
+    for i, item in enumerate(items):
+        stories.append(samples.SampleStory(
+            id=f"ko-{{i}}", feed="hanguk", hours_ago=1 + i / 10, expect="alert",
+            event=str(item.get("event_type")), title=item["title"], summary=item["text"],
+            body=(item["text"],),
+        ))
+    return feeds, stories
+
+samples.load_samples = with_korean
+from flows.cli import main
+sys.argv = ["rudprk", "demo", "--fresh"]
+try:
+    main()
+except SystemExit as exc:
+    if exc.code:
+        raise
+if not any(code == "ko" and lem is not None for (_, code), lem in morphology._loaded.items()):
+    raise SystemExit("the pass read no Korean text")
 """
 
 
@@ -103,20 +149,31 @@ def main() -> None:
     results[f"detect {args.articles}"] = _peak_mb(
         [py, "-c", _DETECT.format(bench=bench, count=args.articles)], env, ROOT
     )
+    full = {**env, "RUDPRK_MORPHOLOGY": "full"}
     results["lemmatisers"] = _peak_mb([py, "-c", _LEMMATISERS], env, ROOT)
-    with tempfile.TemporaryDirectory(prefix="rudprk-memory-") as tmp:
-        demo_env = {**env, "RUDPRK_DATA_DIR": tmp}
-        demo_env.pop("RUDPRK_DATABASE_URL", None)
-        results["demo pass"] = _peak_mb([_rudprk(), "demo", "--fresh"], demo_env, Path(tmp))
+    results["lemmatisers, full"] = _peak_mb([py, "-c", _LEMMATISERS], full, ROOT)
+    korean = _KOREAN_PASS.format(count=KOREAN_STORIES)
+    for name, base, argv in [
+        ("demo pass", env, [_rudprk(), "demo", "--fresh"]),
+        ("pass with Korean candidates", env, [py, "-c", korean]),
+        ("pass with Korean candidates, full", full, [py, "-c", korean]),
+    ]:
+        with tempfile.TemporaryDirectory(prefix="rudprk-memory-") as tmp:
+            demo_env = {**base, "RUDPRK_DATA_DIR": tmp}
+            demo_env.pop("RUDPRK_DATABASE_URL", None)
+            results[name] = _peak_mb(argv, demo_env, Path(tmp))
 
     added = results["models"] - results["import"]
-    print(f"{'process':<16}{'peak RSS MB':>12}")
+    w = 36
+    print(f"{'process':<{w}}{'peak RSS MB':>12}")
     for name, mb in results.items():
-        print(f"{name:<16}{mb:>12.1f}")
-    print(f"{'models add':<16}{added:>12.1f}   target < {MODELS_TARGET_MB:.0f}")
+        print(f"{name:<{w}}{mb:>12.1f}")
+    print(f"{'models add':<{w}}{added:>12.1f}   target < {MODELS_TARGET_MB:.0f}")
     lemmas = results["lemmatisers"] - results["import"]
-    print(f"{'+ lemmatisers':<16}{lemmas:>12.1f}   target < {MODELS_TARGET_MB:.0f}")
-    print(f"{'pass peak':<16}{results['demo pass']:>12.1f}   target < {PASS_TARGET_MB:.0f}")
+    print(f"{'+ lemmatisers':<{w}}{lemmas:>12.1f}   target < {MODELS_TARGET_MB:.0f}")
+    for name in ("demo pass", "pass with Korean candidates"):
+        print(f"{name + ' peak':<{w}}{results[name]:>12.1f}   target < {PASS_TARGET_MB:.0f}")
+    print(f"load average (1 min) {os.getloadavg()[0]:.2f}")
     if args.json:
         summary = {**results, "models_added": added}
         print(json.dumps({k: round(v, 1) for k, v in summary.items()}))

@@ -235,6 +235,17 @@ def _knowledge_dir(env: Mapping[str, str]) -> Path | None:
     return directory
 
 
+def _check_morphology(env: Mapping[str, str]) -> None:
+    """``RUDPRK_MORPHOLOGY``: ``on``, ``off`` or ``full`` (read by detection itself)."""
+    from alerts.detection.morphology import ENV_VAR, mode
+    from alerts.errors import KnowledgeError
+
+    try:
+        mode(env)
+    except KnowledgeError as exc:
+        raise SettingsError(ENV_VAR, str(exc).removeprefix(f"{ENV_VAR}: ")) from None
+
+
 def _alert_language(env: Mapping[str, str]) -> str:
     """``RUDPRK_ALERT_LANGUAGE``: a language with a message file (checked now)."""
     from alerts.errors import LocaleError
@@ -344,6 +355,7 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
     )
 
     knowledge_dir = _knowledge_dir(env)
+    _check_morphology(env)
     alert_language = _alert_language(env)
     rules_path = _rules_path(env)
     timezone = _timezone(env)

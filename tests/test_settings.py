@@ -115,6 +115,15 @@ def test_knowledge_folder_is_loaded_at_start_up(tmp_path: Path) -> None:
     assert "en.toml" in str(info.value)
 
 
+def test_morphology_mode_is_checked_at_start_up(tmp_path: Path) -> None:
+    for good in ("", "on", "OFF", "full"):
+        load_settings({"RUDPRK_MORPHOLOGY": good}, cwd=tmp_path)
+    with pytest.raises(SettingsError) as info:
+        load_settings({"RUDPRK_MORPHOLOGY": "kiwipiepy"}, cwd=tmp_path)
+    assert info.value.variable == "RUDPRK_MORPHOLOGY"
+    assert str(info.value) == "RUDPRK_MORPHOLOGY: expected one of on, off, full, got 'kiwipiepy'"
+
+
 def test_lease_seconds(tmp_path: Path) -> None:
     settings = load_settings({"RUDPRK_LEASE_SECONDS": "30"}, cwd=tmp_path)
     assert settings.lease.total_seconds() == 30

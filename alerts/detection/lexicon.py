@@ -201,6 +201,8 @@ class Language:
     pseudo: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # the lemmatiser of the language (alerts.detection.morphology): patterns match lemmas too
     morphology: str = "none"
+    # the backend a generated table (morphology "suffixes") stands in for: RUDPRK_MORPHOLOGY=full
+    morphology_full: str | None = None
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,8 @@ class Lexicon:
         """The language's lemmatiser (loaded on first use), or ``None``."""
         if self.language is None:
             return None
-        return lemmatiser_for(self.language.morphology, self.language.code)
+        language = self.language
+        return lemmatiser_for(language.morphology, language.code, language.morphology_full)
 
     def tokens(self, text: str) -> Tokens:
         """The scanner's words of ``text``, with their lemmas when the language has a
@@ -504,10 +507,16 @@ def _load_language(path: Path, forces: Mapping[str, str]) -> Language:
     sentences = _table(data, "sentences", name)
     _check_keys(sentences, {"abbreviations"}, f"{name} [sentences]")
     morphology = _table(data, "morphology", name)
-    _check_keys(morphology, {"backend"}, f"{name} [morphology]")
+    _check_keys(morphology, {"backend", "full"}, f"{name} [morphology]")
     backend = morphology.get("backend", "none")
     if backend not in BACKENDS:
         raise KnowledgeError(f"{name} [morphology] backend must be one of {list(BACKENDS)}")
+    full = morphology.get("full")
+    if full is not None and (full not in BACKENDS or backend != "suffixes"):
+        raise KnowledgeError(
+            f"{name} [morphology] full names the backend a suffix table stands in for "
+            f'(backend = "suffixes"; one of {list(BACKENDS)})'
+        )
     return Language(
         code=str(code),
         name=str(data.get("name", code)),
@@ -525,6 +534,7 @@ def _load_language(path: Path, forces: Mapping[str, str]) -> Language:
             k: _strings(v, f"{name} pseudo.{k}") for k, v in _table(data, "pseudo", name).items()
         },
         morphology=str(backend),
+        morphology_full=str(full) if full is not None else None,
     )
 
 

@@ -7,13 +7,19 @@ A language's file names its lemmatiser (``[morphology] backend`` in ``lexicons/<
 - ``pymorphy3``: Russian and Ukrainian, with the ``pymorphy3-dicts-ru`` and
   ``pymorphy3-dicts-uk`` dictionaries (the most probable parse's normal form);
 - ``kiwipiepy``: Korean, with ``kiwipiepy-model``; a word's lemma is its stem (``파병했다고``
-  gives ``파병하다``, ``병력을`` gives ``병력``);
+  gives ``파병하다``, ``병력을`` gives ``병력``); ~300 MB resident once loaded;
+- ``suffixes``: a suffix table generated offline from another backend's lemmas
+  (:mod:`alerts.detection.suffixes`; Korean's, from kiwipiepy: a few MB);
 - ``none``: no lemmas (Japanese and Chinese, whose patterns match inside the text).
+
+A language whose backend is a generated table names the backend it was generated from
+(``[morphology] full``); ``RUDPRK_MORPHOLOGY=full`` loads that one instead (Korean by
+kiwipiepy itself, for a machine with the memory), ``RUDPRK_MORPHOLOGY=off`` turns lemmas off
+everywhere (to measure what they cost or bring).
 
 Each lemmatiser is loaded when an article of its language is first read and kept for the
 process; one that cannot be loaded (package missing, language unknown to it) is logged once
-and the language is read by its surface forms only. ``RUDPRK_MORPHOLOGY=off`` turns lemmas off
-everywhere (to measure what they cost or bring). Lemmas are lower-cased, aligned with the
+and the language is read by its surface forms only. Lemmas are lower-cased, aligned with the
 scanner's words (:func:`alerts.detection.scan.tokenise`) and computed once per article.
 """
 
@@ -24,17 +30,27 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 from alerts.errors import KnowledgeError
 
-__all__ = ["BACKENDS", "ENV_VAR", "Backend", "Lemmatiser", "lemmatiser_for"]
+__all__ = [
+    "BACKENDS",
+    "ENV_VAR",
+    "MODES",
+    "Backend",
+    "Lemmatiser",
+    "lemmatiser_for",
+    "load_backend",
+    "mode",
+]
 
-Backend = Literal["simplemma", "pymorphy3", "kiwipiepy", "none"]
+Backend = Literal["simplemma", "pymorphy3", "kiwipiepy", "suffixes", "none"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
 ENV_VAR = "RUDPRK_MORPHOLOGY"
+MODES = ("on", "off", "full")
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +68,36 @@ _WORD_CACHE = 65_536
 
 
 class Lemmatiser:
-    """Lemmas of one language's words; ``lemma_of`` gives one word's lemma (or the word)."""
+    """Lemmas of one language's words; ``lemma`` gives one word's lemma (or the word).
 
-    def __init__(self, backend: str, code: str, lemma_of: Callable[[str], str]) -> None:
+    Without ``script``, a word is looked up when it is made of letters only (figures, dates and
+    mixed tokens keep their surface); with it, when it contains one of its characters (Korean
+    words keep their particles and endings after figures: "2천명을")."""
+
+    def __init__(
+        self,
+        backend: str,
+        code: str,
+        lemma_of: Callable[[str], str],
+        script: re.Pattern[str] | None = None,
+    ) -> None:
         self.backend = backend
         self.code = code
         self._lemma_of = lru_cache(maxsize=_WORD_CACHE)(lemma_of)
+        self._script = script
+
+    def lemma(self, word: str) -> str:
+        """The lemma of one word (remembered across articles)."""
+        return self._lemma_of(word)
 
     def lemmas(
         self, text: str, spans: Sequence[tuple[int, int]], words: Sequence[str]
     ) -> list[str]:
         """The lemma of each word (``words[i]`` is ``text[spans[i]]`` lower-cased)."""
         lemma_of = self._lemma_of
+        if self._script is not None:
+            script = self._script.search
+            return [lemma_of(word) if script(word) else word for word in words]
         out: list[str] = []
         for (a, b), word in zip(spans, words, strict=True):
             if _LETTERS_RE.match(word):
@@ -71,27 +105,6 @@ class Lemmatiser:
             else:
                 out.append(word)
         return out
-
-
-class _KoreanLemmatiser(Lemmatiser):
-    """Korean: each distinct word is analysed once (and remembered across articles); the
-    analyser costs ~0.1 ms a word, whether called on a word or on a whole text."""
-
-    def __init__(self, code: str, kiwi: Any) -> None:
-        super().__init__("kiwipiepy", code, self._stem)
-        self._kiwi = kiwi
-        self._lock = threading.Lock()
-
-    def _stem(self, word: str) -> str:
-        with self._lock:  # one analyser shared by the threads of a process
-            tokens = self._kiwi.tokenize(word)
-        return _korean_stem([(t.form, t.tag) for t in tokens]) or word.lower()
-
-    def lemmas(
-        self, text: str, spans: Sequence[tuple[int, int]], words: Sequence[str]
-    ) -> list[str]:
-        lemma_of = self._lemma_of
-        return [lemma_of(word) if _HANGUL_RE.search(word) else word for word in words]
 
 
 def _korean_stem(morphemes: Sequence[tuple[str, str]]) -> str:
@@ -148,22 +161,52 @@ def _load_kiwipiepy(code: str) -> Lemmatiser:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # "num_workers=0 has changed"
         kiwi = kiwipiepy.Kiwi(num_workers=0, load_typo_dict=False, load_multi_dict=False)
-    return _KoreanLemmatiser(code, kiwi)
+    lock = threading.Lock()  # one analyser shared by the threads of a process
+
+    def stem(word: str) -> str:
+        # each distinct word is analysed once (~0.1 ms, alone or within a whole text)
+        with lock:
+            tokens = kiwi.tokenize(word)
+        return _korean_stem([(t.form, t.tag) for t in tokens]) or word.lower()
+
+    return Lemmatiser("kiwipiepy", code, stem, _HANGUL_RE)
+
+
+def _load_suffixes(code: str) -> Lemmatiser:
+    from alerts.detection.suffixes import load_suffix_table
+
+    table = load_suffix_table(code)
+    return Lemmatiser("suffixes", code, table.lemma_of, table.script)
 
 
 _LOADERS: dict[str, Callable[[str], Lemmatiser]] = {
     "simplemma": _load_simplemma,
     "pymorphy3": _load_pymorphy3,
     "kiwipiepy": _load_kiwipiepy,
+    "suffixes": _load_suffixes,
 }
 _loaded: dict[tuple[str, str], Lemmatiser | None] = {}
 _lock = threading.Lock()
 
 
-def lemmatiser_for(backend: str, code: str | None) -> Lemmatiser | None:
-    """The lemmatiser ``backend`` for language ``code``, loaded once per process; ``None`` for
-    ``none``, without a language, when turned off, or when the backend cannot be loaded."""
-    if code is None or backend == "none" or os.environ.get(ENV_VAR, "").lower() == "off":
+def mode(environ: Mapping[str, str] | None = None) -> str:
+    """``RUDPRK_MORPHOLOGY``: ``on`` (the default: each language's backend), ``off`` or
+    ``full``; anything else is a :class:`KnowledgeError`."""
+    env = os.environ if environ is None else environ
+    value = (env.get(ENV_VAR) or "").strip().lower() or "on"
+    if value not in MODES:
+        raise KnowledgeError(f"{ENV_VAR}: expected one of {', '.join(MODES)}, got {value!r}")
+    return value
+
+
+def lemmatiser_for(backend: str, code: str | None, full: str | None = None) -> Lemmatiser | None:
+    """The lemmatiser ``backend`` for language ``code`` (``full`` instead when
+    ``RUDPRK_MORPHOLOGY=full``), loaded once per process; ``None`` for ``none``, without a
+    language, when turned off, or when the backend cannot be loaded."""
+    chosen = mode()
+    if chosen == "full" and full:
+        backend = full
+    if code is None or backend == "none" or chosen == "off":
         return None
     key = (backend, code)
     if key in _loaded:
@@ -174,13 +217,21 @@ def lemmatiser_for(backend: str, code: str | None) -> Lemmatiser | None:
         return _loaded[key]
 
 
-def _load(backend: str, code: str) -> Lemmatiser | None:
+def load_backend(backend: str, code: str) -> Lemmatiser:
+    """A new lemmatiser ``backend`` for ``code``, not kept; raises when it cannot be loaded
+    (build scripts and benchmarks; detection uses :func:`lemmatiser_for`)."""
     loader = _LOADERS.get(backend)
     if loader is None:
         raise KnowledgeError(f"unknown morphology backend {backend!r} (known: {list(BACKENDS)})")
+    return loader(code)
+
+
+def _load(backend: str, code: str) -> Lemmatiser | None:
+    if backend not in _LOADERS:
+        raise KnowledgeError(f"unknown morphology backend {backend!r} (known: {list(BACKENDS)})")
     try:
-        return loader(code)
-    except Exception as exc:  # a missing package or dictionary: surface forms only
+        return load_backend(backend, code)
+    except Exception as exc:  # a missing package, dictionary or table: surface forms only
         log.warning(
             "morphology backend unavailable; surface forms only",
             extra={"backend": backend, "language": code, "error": f"{type(exc).__name__}: {exc}"},
