@@ -30,7 +30,7 @@ from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.keys import normalise_text
-from storage.models import Article, ArticleBand, ArticleSignature
+from storage.models import Article, ArticleBand, ArticleSignature, ArticleStopBand
 
 SHINGLE_WORDS = 3
 NUM_PERM = 120
@@ -55,6 +55,15 @@ MIN_BAND_HITS = 2
 # Candidates whose signatures estimate a Jaccard below this are dropped before their shingles
 # are loaded (the cheapest test first).
 PREFILTER_JACCARD = 0.2
+# A band key held by more than this many stored articles is a stop band (the bucket of a stock
+# phrase of the stream, not of one story): its rows are deleted and new ones not written
+# (``article_stop_bands``), so no lookup scans a crowded bucket and hits in it do not count.
+# Copies do not write the keys their original holds, so a syndicated story fills no bucket.
+# Measured in bench/dedup.py (docs/dedup.md); migration 0100 froze the value it applied.
+STOP_BAND_ARTICLES = 50
+# A lookup verifies at most this many candidates, those sharing the most bands first: a copy
+# (Jaccard ≥ 0.5) shares 5 of 40 bands on average, a same-topic report 2 by chance.
+MAX_CANDIDATES = 16
 # Values of IN (...) per statement (SQLite allows 32,766 bound parameters, psycopg 65,535).
 CHUNK = 4000
 # PostgreSQL advisory lock taken by a transaction that stores articles, so two passes storing
@@ -67,6 +76,7 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 U32 = npt.NDArray[np.uint32]
 _SIGNATURES = cast(Table, ArticleSignature.__table__)
 _BANDS = cast(Table, ArticleBand.__table__)
+_STOPS = cast(Table, ArticleStopBand.__table__)
 
 
 def _seeded(label: str) -> int:
@@ -245,15 +255,40 @@ def _hits(bands: Iterable[int], buckets: dict[int, set[int]]) -> set[int]:
 
 
 def find_original(session: Session, new: Fingerprint, exclude: int | None = None) -> int | None:
-    """The first stored original ``new`` is a copy of (its lowest id), if any."""
-    rows = session.execute(
+    """The first stored original ``new`` is a copy of (its lowest id), if any.
+
+    One statement: the ids sharing at least :data:`MIN_BAND_HITS` bands (stop bands have no
+    rows), the :data:`MAX_CANDIDATES` sharing most, with their signatures and shingle sets;
+    the shingles are decoded only for candidates whose signature is within reach."""
+    hits = (
         select(ArticleBand.article_id)
         .where(ArticleBand.band_key.in_(sorted(set(new.bands))))
         .group_by(ArticleBand.article_id)
         .having(func.count() >= MIN_BAND_HITS)
+        .order_by(func.count().desc(), ArticleBand.article_id)
+        .limit(MAX_CANDIDATES)
+        .subquery()
     )
-    ids = {i for (i,) in rows if i != exclude}
-    return _first_original(new, _load_prints(session, {key: [new] for key in ids}).values())
+    rows = session.execute(
+        select(
+            ArticleSignature.article_id,
+            Article.copy_of_id,
+            ArticleSignature.signature,
+            ArticleSignature.shingle_count,
+            ArticleSignature.shingles,
+        )
+        .join(hits, hits.c.article_id == ArticleSignature.article_id)
+        .join(Article, Article.id == ArticleSignature.article_id)
+    )
+    prints = []
+    for article_id, copy_of, sig, count, shingles in rows:
+        signature = _decode(sig)
+        assert signature is not None
+        if article_id != exclude and _within_reach([new], signature):
+            prints.append(
+                StoredPrint(article_id, copy_of or article_id, signature, _decode(shingles), count)
+            )
+    return _first_original(new, prints)
 
 
 def _first_original(new: Fingerprint, prints: Iterable[StoredPrint]) -> int | None:
@@ -291,6 +326,7 @@ def index_articles(session: Session, articles: Sequence[tuple[int, str]]) -> dic
     batch_buckets: dict[int, set[int]] = {}
     batch: dict[int, StoredPrint] = {}
     copies: dict[int, int] = {}
+    held: dict[int, set[int]] = {}  # copy id → the keys its original already holds
     for article_id in sorted(prints):
         fp = prints[article_id]
         nearby = _hits(fp.bands, stored_buckets) - {article_id}
@@ -300,12 +336,17 @@ def index_articles(session: Session, articles: Sequence[tuple[int, str]]) -> dic
         )
         if original is not None:
             copies[article_id] = original
+            held[article_id] = {
+                key
+                for key in fp.bands
+                if original in stored_buckets.get(key, ()) or original in batch_buckets.get(key, ())
+            }
         batch[article_id] = StoredPrint(
             article_id, original or article_id, fp.signature, fp.shingles, len(fp.shingles)
         )
         for key in fp.bands:
             batch_buckets.setdefault(key, set()).add(article_id)
-    _store_prints(session, prints)
+    _store_prints(session, prints, stored_buckets, held)
     if copies:
         session.execute(
             update(Article),
@@ -324,18 +365,64 @@ def signature_row(article_id: int, fp: Fingerprint) -> dict[str, Any]:
     }
 
 
-def _store_prints(session: Session, prints: dict[int, Fingerprint]) -> None:
+def stop_keys(session: Session, keys: Iterable[int]) -> set[int]:
+    """The stop bands among ``keys``."""
+    found: set[int] = set()
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), CHUNK):
+        found.update(
+            session.scalars(
+                select(ArticleStopBand.band_key).where(
+                    ArticleStopBand.band_key.in_(unique[start : start + CHUNK])
+                )
+            )
+        )
+    return found
+
+
+def _store_prints(
+    session: Session,
+    prints: dict[int, Fingerprint],
+    buckets: dict[int, set[int]] | None = None,
+    held: dict[int, set[int]] | None = None,
+) -> None:
+    """Write the signatures and band rows of ``prints``, leaving out stop bands and, for a
+    copy, the keys its original holds (``held``); a bucket that grows past
+    :data:`STOP_BAND_ARTICLES` becomes a stop band. ``buckets`` is what :func:`_candidates`
+    read for these keys (read here when not given)."""
     ids = list(prints)
     session.execute(delete(ArticleBand).where(ArticleBand.article_id.in_(ids)))
     session.execute(delete(ArticleSignature).where(ArticleSignature.article_id.in_(ids)))
     # Core inserts on the tables (no ORM bookkeeping per row): the rows were deleted just above
     # and the caller holds the articles lock, so nothing can conflict.
     session.execute(insert(_SIGNATURES), [signature_row(i, fp) for i, fp in prints.items()])
+    keys = {key for fp in prints.values() for key in fp.bands}
+    if buckets is None:
+        buckets = _candidates(session, keys)
+    stops = stop_keys(session, keys)
+    held = held or {}
     rows: list[dict[str, Any]] = [
-        {"band_key": key, "article_id": i} for i, fp in prints.items() for key in set(fp.bands)
+        {"band_key": key, "article_id": i}
+        for i, fp in prints.items()
+        for key in set(fp.bands) - stops - held.get(i, set())
     ]
+    sizes = Counter(row["band_key"] for row in rows)
+    for key, found in buckets.items():
+        if key in sizes:
+            sizes[key] += len(found - set(ids))
+    crowded = {key: n for key, n in sizes.items() if n > STOP_BAND_ARTICLES}
+    rows = [row for row in rows if row["band_key"] not in crowded]
     for start in range(0, len(rows), 5000):
         session.execute(insert(_BANDS), rows[start : start + 5000])
+    if crowded:
+        session.execute(
+            insert(_STOPS), [{"band_key": k, "articles": n} for k, n in crowded.items()]
+        )
+        listed = sorted(crowded)
+        for start in range(0, len(listed), CHUNK):
+            session.execute(
+                delete(ArticleBand).where(ArticleBand.band_key.in_(listed[start : start + CHUNK]))
+            )
 
 
 def reindex_articles(session: Session, articles: Sequence[tuple[int, str]]) -> None:
