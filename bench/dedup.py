@@ -215,17 +215,24 @@ def detection_quality(engine: Engine, store: int, per_kind: int, rng: random.Ran
 # --- 2. lookup time -------------------------------------------------------------------------
 
 
-def probes_for(corpus: Corpus, size: int, queries: int, rng: random.Random) -> list[Fingerprint]:
-    """Half edited copies of stored reports (of the first ``size``), half new reports."""
-    probes = []
+def probes_for(
+    corpus: Corpus, size: int, queries: int, rng: random.Random
+) -> list[tuple[Fingerprint, int | None]]:
+    """Half edited copies of stored reports (of the first ``size``), half new reports, each
+    with the id it should be linked to (``None`` for a new report)."""
+    probes: list[tuple[Fingerprint, int | None]] = []
     for i in range(queries):
         if i % 2 == 0:
-            base = base_text(corpus.seed, rng.randrange(size))
-            fp = fingerprint(as_text(*_edit(rng.choice(COPY_KINDS), *base, rng)))
+            n = rng.randrange(size)
+            fp = fingerprint(
+                as_text(*_edit(rng.choice(COPY_KINDS), *base_text(corpus.seed, n), rng))
+            )
+            expected: int | None = n + 1
         else:
             fp = fingerprint(as_text(*report(rng)))
+            expected = None
         if fp is not None:
-            probes.append(fp)
+            probes.append((fp, expected))
     return probes
 
 
@@ -236,7 +243,9 @@ def cpu_timed(fn: Callable[[], object]) -> tuple[float, float]:
     return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
-def in_memory(corpus: Corpus, size: int, probes: list[Fingerprint]) -> dict[str, list[float]]:
+def in_memory(
+    corpus: Corpus, size: int, probes: list[tuple[Fingerprint, int | None]]
+) -> dict[str, list[float]]:
     """datasketch's MinHashLSH (same 40 × 3 bands; query, then the candidates' signatures
     compared) and a brute-force numpy scan of all signatures, on the same probes."""
     from datasketch import LeanMinHash, MinHashLSH
@@ -245,33 +254,42 @@ def in_memory(corpus: Corpus, size: int, probes: list[Fingerprint]) -> dict[str,
     lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, ROWS))
     with lsh.insertion_session() as session:
         for n in range(size):
-            session.insert(n, LeanMinHash(seed=1, hashvalues=matrix[n].astype(np.uint64)))
+            session.insert(
+                n, LeanMinHash(seed=1, hashvalues=matrix[n].astype(np.uint64), scheme="legacy")
+            )
 
     def lsh_lookup(fp: Fingerprint) -> list[int]:
-        found = lsh.query(LeanMinHash(seed=1, hashvalues=fp.signature.astype(np.uint64)))
+        found = lsh.query(
+            LeanMinHash(seed=1, hashvalues=fp.signature.astype(np.uint64), scheme="legacy")
+        )
         return [n for n in found if np.mean(matrix[n] == fp.signature) >= JACCARD_MIN]
 
     times: dict[str, list[float]] = {
-        "datasketch": [timed(lambda fp=fp: lsh_lookup(fp)) for fp in probes]  # type: ignore[misc]
+        "datasketch": [timed(lambda fp=fp: lsh_lookup(fp)) for fp, _ in probes]  # type: ignore[misc]
     }
     brute_probes = probes[: max(20, min(len(probes), 20_000_000 // size))]
     times["brute force"] = [
         timed(lambda fp=fp: np.flatnonzero((matrix == fp.signature).mean(axis=1) >= JACCARD_MIN))  # type: ignore[misc]
-        for fp in brute_probes
+        for fp, _ in brute_probes
     ]
     return times
 
 
 def lookup_time(
-    engine: Engine, corpus: Corpus, size: int, probes: list[Fingerprint], rng: random.Random
+    engine: Engine,
+    corpus: Corpus,
+    size: int,
+    probes: list[tuple[Fingerprint, int | None]],
+    rng: random.Random,
 ) -> dict[str, list[float]]:
     started = time.perf_counter()
     stops = seed_store(engine, corpus, size)
     built = time.perf_counter() - started
     with Session(engine) as session:
-        for fp in probes[:20]:  # warm the connection, the statement cache and the pages
+        for fp, _ in probes[:20]:  # warm the connection, the statement cache and the pages
             find_original(session, fp)
-        wall_cpu = [cpu_timed(lambda fp=fp: find_original(session, fp)) for fp in probes]  # type: ignore[misc]
+        wall_cpu = [cpu_timed(lambda fp=fp: find_original(session, fp)) for fp, _ in probes]  # type: ignore[misc]
+        found = [(find_original(session, fp), expected) for fp, expected in probes]
         # the whole step of a new article: lookup, link, signature and bands stored
         next_id = size + 1
         store = []
@@ -291,9 +309,12 @@ def lookup_time(
             store.append(timed(lambda t=text_, i=next_id: index_articles(session, [(i, t)])))  # type: ignore[misc]
             next_id += 1
         session.rollback()
+    copies = [got == expected for got, expected in found if expected is not None]
+    linked = [got == expected for got, expected in found if got is not None]
     print(
         f"    {engine.dialect.name:10} seeded in {built:5.0f} s ({stops:,} stop bands), "
-        f"load {load()}",
+        f"load {load()}; copies found {sum(copies)}/{len(copies)}, links right "
+        f"{sum(linked)}/{len(linked)}",
         flush=True,
     )
     return {

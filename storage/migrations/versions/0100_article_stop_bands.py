@@ -18,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 # storage.dedup.STOP_BAND_ARTICLES when this revision was written (frozen here on purpose)
-STOP_BAND_ARTICLES = 50
+STOP_BAND_ARTICLES = 100
 
 
 def upgrade() -> None:
