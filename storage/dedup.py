@@ -6,8 +6,10 @@ and cut into overlapping runs of :data:`SHINGLE_WORDS` words; each shingle is ha
 The signature is the minimum of :data:`NUM_PERM` hash permutations over the shingles; it is cut
 into :data:`BANDS` bands of :data:`ROWS` values, each hashed to one 64-bit ``band_key`` row of
 ``article_bands`` (primary key ``(band_key, article_id)``, so a lookup is an index range scan on
-SQLite and PostgreSQL alike). Two articles sharing :data:`MIN_BAND_HITS` bands are candidates;
-a candidate is a copy
+SQLite and PostgreSQL alike). A band key held by more than :data:`STOP_BAND_ARTICLES` articles
+is a stop band (``article_stop_bands``): the bucket of a stock phrase, its rows deleted, so a
+lookup reads a bounded number of rows at any store size. Two articles sharing
+:data:`MIN_BAND_HITS` other bands are candidates; a candidate is a copy
 when the shingle sets (or, after ``rudprk db prune`` dropped them, the signatures) say so
 (:func:`is_copy`). The parameters and the thresholds are measured by ``bench/dedup.py``.
 
