@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import pytest
 from dedup_texts import OTHER_STORY, WIRE_STORY
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 from test_dedup import FOLLOW_UP, LIGHT_COPY, NOW, TITLE, feeds, item
 
 import storage.dedup as dedup
 from storage.articles import store_articles
 from storage.dedup import find_original, fingerprint, text_of
-from storage.models import ArticleBand, ArticleStopBand
+from storage.engine import create_db_engine
+from storage.migrate import downgrade_database, upgrade_database
+from storage.models import Article, ArticleBand, ArticleStopBand, Feed
 
 
 def _keys(session: Session, article_id: int) -> set[int]:
@@ -68,3 +70,32 @@ def test_copies_of_one_story_fill_no_bucket(
         assert not _keys(session, copy_id) & held  # the original's keys are not written again
     assert session.scalars(select(ArticleStopBand)).first() is None
     assert _keys(session, original) == held
+
+
+def test_migration_0100_moves_the_crowded_buckets_of_a_store(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    downgrade_database(engine, "0090")
+    limit = 100  # frozen in the revision
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Feed), [{"id": 1, "url": "http://x.test/rss", "name": "x", "created_at": NOW}]
+        )
+        conn.execute(
+            insert(Article),
+            [
+                {"id": i, "feed_id": 1, "guid": str(i), "guid_hash": str(i), "discovered_at": NOW}
+                for i in range(1, limit + 3)
+            ],
+        )
+        rows = [{"band_key": 7, "article_id": i} for i in range(1, limit + 2)]  # 101 articles
+        rows += [{"band_key": 8, "article_id": i} for i in range(1, limit + 1)]  # 100: kept
+        bands = ArticleBand.__table__
+        assert isinstance(bands, Table)
+        conn.execute(insert(bands), rows)
+    upgrade_database(engine)
+    with engine.connect() as conn:
+        stops = conn.execute(select(ArticleStopBand.band_key, ArticleStopBand.articles)).all()
+        kept = conn.execute(select(ArticleBand.band_key).distinct()).scalars().all()
+    engine.dispose()
+    assert [tuple(r) for r in stops] == [(7, limit + 1)]
+    assert kept == [8]
