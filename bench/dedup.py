@@ -19,7 +19,7 @@
    timed on top. The 1-minute load average is printed with each size.
 
     .venv/bin/python bench/dedup.py [--sizes 10000,100000,1000000] [--store 3000]
-        [--queries 300] [--cache DIR] [--workers 2] [--skip-quality]
+        [--queries 300] [--cache DIR] [--workers 2] [--skip-quality] [--backends sqlite,postgresql]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 The reports are generated (no article text is copied); the seed is fixed.
@@ -400,8 +400,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=None, help="folder to keep fingerprints in")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument(
+        "--backends", default="sqlite,postgresql", help="postgresql needs --postgres"
+    )
     args = parser.parse_args()
-    backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
+    backends = [b for b in args.backends.split(",") if b != "postgresql" or args.postgres]
+    if not backends or set(backends) - {"sqlite", "postgresql"}:
+        parser.error(f"--backends: sqlite and/or postgresql, not {args.backends!r}")
     try:
         sizes = sorted(int(s) for s in args.sizes.split(","))
     except ValueError:
