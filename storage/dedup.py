@@ -6,8 +6,10 @@ and cut into overlapping runs of :data:`SHINGLE_WORDS` words; each shingle is ha
 The signature is the minimum of :data:`NUM_PERM` hash permutations over the shingles; it is cut
 into :data:`BANDS` bands of :data:`ROWS` values, each hashed to one 64-bit ``band_key`` row of
 ``article_bands`` (primary key ``(band_key, article_id)``, so a lookup is an index range scan on
-SQLite and PostgreSQL alike). Two articles sharing :data:`MIN_BAND_HITS` bands are candidates;
-a candidate is a copy
+SQLite and PostgreSQL alike). A band key held by more than :data:`STOP_BAND_ARTICLES` articles
+is a stop band (``article_stop_bands``): the bucket of a stock phrase, its rows deleted, so a
+lookup reads a bounded number of rows at any store size. Two articles sharing
+:data:`MIN_BAND_HITS` other bands are candidates; a candidate is a copy
 when the shingle sets (or, after ``rudprk db prune`` dropped them, the signatures) say so
 (:func:`is_copy`). The parameters and the thresholds are measured by ``bench/dedup.py``.
 
@@ -26,11 +28,11 @@ from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.keys import normalise_text
-from storage.models import Article, ArticleBand, ArticleSignature
+from storage.models import Article, ArticleBand, ArticleSignature, ArticleStopBand
 
 SHINGLE_WORDS = 3
 NUM_PERM = 120
@@ -55,6 +57,15 @@ MIN_BAND_HITS = 2
 # Candidates whose signatures estimate a Jaccard below this are dropped before their shingles
 # are loaded (the cheapest test first).
 PREFILTER_JACCARD = 0.2
+# A band key held by more than this many stored articles is a stop band (the bucket of a stock
+# phrase of the stream, not of one story): its rows are deleted and new ones not written
+# (``article_stop_bands``), so no lookup scans a crowded bucket and hits in it do not count.
+# Copies do not write the keys their original holds, so a syndicated story fills no bucket.
+# Measured in bench/dedup.py (docs/dedup.md); migration 0100 froze the value it applied.
+STOP_BAND_ARTICLES = 100
+# A lookup verifies at most this many candidates, those sharing the most bands first: a copy
+# (Jaccard ≥ 0.5) shares 5 of 40 bands on average, a same-topic report 2 by chance.
+MAX_CANDIDATES = 16
 # Values of IN (...) per statement (SQLite allows 32,766 bound parameters, psycopg 65,535).
 CHUNK = 4000
 # PostgreSQL advisory lock taken by a transaction that stores articles, so two passes storing
@@ -67,6 +78,7 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 U32 = npt.NDArray[np.uint32]
 _SIGNATURES = cast(Table, ArticleSignature.__table__)
 _BANDS = cast(Table, ArticleBand.__table__)
+_STOPS = cast(Table, ArticleStopBand.__table__)
 
 
 def _seeded(label: str) -> int:
@@ -244,16 +256,49 @@ def _hits(bands: Iterable[int], buckets: dict[int, set[int]]) -> set[int]:
     return {i for i, n in counts.items() if n >= MIN_BAND_HITS}
 
 
-def find_original(session: Session, new: Fingerprint, exclude: int | None = None) -> int | None:
-    """The first stored original ``new`` is a copy of (its lowest id), if any."""
-    rows = session.execute(
-        select(ArticleBand.article_id)
-        .where(ArticleBand.band_key.in_(sorted(set(new.bands))))
-        .group_by(ArticleBand.article_id)
-        .having(func.count() >= MIN_BAND_HITS)
+def _lookup_sql(dialect: str, keys: int) -> str:
+    """The statement of :func:`find_original` for ``keys`` band keys, in the driver's
+    parameter style (``?`` for sqlite3, ``%s`` for psycopg)."""
+    if dialect == "postgresql":
+        where, mark = "band_key = ANY(CAST(%s AS bigint[]))", "%s"
+    else:
+        where, mark = f"band_key IN ({', '.join('?' * keys)})", "?"
+    return (
+        f"SELECT s.article_id, a.copy_of_id, s.signature, s.shingle_count, s.shingles FROM "
+        f"(SELECT article_id FROM {_BANDS.name} WHERE {where} GROUP BY article_id "
+        f"HAVING count(*) >= {mark} ORDER BY count(*) DESC, article_id LIMIT {mark}) AS h "
+        f"JOIN {_SIGNATURES.name} AS s ON s.article_id = h.article_id "
+        f"JOIN {cast(Table, Article.__table__).name} AS a ON a.id = h.article_id"
     )
-    ids = {i for (i,) in rows if i != exclude}
-    return _first_original(new, _load_prints(session, {key: [new] for key in ids}).values())
+
+
+def find_original(session: Session, new: Fingerprint, exclude: int | None = None) -> int | None:
+    """The first stored original ``new`` is a copy of (its lowest id), if any.
+
+    One statement: the ids sharing at least :data:`MIN_BAND_HITS` bands (stop bands have no
+    rows), the :data:`MAX_CANDIDATES` sharing most, with their signatures and shingle sets;
+    the shingles are decoded only for candidates whose signature is within reach. The SQL is
+    sent as the driver's string: building and compiling a SQLAlchemy statement cost about
+    1 ms of CPU per lookup, several times the index scan (bench/dedup.py)."""
+    keys = sorted(set(new.bands))
+    dialect = session.get_bind().dialect.name
+    sql = _lookup_sql(dialect, len(keys))
+    params: tuple[Any, ...] = (
+        (keys, MIN_BAND_HITS, MAX_CANDIDATES)
+        if dialect == "postgresql"
+        else (*keys, MIN_BAND_HITS, MAX_CANDIDATES)
+    )
+    prints = []
+    for article_id, copy_of, sig, count, shingles in session.connection().exec_driver_sql(
+        sql, params
+    ):
+        signature = _decode(sig)
+        assert signature is not None
+        if article_id != exclude and _within_reach([new], signature):
+            prints.append(
+                StoredPrint(article_id, copy_of or article_id, signature, _decode(shingles), count)
+            )
+    return _first_original(new, prints)
 
 
 def _first_original(new: Fingerprint, prints: Iterable[StoredPrint]) -> int | None:
@@ -291,6 +336,7 @@ def index_articles(session: Session, articles: Sequence[tuple[int, str]]) -> dic
     batch_buckets: dict[int, set[int]] = {}
     batch: dict[int, StoredPrint] = {}
     copies: dict[int, int] = {}
+    held: dict[int, set[int]] = {}  # copy id → the keys its original already holds
     for article_id in sorted(prints):
         fp = prints[article_id]
         nearby = _hits(fp.bands, stored_buckets) - {article_id}
@@ -300,12 +346,17 @@ def index_articles(session: Session, articles: Sequence[tuple[int, str]]) -> dic
         )
         if original is not None:
             copies[article_id] = original
+            held[article_id] = {
+                key
+                for key in fp.bands
+                if original in stored_buckets.get(key, ()) or original in batch_buckets.get(key, ())
+            }
         batch[article_id] = StoredPrint(
             article_id, original or article_id, fp.signature, fp.shingles, len(fp.shingles)
         )
         for key in fp.bands:
             batch_buckets.setdefault(key, set()).add(article_id)
-    _store_prints(session, prints)
+    _store_prints(session, prints, stored_buckets, held)
     if copies:
         session.execute(
             update(Article),
@@ -324,18 +375,64 @@ def signature_row(article_id: int, fp: Fingerprint) -> dict[str, Any]:
     }
 
 
-def _store_prints(session: Session, prints: dict[int, Fingerprint]) -> None:
+def stop_keys(session: Session, keys: Iterable[int]) -> set[int]:
+    """The stop bands among ``keys``."""
+    found: set[int] = set()
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), CHUNK):
+        found.update(
+            session.scalars(
+                select(ArticleStopBand.band_key).where(
+                    ArticleStopBand.band_key.in_(unique[start : start + CHUNK])
+                )
+            )
+        )
+    return found
+
+
+def _store_prints(
+    session: Session,
+    prints: dict[int, Fingerprint],
+    buckets: dict[int, set[int]] | None = None,
+    held: dict[int, set[int]] | None = None,
+) -> None:
+    """Write the signatures and band rows of ``prints``, leaving out stop bands and, for a
+    copy, the keys its original holds (``held``); a bucket that grows past
+    :data:`STOP_BAND_ARTICLES` becomes a stop band. ``buckets`` is what :func:`_candidates`
+    read for these keys (read here when not given)."""
     ids = list(prints)
     session.execute(delete(ArticleBand).where(ArticleBand.article_id.in_(ids)))
     session.execute(delete(ArticleSignature).where(ArticleSignature.article_id.in_(ids)))
     # Core inserts on the tables (no ORM bookkeeping per row): the rows were deleted just above
     # and the caller holds the articles lock, so nothing can conflict.
     session.execute(insert(_SIGNATURES), [signature_row(i, fp) for i, fp in prints.items()])
+    keys = {key for fp in prints.values() for key in fp.bands}
+    if buckets is None:
+        buckets = _candidates(session, keys)
+    stops = stop_keys(session, keys)
+    held = held or {}
     rows: list[dict[str, Any]] = [
-        {"band_key": key, "article_id": i} for i, fp in prints.items() for key in set(fp.bands)
+        {"band_key": key, "article_id": i}
+        for i, fp in prints.items()
+        for key in set(fp.bands) - stops - held.get(i, set())
     ]
+    sizes = Counter(row["band_key"] for row in rows)
+    for key, found in buckets.items():
+        if key in sizes:
+            sizes[key] += len(found - set(ids))
+    crowded = {key: n for key, n in sizes.items() if n > STOP_BAND_ARTICLES}
+    rows = [row for row in rows if row["band_key"] not in crowded]
     for start in range(0, len(rows), 5000):
         session.execute(insert(_BANDS), rows[start : start + 5000])
+    if crowded:
+        session.execute(
+            insert(_STOPS), [{"band_key": k, "articles": n} for k, n in crowded.items()]
+        )
+        listed = sorted(crowded)
+        for start in range(0, len(listed), CHUNK):
+            session.execute(
+                delete(ArticleBand).where(ArticleBand.band_key.in_(listed[start : start + CHUNK]))
+            )
 
 
 def reindex_articles(session: Session, articles: Sequence[tuple[int, str]]) -> None:

@@ -196,6 +196,17 @@ class ArticleBand(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
 
 
+class ArticleStopBand(Base):
+    """An LSH band key held by more than ``storage.dedup.STOP_BAND_ARTICLES`` stored
+    articles (revision 0100): its rows left ``article_bands`` and new ones are not written."""
+
+    __tablename__ = "article_stop_bands"
+    __table_args__ = (PrimaryKeyConstraint("band_key", name="pk_article_stop_bands"),)
+
+    band_key: Mapped[int] = mapped_column(BigInteger)
+    articles: Mapped[int] = mapped_column(Integer)
+
+
 class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
