@@ -4,7 +4,7 @@ which replaces the server's cache hints when set
 The views stay as they are (the 0050 snapshot of storage/migrations/snapshots.py).
 
 Revision ID: 0120
-Revises: 0090
+Revises: 0100
 Create Date: 2026-12-04 21:40:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from storage.migrations.snapshots import VIEWS_0050, create, drop
 
 revision = "0120"
-down_revision = "0090"
+down_revision = "0100"
 branch_labels = None
 depends_on = None
 
