@@ -353,8 +353,8 @@ def analyse_pending(
     (:attr:`~flows.ingest.harvest.HarvestReport.screened`), reused where they apply.
     """
     report = AnalysisReport()
-    if predetection is not None:
-        predetection.drain()  # one detection at a time: the background thread is done
+    if predetection is not None and predetection.in_process:
+        predetection.drain()  # one detection at a time in this process: the thread is done
     hold: bool | None = None
     after = 0
     while True:
