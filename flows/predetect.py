@@ -27,7 +27,7 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -143,14 +143,22 @@ class Predetection:
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._done.clear()
 
-    def submit(self, items: Sequence[NewArticle]) -> None:
-        """Queue the detection of ``items`` that the gate passes (the others need none)."""
+    def submit(
+        self, items: Sequence[NewArticle], screened: Mapping[Key, object] | None = None
+    ) -> None:
+        """Queue the detection of ``items`` that the gate passes (the others need none).
+
+        ``screened``: the harvest's verdicts on articles stored without a page (the text the
+        gate would screen here is the one it screened then), reused instead of screening
+        again."""
         picked: list[tuple[Key, DetectionInputs, GateVerdict]] = []
         for item in items:
+            key = (item.feed_id, item.guid)
             inputs = inputs_of_new(item)
-            verdict = screen(inputs.text, inputs.title)
+            known = screened.get(key) if screened is not None and item.body is None else None
+            verdict = known if isinstance(known, GateVerdict) else screen(inputs.text, inputs.title)
             if verdict.candidate:
-                picked.append(((item.feed_id, item.guid), inputs, verdict))
+                picked.append((key, inputs, verdict))
         if not picked:
             return
         batch = [inputs for _key, inputs, _verdict in picked]

@@ -81,8 +81,9 @@ class Screening(Protocol):
 
 Prefilter = Callable[[str], bool | Screening]
 ScreenedKey = tuple[int, str]  # (feed id, GUID)
-# Called on the event loop with the articles a feed has just stored (committed); must be quick.
-StoredHook = Callable[[Sequence[NewArticle]], None]
+# Called on the event loop with the articles a feed has just stored (committed), and the
+# prefilter's verdicts on those stored without a page (see screened_without_page); must be quick.
+StoredHook = Callable[[Sequence[NewArticle], Mapping[ScreenedKey, Screening]], None]
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,30 @@ class PassContext:
             max_entries=self.config.max_entries_per_feed,
             now=self.now,
         )
+        try:
+            return await self._in_parse_pool(job)
+        except TimeoutError:
+            raise ParseError(
+                f"parse timed out after {self.config.parse_timeout_seconds:g} s"
+            ) from None
+
+    async def extract(
+        self, pages: Mapping[str, FetchedPage | str]
+    ) -> dict[str, ExtractedArticle | str]:
+        """:func:`extract_pages` of a feed's pages, in the parse process when there is one (a
+        runaway extraction there is stopped and the pages are extracted on the worker)."""
+        if not any(isinstance(p, FetchedPage) for p in pages.values()):
+            return {link: p for link, p in pages.items() if isinstance(p, str)}
+        job = partial(extract_pages, dict(pages))
+        try:
+            return await self._in_parse_pool(job)
+        except TimeoutError:
+            return await self.in_worker(job)
+
+    async def _in_parse_pool(self, job: Callable[[], T]) -> T:
+        """``job`` in the parse process when there is one, else on the worker thread. A job
+        that runs past ``parse_timeout_seconds`` there kills the process (later jobs run on
+        the worker) and raises :class:`TimeoutError`."""
         loop = asyncio.get_running_loop()
         pool = self.parse_pool
         if pool is not None:
@@ -210,10 +235,8 @@ class PassContext:
                 if self.parse_pool is pool:
                     self.parse_pool = None
                     stop_parse_pool(pool)
-                    raise ParseError(
-                        f"parse timed out after {self.config.parse_timeout_seconds:g} s"
-                    ) from None
-                # Queued behind another feed's runaway parse, whose timeout killed the pool.
+                    raise
+                # Queued behind another feed's runaway job, whose timeout killed the pool.
             except BrokenProcessPool as exc:
                 if self.parse_pool is pool:
                     log.warning("parse process lost", extra={"error": str(exc)})
@@ -406,13 +429,25 @@ def safe_canonical(url: str | None) -> str | None:
         return None
 
 
+def extract_pages(pages: Mapping[str, FetchedPage | str]) -> dict[str, ExtractedArticle | str]:
+    """Each fetched page's extraction, by link (pure: the parse process runs it); a page that
+    was not fetched keeps its status."""
+    return {
+        link: extract_article(page.content, link, charset=page.charset)
+        if isinstance(page, FetchedPage)
+        else page
+        for link, page in pages.items()
+    }
+
+
 def build_articles(
     snap: FeedSnapshot,
     parsed: ParsedFeed,
     pending: Sequence[PendingEntry],
-    pages: Mapping[str, FetchedPage | str],
+    pages: Mapping[str, ExtractedArticle | FetchedPage | str],
 ) -> list[NewArticle]:
-    """Turn new entries (and the pages fetched for some) into rows; extraction happens here."""
+    """Turn new entries (and the pages fetched for some, extracted here unless they are
+    already) into rows."""
     items: list[NewArticle] = []
     for item in pending:
         entry = item.entry
@@ -421,7 +456,9 @@ def build_articles(
         if item.fetch_page and entry.link:
             page = pages.get(entry.link)
             if isinstance(page, FetchedPage):
-                extracted = extract_article(page.content, entry.link, charset=page.charset)
+                page = extract_article(page.content, entry.link, charset=page.charset)
+            if isinstance(page, ExtractedArticle):
+                extracted = page
                 body_status = extracted.status
             elif isinstance(page, str):
                 body_status = page
@@ -571,13 +608,15 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
         for p in pending:
             if p.fetch_page and p.entry.link and p.entry.link not in pages:
                 pages[p.entry.link] = "not_fetched: page limit"
-        items = await ctx.in_worker(partial(build_articles, snap, parsed, pending, pages))
+        extracted = await ctx.extract(pages)
+        items = await ctx.in_worker(partial(build_articles, snap, parsed, pending, extracted))
         stored = await ctx.in_worker(
             partial(store_success, ctx, snap, result, parsed, items, digest)
         )
+        screened = screened_without_page(snap.id, pending, items)
         if ctx.on_stored is not None and stored:
             try:
-                ctx.on_stored([item for _id, item in stored])
+                ctx.on_stored([item for _id, item in stored], screened)
             except Exception:  # the hook's problem, not the feed's: it is stored
                 log.exception("stored-articles hook failed", extra={"feed": snap.url})
         return FeedReport(
@@ -587,7 +626,7 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
             "ok",
             entries_seen=len(parsed.entries),
             new_article_ids=[article_id for article_id, _item in stored],
-            screened=screened_without_page(snap.id, pending, items),
+            screened=screened,
         )
     except DatabaseFaultError:
         raise
