@@ -4,9 +4,10 @@ A cold pass spends its harvest waiting (per-host delays, slow sites) and its ana
 (the detector on every candidate). :class:`Predetection` takes the articles a feed has just
 stored (the harvest's ``on_stored`` hook) and runs the detector on the gate's candidates in the
 background, so the CPU work of the analysis overlaps the harvest. The analysis stage then asks
-:meth:`Predetection.take` for an article's detection (waiting for it if it is still running):
-it is handed over only when the article's stored inputs (text, title, language, publication
-time) are the ones detected, else the analysis detects it itself. ``detect_article`` is pure,
+:meth:`Predetection.take` for an article's detection (waiting for it if it is running, taking
+it back if it has not started, so that a backlog is shared between the two): it is handed
+over only when the article's stored inputs (text, title, language, publication time) are the
+ones detected, else the analysis detects it itself. ``detect_article`` is pure,
 so the result is the one the analysis would compute.
 
 Where the platform can fork and has two cores or more, the detector runs in one **forked
@@ -175,16 +176,24 @@ class Predetection:
     def drain(self) -> None:
         """Wait until every queued detection has finished."""
         for entry in list(self._done.values()):
-            entry.detections.exception()
+            if not entry.detections.cancelled():
+                entry.detections.exception()
 
     def take(self, article: Article) -> tuple[GateVerdict, Detection] | None:
         """The verdict and detection of ``article`` when they were computed from its stored
         inputs, once computed; ``None`` otherwise (or when that detection failed: the
-        analysis retries it)."""
+        analysis retries it).
+
+        A detection still queued (not started) is withdrawn and ``None`` returned: the caller
+        detects it now rather than wait, so with a backlog left at the end of the harvest
+        the analysis and the detection process share it."""
         entry = self._done.pop((article.feed_id, article.guid), None)
         if entry is None or entry.inputs != inputs_of_stored(article):
             return None
-        if entry.detections.exception() is not None:
+        future = entry.detections
+        if future.cancelled() or (not future.done() and future.cancel()):
+            return None
+        if future.exception() is not None:
             return None
         detection = entry.detections.result()[entry.index]
         return None if detection is None else (entry.verdict, detection)
