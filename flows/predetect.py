@@ -173,6 +173,11 @@ class Predetection:
         for index, (key, inputs, verdict) in enumerate(picked):
             self._done[key] = Predetected(inputs, verdict, future, index)
 
+    def running(self, article: Article) -> bool:
+        """Is the background detection of ``article`` under way (started, not finished)?"""
+        entry = self._done.get((article.feed_id, article.guid))
+        return entry is not None and entry.detections.running()
+
     def drain(self) -> None:
         """Wait until every queued detection has finished."""
         for entry in list(self._done.values()):
