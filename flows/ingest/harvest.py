@@ -210,15 +210,22 @@ class PassContext:
     async def extract(
         self, pages: Mapping[str, FetchedPage | str]
     ) -> dict[str, ExtractedArticle | str]:
-        """:func:`extract_pages` of a feed's pages, in the parse process when there is one (a
-        runaway extraction there is stopped and the pages are extracted on the worker)."""
+        """:func:`extract_pages` of a feed's pages, in the parse process when there is one. An
+        extraction that runs away there is stopped: the feed's fetched pages then count as
+        failed extractions (the feed is stored with its summaries)."""
         if not any(isinstance(p, FetchedPage) for p in pages.values()):
             return {link: p for link, p in pages.items() if isinstance(p, str)}
-        job = partial(extract_pages, dict(pages))
         try:
-            return await self._in_parse_pool(job)
+            return await self._in_parse_pool(partial(extract_pages, dict(pages)))
         except TimeoutError:
-            return await self.in_worker(job)
+            log.warning(
+                "page extraction timed out",
+                extra={"pages": len(pages), "seconds": self.config.parse_timeout_seconds},
+            )
+            return {
+                link: "extraction_failed" if isinstance(p, FetchedPage) else p
+                for link, p in pages.items()
+            }
 
     async def _in_parse_pool(self, job: Callable[[], T]) -> T:
         """``job`` in the parse process when there is one, else on the worker thread. A job
