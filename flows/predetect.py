@@ -43,6 +43,9 @@ from storage.models import Article
 log = logging.getLogger("rudprk.predetect")
 
 Key = tuple[int, str]  # (feed id, GUID)
+# Queued tasks from which the analysis takes some back (about a second of detection, the
+# cost of loading the models a second time).
+TAKE_BACK_MIN_TASKS = 24
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,16 @@ class Predetection:
         for index, (key, inputs, verdict) in enumerate(picked):
             self._done[key] = Predetected(inputs, verdict, future, index)
 
+    def _worth_taking_back(self) -> bool:
+        """Is the backlog large enough for this process to share it? Detecting here first
+        loads the models here (about a second), which a short backlog does not repay."""
+        queued = {
+            id(e.detections)
+            for e in self._done.values()
+            if not e.detections.running() and not e.detections.done()
+        }
+        return len(queued) >= TAKE_BACK_MIN_TASKS
+
     def running(self, article: Article) -> bool:
         """Is the background detection of ``article`` under way (started, not finished)?"""
         entry = self._done.get((article.feed_id, article.guid))
@@ -189,14 +202,18 @@ class Predetection:
         inputs, once computed; ``None`` otherwise (or when that detection failed: the
         analysis retries it).
 
-        A detection still queued (not started) is withdrawn and ``None`` returned: the caller
-        detects it now rather than wait, so with a backlog left at the end of the harvest
-        the analysis and the detection process share it."""
+        A detection still queued (not started) while at least ``TAKE_BACK_MIN_TASKS`` tasks
+        wait is withdrawn and ``None`` returned: the caller detects it now rather than wait,
+        so a backlog left at the end of the harvest is shared by the analysis and the
+        detection process."""
         entry = self._done.pop((article.feed_id, article.guid), None)
         if entry is None or entry.inputs != inputs_of_stored(article):
             return None
         future = entry.detections
-        if future.cancelled() or (not future.done() and future.cancel()):
+        if future.cancelled():
+            return None
+        queued = not future.running() and not future.done()
+        if queued and self._worth_taking_back() and future.cancel():
             return None
         if future.exception() is not None:
             return None
