@@ -13,8 +13,10 @@ same run:
   analysis → delivery to the outbox folder), on SQLite and, when ``RUDPRK_TEST_DATABASE_URL``
   is set, PostgreSQL.
 
-Targets: cold pass ≤ 1.5× the naive loop on SQLite, ≤ 2× on PostgreSQL. ``--profile FILE``
-writes a cProfile of the (first) cold pass and prints the 25 costliest functions.
+Targets: cold pass ≤ 1.5× the naive loop on SQLite, ≤ 2× on PostgreSQL. The pass's CPU counts
+its parse and detection processes as well as its own threads. ``--profile FILE`` writes a
+cProfile of the (first) cold pass and prints the 25 costliest functions; it sees the main
+thread only (the worker thread and the forked processes are not in it).
 """
 
 from __future__ import annotations
