@@ -111,6 +111,11 @@ def main() -> None:
     parser.add_argument(
         "--no-predetect", action="store_true", help="no detection during the harvest"
     )
+    parser.add_argument(
+        "--detect-thread",
+        action="store_true",
+        help="detect during the harvest on a thread of the pass's process (not a forked one)",
+    )
     parser.add_argument("--skip-naive", type=float, metavar="SECONDS", help="use this naive time")
     args = parser.parse_args()
 
@@ -145,7 +150,11 @@ def main() -> None:
                     if args.profile and attempt == 0:
                         profiler = cProfile.Profile()
                         times = profiler.runcall(
-                            timed_pass, settings, now, predetect=not args.no_predetect
+                            timed_pass,
+                            settings,
+                            now,
+                            predetect=not args.no_predetect,
+                            detect_processes=0 if args.detect_thread else None,
                         )
                         path = args.profile.with_suffix(f".{backend}.prof")
                         profiler.dump_stats(path)
@@ -153,7 +162,12 @@ def main() -> None:
                         stats.sort_stats("tottime").print_stats(25)
                         stats.sort_stats("cumulative").print_stats(40)
                     else:
-                        times = timed_pass(settings, now, predetect=not args.no_predetect)
+                        times = timed_pass(
+                            settings,
+                            now,
+                            predetect=not args.no_predetect,
+                            detect_processes=0 if args.detect_thread else None,
+                        )
                     runs.append(show(f"cold pass {backend}", times, naive))
             best = min(runs, key=lambda r: r["seconds"])
             results[backend] = best

@@ -120,15 +120,24 @@ def cpu_seconds() -> float:
 
 
 def timed_pass(
-    settings: Settings, now: datetime, *, force: bool = False, predetect: bool = True
+    settings: Settings,
+    now: datetime,
+    *,
+    force: bool = False,
+    predetect: bool = True,
+    detect_processes: int | None = None,
 ) -> PassTimes:
     """The stages of ``run_pass`` (opening and migrating the database included in harvest);
-    ``predetect=False`` leaves all detection to the analysis stage."""
+    ``predetect=False`` leaves all detection to the analysis stage; ``detect_processes``
+    (``None``: the default) is :class:`~flows.predetect.Predetection`'s ``processes``."""
     times = PassTimes()
     who = PassIdentity.new("bench")
     cpu = cpu_seconds()
     start = time.perf_counter()
-    with opened_database(settings.database_dsn()) as factory, Predetection() as predetection:
+    with (
+        opened_database(settings.database_dsn()) as factory,
+        Predetection(detect_processes) as predetection,
+    ):
         pre = predetection if predetect else None
         harvest = harvest_stage(factory, settings, now, who, force=force, predetection=pre)
         times.harvest = time.perf_counter() - start
