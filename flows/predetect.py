@@ -14,8 +14,9 @@ Where the platform can fork and has two cores or more, the detector runs in one 
 process**: its Python work then never waits for the harvest's interpreter lock (nor the
 harvest for it), so it uses the second core while the main process fetches, parses and stores.
 The process is forked when :class:`Predetection` is made (before the pass starts any thread),
-never re-imports the program, loads the models only when its first candidate arrives, and
-ignores Ctrl-C (the main process stops it). A feed's candidates go to it as one task. If the
+never re-imports the program, loads the models only when its first candidate arrives,
+ignores Ctrl-C (the main process stops it) and is killed with the main process
+(:mod:`flows.ingest.children`). A feed's candidates go to it as one task. If the
 process dies, its detections are lost (the analysis detects those articles itself) and the
 following feeds are detected on a thread. Elsewhere (``processes=0``, one core, no ``fork``)
 one background thread detects, and the analysis calls :meth:`drain` before it detects
@@ -27,7 +28,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import signal
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +37,7 @@ from types import TracebackType
 
 from alerts.detect import Detection, detect_article
 from alerts.detection.gate import GateVerdict, screen
+from flows.ingest.children import start_helper
 from storage.articles import NewArticle
 from storage.models import Article
 
@@ -88,10 +89,6 @@ def detect_all(batch: Sequence[DetectionInputs]) -> list[Detection | None]:
     return out
 
 
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def can_fork_detector() -> bool:
     return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
@@ -99,7 +96,10 @@ def can_fork_detector() -> bool:
 def start_detect_process() -> ProcessPoolExecutor | None:
     """One forked detection process, started now; ``None`` when forking fails."""
     pool = ProcessPoolExecutor(
-        1, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts
+        1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=start_helper,
+        initargs=(os.getpid(), True),
     )
     try:
         pool.submit(os.getpid).result(timeout=30)  # forks the worker now

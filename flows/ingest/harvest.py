@@ -31,6 +31,7 @@ from typing import Protocol, TypeVar
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from flows.ingest.children import start_helper
 from flows.ingest.discover import discover_feed_urls
 from flows.ingest.errors import (
     FeedGoneError,
@@ -276,7 +277,10 @@ def start_parse_pool(config: HarvestConfig, due: int) -> ProcessPoolExecutor | N
     ):
         return None
     pool = ProcessPoolExecutor(
-        config.parse_processes, mp_context=multiprocessing.get_context("fork")
+        config.parse_processes,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=start_helper,
+        initargs=(os.getpid(),),
     )
     try:
         pool.submit(os.getpid).result(timeout=30)  # forks every worker now
