@@ -100,7 +100,7 @@ class PassTimes:
     events_new: int = 0
     alerts_enqueued: int = 0
     failed: int = 0
-    cpu: float = 0.0  # CPU seconds of this process (every thread) during the pass
+    cpu: float = 0.0  # CPU seconds of the pass: this process (every thread) and its children
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -109,20 +109,35 @@ class PassTimes:
 
 
 def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process (every thread) and of its children that have ended: the
+    pass's parse and detection processes end with their stage, so a pass's delta counts them
+    (the loopback sites' process ends after the measurements)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def timed_pass(
-    settings: Settings, now: datetime, *, force: bool = False, predetect: bool = True
+    settings: Settings,
+    now: datetime,
+    *,
+    force: bool = False,
+    predetect: bool = True,
+    detect_processes: int | None = None,
 ) -> PassTimes:
     """The stages of ``run_pass`` (opening and migrating the database included in harvest);
-    ``predetect=False`` leaves all detection to the analysis stage."""
+    ``predetect=False`` leaves all detection to the analysis stage; ``detect_processes``
+    (``None``: the default) is :class:`~flows.predetect.Predetection`'s ``processes``."""
     times = PassTimes()
     who = PassIdentity.new("bench")
     cpu = cpu_seconds()
     start = time.perf_counter()
-    with opened_database(settings.database_dsn()) as factory, Predetection() as predetection:
+    with (
+        opened_database(settings.database_dsn()) as factory,
+        Predetection(detect_processes) as predetection,
+    ):
         pre = predetection if predetect else None
         harvest = harvest_stage(factory, settings, now, who, force=force, predetection=pre)
         times.harvest = time.perf_counter() - start

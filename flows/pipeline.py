@@ -353,8 +353,8 @@ def analyse_pending(
     (:attr:`~flows.ingest.harvest.HarvestReport.screened`), reused where they apply.
     """
     report = AnalysisReport()
-    if predetection is not None:
-        predetection.drain()  # one detection at a time: the background thread is done
+    if predetection is not None and predetection.in_process:
+        predetection.drain()  # one detection at a time in this process: the thread is done
     hold: bool | None = None
     after = 0
     while True:
@@ -414,14 +414,26 @@ def analyse_batch(
     relevant one in its own unit (in id order); add the outcome to ``report``."""
     plain: list[ArticleAnalysis] = []
     relevant: list[ArticleAnalysis] = []
-    for article in articles:
+    # Detections still running in the background come last, so this process first detects
+    # the ones it can take back (Predetection.take) instead of waiting; the records follow
+    # in id order whatever the order of detection.
+    order = sorted(
+        range(len(articles)),
+        key=lambda i: predetection is not None and predetection.running(articles[i]),
+    )
+    detected: dict[int, ArticleAnalysis] = {}
+    for i in order:
+        article = articles[i]
         if guard is not None:
             guard()
         try:
-            analysis = detect_stored(article, screened, predetection)
+            detected[i] = detect_stored(article, screened, predetection)
         except Exception:  # one bad article must not stop the others
             log.exception("article analysis failed", extra={"article_id": article.id})
             report.failed += 1
+    for i, article in enumerate(articles):
+        analysis = detected.get(i)
+        if analysis is None:
             continue
         # A copy goes through its own unit whatever it reads as: it takes its original's events.
         own_unit = analysis.detection.relevance.relevant or article.copy_of_id is not None

@@ -3,6 +3,7 @@ one, verdicts and detections handed on only when they fit, and the indexes of mi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import flows.pipeline as pipeline
 from alerts.detection.gate import screen
 from flows.pipeline import analyse_pending, detect_if_candidate, detect_stored
-from flows.predetect import Predetection
+from flows.predetect import Predetection, can_fork_detector
 from storage.articles import NewArticle, insert_new_articles, record_analyses
 from storage.feeds import FeedSource, sync_feeds
 from storage.models import Article
@@ -118,15 +119,17 @@ def test_screened_verdict_is_reused_only_for_the_text_it_screened(
     assert detect_stored(article, {(feed_id, article.guid): own}).verdict is not own
 
 
+@pytest.mark.parametrize("processes", [0, 1], ids=["thread", "process"])
 def test_predetection_is_taken_only_when_inputs_match(
-    session_factory: sessionmaker[Session],
+    session_factory: sessionmaker[Session], processes: int
 ) -> None:
     feed_id = _feed(session_factory)
     items = _items(feed_id, 2, on_theme=frozenset({1}))
     _store(session_factory, items)
     with session_factory() as session:
         plain, themed = session.scalars(select(Article).order_by(Article.id))
-    with Predetection() as pre:
+    with Predetection(processes) as pre:
+        assert pre.in_process == (processes == 0 or not can_fork_detector())
         pre.submit(items)
         assert len(pre) == 1  # only the gate's candidate is detected ahead
         pre.drain()
@@ -143,6 +146,23 @@ def test_predetection_is_taken_only_when_inputs_match(
         pre.drain()
         themed.title = "Another title"
         assert pre.take(themed) is None  # stored inputs differ: the analysis detects it
+
+
+def test_predetection_reuses_the_harvest_verdict_for_an_article_without_a_page(
+    session_factory: sessionmaker[Session],
+) -> None:
+    feed_id = _feed(session_factory)
+    (themed,) = _items(feed_id, 1, on_theme=frozenset({0}))
+    turned_down = screen("Harbour council vote")
+    assert not turned_down.candidate and screen(themed.summary, themed.title).candidate
+    with Predetection(0) as pre:
+        # The verdict handed on is the one used (here one that disagrees, to show it).
+        pre.submit([themed], {(feed_id, themed.guid): turned_down})
+        assert len(pre) == 0
+        # Not for an article stored with a page: its body is a text the harvest did not screen.
+        with_body = replace(themed, body=themed.summary)
+        pre.submit([with_body], {(feed_id, themed.guid): turned_down})
+        assert len(pre) == 1
 
 
 def test_unanalysed_query_reads_the_partial_index(engine: Engine) -> None:
@@ -176,3 +196,30 @@ def test_unanalysed_query_reads_the_partial_index(engine: Engine) -> None:
             ).scalar_one()
             assert "WHERE (analysed_at IS NULL)" in partial
     assert "ix_event_articles_article_id" in names
+
+
+def test_a_detection_not_started_is_taken_back_by_the_analysis(
+    session_factory: sessionmaker[Session],
+) -> None:
+    if not can_fork_detector():
+        pytest.skip("no forked detection process here")
+    feed_id = _feed(session_factory)
+    items = [
+        replace(item, summary=f"{item.summary} Day {i} of the transfers.")
+        for i, item in enumerate(_items(feed_id, 30, on_theme=frozenset(range(30))))
+    ]
+    _store(session_factory, items)
+    with session_factory() as session:
+        articles = list(session.scalars(select(Article).order_by(Article.id)))
+    assert len(articles) == 30
+    with Predetection(1) as pre:
+        for item in items:
+            pre.submit([item])  # 30 tasks: the process runs one at a time, the last waits
+        assert pre.take(articles[-1]) is None  # withdrawn: the analysis detects it itself
+        pre.drain()  # a withdrawn task does not make the drain fail
+        taken = pre.take(articles[0])
+        assert taken is not None
+        again = detect_if_candidate(
+            articles[0].summary, articles[0].title, articles[0].language, articles[0].published_at
+        )
+        assert taken[1].to_dict() == again[1].to_dict()

@@ -18,6 +18,7 @@ from httpserver import LoopbackServer, Reply, conditional, redirect, sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from flows.ingest.extract import extract_article
 from flows.ingest.fetch import HostGate, build_client
 from flows.ingest.harvest import (
     FetchedPage,
@@ -522,6 +523,37 @@ def test_a_runaway_parse_is_killed_and_the_pass_goes_on(
     assert "timed out" in (by_url[server.url("/hang.xml")].error or "")
     assert by_url[server.url("/ok.xml")].status == "ok"
     assert sorted(a.guid for a in articles(session_factory)) == ["a1", "a2", "a3"]
+
+
+def extract_or_hang(html: bytes, url: str, **kwargs: Any) -> Any:
+    """extract_article, except that a page mentioning HANG never finishes."""
+    if b"HANG" in html:
+        time.sleep(600)
+    return extract_article(html, url, **kwargs)
+
+
+def test_pages_are_extracted_in_the_parse_process_and_a_runaway_is_stopped(
+    server: LoopbackServer,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("parse processes need two cores")
+    monkeypatch.setattr("flows.ingest.harvest.extract_article", extract_or_hang)
+    base = server.base_url
+    server.routes["/feed.xml"] = Reply(body=rss(ITEMS, base=base))
+    server.routes["/articles/a2.html"] = Reply(body=ARTICLE_PAGE, content_type="text/html")
+    hanging = [("h1", "Rail accord, the page that hangs", "An accord.")]
+    server.routes["/hang.xml"] = Reply(body=rss(hanging, base=base))
+    server.routes["/articles/h1.html"] = Reply(body=b"<p>HANG</p>", content_type="text/html")
+    add_feeds(session_factory, server.url("/feed.xml"), server.url("/hang.xml"))
+    forced = config(parse_processes=1, parse_processes_min_feeds=1, parse_timeout_seconds=1.0)
+    report = harvest_sync(session_factory, now=NOW, config=forced, prefilter=mentions_accord)
+    assert [f.status for f in report.feeds] == ["ok", "ok"]
+    stored = {a.guid: a for a in articles(session_factory)}
+    assert stored["a2"].body_status == "full" and "Tumen river bridge" in (stored["a2"].body or "")
+    # The runaway was stopped: the entry is stored with its summary.
+    assert stored["h1"].body_status == "extraction_failed" and stored["h1"].body is None
 
 
 SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

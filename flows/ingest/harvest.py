@@ -31,6 +31,7 @@ from typing import Protocol, TypeVar
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from flows.ingest.children import start_helper
 from flows.ingest.discover import discover_feed_urls
 from flows.ingest.errors import (
     FeedGoneError,
@@ -81,8 +82,9 @@ class Screening(Protocol):
 
 Prefilter = Callable[[str], bool | Screening]
 ScreenedKey = tuple[int, str]  # (feed id, GUID)
-# Called on the event loop with the articles a feed has just stored (committed); must be quick.
-StoredHook = Callable[[Sequence[NewArticle]], None]
+# Called on the event loop with the articles a feed has just stored (committed), and the
+# prefilter's verdicts on those stored without a page (see screened_without_page); must be quick.
+StoredHook = Callable[[Sequence[NewArticle], Mapping[ScreenedKey, Screening]], None]
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,37 @@ class PassContext:
             max_entries=self.config.max_entries_per_feed,
             now=self.now,
         )
+        try:
+            return await self._in_parse_pool(job)
+        except TimeoutError:
+            raise ParseError(
+                f"parse timed out after {self.config.parse_timeout_seconds:g} s"
+            ) from None
+
+    async def extract(
+        self, pages: Mapping[str, FetchedPage | str]
+    ) -> dict[str, ExtractedArticle | str]:
+        """:func:`extract_pages` of a feed's pages, in the parse process when there is one. An
+        extraction that runs away there is stopped: the feed's fetched pages then count as
+        failed extractions (the feed is stored with its summaries)."""
+        if not any(isinstance(p, FetchedPage) for p in pages.values()):
+            return {link: p for link, p in pages.items() if isinstance(p, str)}
+        try:
+            return await self._in_parse_pool(partial(extract_pages, dict(pages)))
+        except TimeoutError:
+            log.warning(
+                "page extraction timed out",
+                extra={"pages": len(pages), "seconds": self.config.parse_timeout_seconds},
+            )
+            return {
+                link: "extraction_failed" if isinstance(p, FetchedPage) else p
+                for link, p in pages.items()
+            }
+
+    async def _in_parse_pool(self, job: Callable[[], T]) -> T:
+        """``job`` in the parse process when there is one, else on the worker thread. A job
+        that runs past ``parse_timeout_seconds`` there kills the process (later jobs run on
+        the worker) and raises :class:`TimeoutError`."""
         loop = asyncio.get_running_loop()
         pool = self.parse_pool
         if pool is not None:
@@ -211,10 +244,8 @@ class PassContext:
                 if self.parse_pool is pool:
                     self.parse_pool = None
                     stop_parse_pool(pool)
-                    raise ParseError(
-                        f"parse timed out after {self.config.parse_timeout_seconds:g} s"
-                    ) from None
-                # Queued behind another feed's runaway parse, whose timeout killed the pool.
+                    raise
+                # Queued behind another feed's runaway job, whose timeout killed the pool.
             except BrokenProcessPool as exc:
                 if self.parse_pool is pool:
                     log.warning("parse process lost", extra={"error": str(exc)})
@@ -247,7 +278,10 @@ def start_parse_pool(config: HarvestConfig, due: int) -> ProcessPoolExecutor | N
     ):
         return None
     pool = ProcessPoolExecutor(
-        config.parse_processes, mp_context=multiprocessing.get_context("fork")
+        config.parse_processes,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=start_helper,
+        initargs=(os.getpid(),),
     )
     try:
         pool.submit(os.getpid).result(timeout=30)  # forks every worker now
@@ -407,13 +441,25 @@ def safe_canonical(url: str | None) -> str | None:
         return None
 
 
+def extract_pages(pages: Mapping[str, FetchedPage | str]) -> dict[str, ExtractedArticle | str]:
+    """Each fetched page's extraction, by link (pure: the parse process runs it); a page that
+    was not fetched keeps its status."""
+    return {
+        link: extract_article(page.content, link, charset=page.charset)
+        if isinstance(page, FetchedPage)
+        else page
+        for link, page in pages.items()
+    }
+
+
 def build_articles(
     snap: FeedSnapshot,
     parsed: ParsedFeed,
     pending: Sequence[PendingEntry],
-    pages: Mapping[str, FetchedPage | str],
+    pages: Mapping[str, ExtractedArticle | FetchedPage | str],
 ) -> list[NewArticle]:
-    """Turn new entries (and the pages fetched for some) into rows; extraction happens here."""
+    """Turn new entries (and the pages fetched for some, extracted here unless they are
+    already) into rows."""
     items: list[NewArticle] = []
     for item in pending:
         entry = item.entry
@@ -422,7 +468,9 @@ def build_articles(
         if item.fetch_page and entry.link:
             page = pages.get(entry.link)
             if isinstance(page, FetchedPage):
-                extracted = extract_article(page.content, entry.link, charset=page.charset)
+                page = extract_article(page.content, entry.link, charset=page.charset)
+            if isinstance(page, ExtractedArticle):
+                extracted = page
                 body_status = extracted.status
             elif isinstance(page, str):
                 body_status = page
@@ -578,13 +626,15 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
         for p in pending:
             if p.fetch_page and p.entry.link and p.entry.link not in pages:
                 pages[p.entry.link] = "not_fetched: page limit"
-        items = await ctx.in_worker(partial(build_articles, snap, parsed, pending, pages))
+        extracted = await ctx.extract(pages)
+        items = await ctx.in_worker(partial(build_articles, snap, parsed, pending, extracted))
         stored = await ctx.in_worker(
             partial(store_success, ctx, snap, result, parsed, items, digest)
         )
+        screened = screened_without_page(snap.id, pending, items)
         if ctx.on_stored is not None and stored:
             try:
-                ctx.on_stored([item for _id, item in stored])
+                ctx.on_stored([item for _id, item in stored], screened)
             except Exception:  # the hook's problem, not the feed's: it is stored
                 log.exception("stored-articles hook failed", extra={"feed": snap.url})
         return FeedReport(
@@ -594,7 +644,7 @@ async def harvest_feed(ctx: PassContext, snap: FeedSnapshot) -> FeedReport:
             "ok",
             entries_seen=len(parsed.entries),
             new_article_ids=[article_id for article_id, _item in stored],
-            screened=screened_without_page(snap.id, pending, items),
+            screened=screened,
         )
     except DatabaseFaultError:
         raise
