@@ -37,9 +37,37 @@ SAME_FIGURE_RATIO = 1.05
 _CORE_SIDES = frozenset({"RU", "KP"})
 _PRECISION_DAYS = {"day": 0, "week": 6, "month": 30}  # coarser periods say too little
 _STAGE_CLASSES = {"arrangement": "signature"}
-# Military builders are engineering troops to some outlets and labour to others.
+# Force items by class. Reports of one contingent name it by its arm ("sappers", "military
+# engineers"), by the army's general word ("troops", "soldiers") or by a bare count ("6,000
+# people"); a class meets itself, its overlaps, and the umbrella class it belongs to.
+_FORCE_CLASSES = {
+    "troops": "military",
+    "special_forces": "military",
+    "officers": "military",
+    "recruits": "military",
+    "sappers": "engineering",
+    "engineers": "engineering",
+    "builders": "construction",
+    "specialists": "technical",
+    "instructors": "training",
+    "workers": "labour",
+    "treaty": "document",
+    "accord": "document",
+    "memorandum": "document",
+    "agreement": "document",
+}
+# A bare count of people says nothing about the force: it meets any.
+_GENERIC_FORCES = frozenset({"people"})
+# Arms of an army that outlets also call "troops" (Seoul's "troops" are Moscow's "sappers").
+# Labour is not one of them: workers and soldiers sent the same week are two contingents.
+_UMBRELLAS = {
+    "military": frozenset({"engineering", "construction", "technical", "training"}),
+}
+# Military builders are engineering troops to some outlets and labour to others; technicians
+# are engineers or instructors.
 _CLASS_OVERLAPS = {
     "construction": frozenset({"engineering", "labour"}),
+    "technical": frozenset({"engineering", "training"}),
     "visas": frozenset({"tourism"}),  # "visa-free tourism" is filed under either word
 }
 # Ratifying, enacting and bringing an instrument into force each happen once: reports of the
@@ -47,19 +75,6 @@ _CLASS_OVERLAPS = {
 LATE_STAGE_WINDOW = 7
 _LATE_STAGES = frozenset({"ratification", "enactment", "entry into force"})
 _GENERIC_INSTRUMENTS = frozenset({"accord", "agreement", "memorandum"})
-_FORCE_CLASSES = {
-    "troops": "military",
-    "special_forces": "military",
-    "officers": "military",
-    "sappers": "engineering",
-    "engineers": "engineering",
-    "builders": "construction",
-    "workers": "labour",
-    "treaty": "document",
-    "accord": "document",
-    "memorandum": "document",
-    "agreement": "document",
-}
 
 
 @dataclass(frozen=True)
@@ -264,7 +279,11 @@ def forces_compatible(a: str | None, b: str | None) -> bool:
 
 
 def _classes_meet(a: str, b: str) -> bool:
-    return a == b or b in _CLASS_OVERLAPS.get(a, ()) or a in _CLASS_OVERLAPS.get(b, ())
+    if a == b or a in _GENERIC_FORCES or b in _GENERIC_FORCES:
+        return True
+    if b in _CLASS_OVERLAPS.get(a, ()) or a in _CLASS_OVERLAPS.get(b, ()):
+        return True
+    return b in _UMBRELLAS.get(a, ()) or a in _UMBRELLAS.get(b, ())
 
 
 def claimants_compatible(a: str | None, b: str | None) -> bool:
@@ -367,7 +386,6 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
         and (figures_compatible(new, stored) or part_of_total(new, stored))
         and forces_compatible(new.force, stored.force)
         and places_compatible(new.place, stored.place)
-        and claimants_compatible(new.claimant, stored.claimant)
     )
 
 
@@ -385,8 +403,8 @@ def compatible_forces(force: str | None) -> tuple[str, ...] | None:
     blocking; ``None``: any (no force, a force named as parts, an agreement's instrument)."""
     if not force or "+" in force or ":" in force or force in _GENERIC_INSTRUMENTS:
         return None
-    wanted = _FORCE_CLASSES.get(force, force)
-    classes = {wanted, *_CLASS_OVERLAPS.get(wanted, ())}
-    classes |= {c for c, overlaps in _CLASS_OVERLAPS.items() if wanted in overlaps}
-    items = {force, *classes} | {i for i, c in _FORCE_CLASSES.items() if _classes_meet(wanted, c)}
+    if force in _GENERIC_FORCES:
+        return None
+    known = {force, *_FORCE_CLASSES, *_FORCE_CLASSES.values(), *_GENERIC_FORCES}
+    items = {i for i in known if forces_compatible(force, i)}
     return tuple(sorted(i for i in items if i not in _GENERIC_INSTRUMENTS))

@@ -152,14 +152,18 @@ def test_signatures_from_a_detection_and_from_a_stored_row_agree() -> None:
     assert same_event(fresh, stored)
 
 
-def test_announcements_by_different_sides_are_distinct_events() -> None:
+def test_claimants_of_different_sides_report_one_event() -> None:
+    # Moscow announcing a contingent and Pyongyang confirming it, Kyiv and Seoul counting it:
+    # the labelled groups make them one event; the claimant is kept, never compared.
     seoul = replace(BASE, claimant="NIS")
-    assert not same_event(replace(BASE, claimant="Pentagon"), seoul)
-    assert not same_event(replace(BASE, claimant="Kremlin"), replace(BASE, claimant="KCNA"))
-    # the same side, an agency relaying it, or no named source: the same event
-    assert same_event(replace(BASE, claimant="South Korean JCS"), seoul)
+    assert same_event(replace(BASE, claimant="Pentagon"), seoul)
+    assert same_event(replace(BASE, claimant="Kremlin"), replace(BASE, claimant="KCNA"))
     assert same_event(replace(BASE, claimant="Yonhap"), seoul)
     assert same_event(replace(BASE, claimant=None), seoul)
+    # what tells two announcements apart is what they announce
+    assert not same_event(
+        replace(BASE, claimant="Pentagon", figure=3000, low=3000, high=3000), seoul
+    )
 
 
 def test_a_figure_days_later_is_a_new_announcement() -> None:
@@ -224,17 +228,19 @@ def test_accords_on_different_objects_are_different_events() -> None:
     assert same_event(generic, a)
 
 
-def test_an_alliance_speaks_apart_from_its_members() -> None:
-    pentagon = replace(BASE, claimant="Pentagon", figure=10000, low=10000, high=10000)
-    assert not same_event(replace(pentagon, claimant="NATO"), pentagon)
-
-
-def test_builders_meet_engineers_and_workers_but_not_troops() -> None:
+def test_arms_of_the_army_meet_troops_but_labour_does_not() -> None:
     builders = replace(BASE, force="builders")
     assert same_event(replace(BASE, force="engineers"), builders)
     assert same_event(replace(BASE, force="workers"), builders)
-    assert not same_event(replace(BASE, force="troops"), builders)
+    # "6,000 troops" (Seoul) and "6,000 sappers" (Moscow), "military builders": one contingent
+    assert same_event(replace(BASE, force="troops"), builders)
+    assert same_event(replace(BASE, force="troops"), replace(BASE, force="sappers"))
+    assert same_event(replace(BASE, force="instructors"), replace(BASE, force="specialists"))
     assert not same_event(replace(BASE, force="workers"), replace(BASE, force="sappers"))
+    assert not same_event(replace(BASE, force="workers"), BASE)
+    # a bare count of people meets any force
+    assert same_event(replace(BASE, force="people"), replace(BASE, force="workers"))
+    assert same_event(replace(BASE, force="people"), BASE)
 
 
 def test_adjacent_months_are_different_periods() -> None:
