@@ -11,7 +11,7 @@ dates within the type's window. An *additional* contingent never joins a plain r
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
@@ -69,12 +69,26 @@ _CLASS_OVERLAPS = {
     "construction": frozenset({"engineering", "labour"}),
     "technical": frozenset({"engineering", "training"}),
     "visas": frozenset({"tourism"}),  # "visa-free tourism" is filed under either word
+    # one word names a scheduled run by sea or by air in several languages (рейс, rejs, 운항)
+    "ferry": frozenset({"flights"}),
 }
 # Ratifying, enacting and bringing an instrument into force each happen once: reports of the
 # same stage a week apart (a weekly round-up) are one act.
 LATE_STAGE_WINDOW = 7
 _LATE_STAGES = frozenset({"ratification", "enactment", "entry into force"})
 _GENERIC_INSTRUMENTS = frozenset({"accord", "agreement", "memorandum"})
+# Types whose window is shorter than this match stated dates only when stated to the day:
+# several agreements are signed within weeks, and "in March" cannot tell which one a report
+# means (the announcement in January of a signing "in March" is not the signing).
+PERIOD_MATCH_MIN_WINDOW = 7
+# An agreement is told apart by its instrument, object and stage: the figures its reports read
+# (25 years, 2 ports, 214 passengers) and the places they name (where it was signed, either
+# end of a link) do not identify it.
+_FIGURES_DECIDE = frozenset({"deployment", "arms_transfer", "casualties", "visit", "sanctions"})
+_PLACES_DECIDE = _FIGURES_DECIDE | {"other"}
+# Each party ratifies and enacts on its own: the Duma's ratification and the Supreme People's
+# Assembly's are two acts, told apart by the side whose claim reports them.
+_SIDED_STAGES = frozenset({"ratification", "enactment"})
 
 
 @dataclass(frozen=True)
@@ -334,14 +348,46 @@ def actors_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def date_distance(a: EventSignature, b: EventSignature) -> int:
     """Days between two reports of possibly the same event (the closer of the two readings)."""
+    by_reference = abs((a.reference - b.reference).days)
+    if window_days(a.event_type) < PERIOD_MATCH_MIN_WINDOW and not (
+        _day_precise(a) and _day_precise(b)
+    ):
+        a, b = _without_period(a), _without_period(b)
+    if _vague(a) or _vague(b):
+        a = _without_period(a) if _vague(a) else a
+        b = _without_period(b) if _vague(b) else b
+    if _announced_then_done(a, b) or _announced_then_done(b, a):
+        return by_reference
     if a.anchor <= b.anchor_end and b.anchor <= a.anchor_end:
         by_anchor = 0  # the stated periods overlap
     elif a.date_precision == "month" and b.date_precision == "month":
         by_anchor = abs((a.anchor - b.anchor).days)  # "in April" and "since May": a month apart
     else:
         by_anchor = min(abs((a.anchor - b.anchor_end).days), abs((b.anchor - a.anchor_end).days))
-    by_reference = abs((a.reference - b.reference).days)
     return min(by_anchor, by_reference)
+
+
+def _day_precise(s: EventSignature) -> bool:
+    return s.event_date is None or (s.date_precision or "day") == "day"
+
+
+def _announced_then_done(ahead: EventSignature, later: EventSignature) -> bool:
+    """``ahead`` states a day after its publication ("the first flight leaves on Tuesday")
+    and ``later`` is published on or after that day: the announcement and the act are two
+    stages, never one report by their stated dates."""
+    if ahead.event_date is None or not _day_precise(ahead):
+        return False
+    return ahead.event_date > ahead.reference and later.reference >= ahead.event_date
+
+
+def _vague(s: EventSignature) -> bool:
+    """A stated season or year ("in 2024", "this spring") places no report in a window."""
+    return s.event_date is not None and (s.date_precision or "day") not in _PRECISION_DAYS
+
+
+def _without_period(s: EventSignature) -> EventSignature:
+    """``s`` read by its publication date when its stated date is a coarser period."""
+    return s if _day_precise(s) else replace(s, event_date=None, date_precision=None)
 
 
 def same_event(new: EventSignature, stored: EventSignature) -> bool:
@@ -361,32 +407,78 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     if (
         new.additional
         and not stored.additional
-        and not (same_figure(new, stored) and distance <= SAME_REPORT_DAYS)
+        and not (_both_figures(new, stored) and distance <= SAME_REPORT_DAYS)
     ):
         # "3,000 more troops" after "troops sent": another contingent — unless it is the very
         # same figure the same day or the next (one outlet wrote "more", the other did not).
         return False
-    if stored.additional and not new.additional and not same_figure(new, stored):
-        # A copy may drop the word "additional" but keeps the figure ("3,000 troops").
+    if (
+        stored.additional
+        and not new.additional
+        and not same_figure(new, stored)
+        and not (distance <= SAME_REPORT_DAYS and _both_figures(new, stored))
+    ):
+        # A copy may drop the word "additional" but keeps the figure ("3,000 troops"), or
+        # revises it the next day ("3,200, not about 3,000 as reported yesterday").
         return False
+    new_force, stored_force = _agreement_item(new), _agreement_item(stored)
     if (
         new.event_type == "agreement"
         and distance > SAME_REPORT_DAYS
         and stage_of(new.force) not in _LATE_STAGES
-        and _generic_meets_object(new.force, stored.force)
+        and _generic_meets_object(new_force, stored_force)
     ):
         # "an agreement" and "an accord on fisheries" days apart: the generic report is more
         # likely another accord whose object the tables do not know (veterinary, taxation)
         return False
+    if (
+        new.event_type == "agreement"
+        and bool(stage_of(new_force)) != bool(stage_of(stored_force))
+        and {stage_of(new_force), stage_of(stored_force)} & _LATE_STAGES
+        and (new_force or "").partition(":")[0] != (stored_force or "").partition(":")[0]
+    ):
+        # "flights" (a link running, no act on a document) and "an accord ratified": the
+        # implementation and a late stage of some accord are two events
+        return False
+    if stage_of(new.force) in _SIDED_STAGES and not claimants_compatible(
+        new.claimant, stored.claimant
+    ):
+        return False
+    figures = new.event_type in _FIGURES_DECIDE
     apart = abs((new.reference - stored.reference).days)
-    if (new.figure is None) != (stored.figure is None) and apart > FIGURELESS_WINDOW:
+    if figures and (new.figure is None) != (stored.figure is None) and apart > FIGURELESS_WINDOW:
         return False
     return (
         actors_compatible(new.actors, stored.actors)
-        and (figures_compatible(new, stored) or part_of_total(new, stored))
-        and forces_compatible(new.force, stored.force)
-        and places_compatible(new.place, stored.place)
+        and (not figures or figures_compatible(new, stored) or part_of_total(new, stored))
+        and forces_compatible(new_force, stored_force)
+        and (
+            not places_decide(new.event_type, new.force, stored.force)
+            or places_compatible(new.place, stored.place)
+        )
     )
+
+
+def _both_figures(a: EventSignature, b: EventSignature) -> bool:
+    """Both reports state a figure and the figures are compatible."""
+    return a.figure is not None and b.figure is not None and figures_compatible(a, b)
+
+
+def places_decide(event_type: str, *forces: str | None) -> bool:
+    """Whether two reports of this type naming places of different areas are two events; an
+    agreement's place decides only when a report does not say what was done (no stage)."""
+    if event_type in _PLACES_DECIDE:
+        return True
+    return event_type == "agreement" and not all(stage_of(f) for f in forces)
+
+
+def _agreement_item(s: EventSignature) -> str | None:
+    """An agreement's force, a "treaty" no known instrument names read as any accord (the
+    tables know one treaty; "the treaty on the bridge" is an accord on the bridge)."""
+    item, sep, stage = (s.force or "").partition(":")
+    if s.event_type == "agreement" and item == "treaty" and not s.instrument:
+        return "accord" + sep + stage
+    return s.force
 
 
 def compatible_stages(stage: str | None) -> tuple[str, ...] | None:

@@ -133,6 +133,8 @@ def find_matching_event(
     modality, place area, claimant side, stage, instrument); :func:`same_event` decides on the
     few left, and only the chosen one is loaded as an ``Event``.
     """
+    if signature.event_type == "agreement":
+        place_area = None  # an agreement's place decides only without a stage (matching)
     block = blocking_of(signature, since, place_area, claimant_side)
     best: int | None = None
     best_key: tuple[int, int] | None = None

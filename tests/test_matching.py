@@ -102,17 +102,33 @@ def test_forces_of_another_kind_are_another_event() -> None:
 
 def test_agreement_stages_are_distinct_events() -> None:
     signed = replace(
-        BASE, event_type="agreement", force="treaty:signature", figure=None, low=None, high=None
+        BASE,
+        event_type="agreement",
+        force="treaty:signature",
+        figure=None,
+        low=None,
+        high=None,
+        instrument="csp-treaty-2024",
     )
     ratified = replace(signed, force="treaty:ratification")
     assert not same_event(ratified, signed)
     assert same_event(replace(signed, force="accord:signature"), signed)
-    assert not same_event(replace(signed, force="flights:arrangement"), signed)
-    accord = replace(signed, force="accord:signature")
-    assert same_event(replace(signed, force="flights:arrangement"), accord)
-    assert not same_event(
-        replace(signed, force="flights:arrangement"), replace(signed, force="trains:arrangement")
+    flights = replace(signed, force="flights:arrangement", instrument=None)
+    assert not same_event(flights, signed)
+    accord = replace(signed, force="accord:signature", instrument=None)
+    assert same_event(flights, accord)
+    assert not same_event(flights, replace(flights, force="trains:arrangement"))
+
+
+def test_a_treaty_no_table_knows_is_any_accord() -> None:
+    # "the treaty on the bridge was ratified" (no known instrument named) and "the bridge
+    # accord was ratified": one act; the known treaty stays apart from the bridge
+    bridge = replace(
+        BASE, event_type="agreement", force="bridge:ratification", figure=None, low=None, high=None
     )
+    assert same_event(replace(bridge, force="treaty:ratification"), bridge)
+    known = replace(bridge, force="treaty:ratification", instrument="csp-treaty-2024")
+    assert not same_event(known, bridge)
 
 
 def test_actors_must_share_the_core_pair() -> None:
@@ -202,10 +218,22 @@ def test_a_part_of_another_kind_is_another_event() -> None:
 
 
 def test_places_of_one_area_are_compatible() -> None:
-    rail = replace(BASE, event_type="agreement", figure=None, low=None, high=None, force="trains")
-    assert same_event(replace(rail, place="Rason"), replace(rail, place="Khasan"))
-    assert same_event(replace(rail, place="Vladivostok"), replace(rail, place="Russian Far East"))
-    assert not same_event(replace(rail, place="Rason"), replace(rail, place="Kursk"))
+    assert same_event(replace(BASE, place="Rason"), replace(BASE, place="Khasan"))
+    assert same_event(replace(BASE, place="Vladivostok"), replace(BASE, place="Russian Far East"))
+    assert not same_event(replace(BASE, place="Rason"), replace(BASE, place="Kursk"))
+
+
+def test_an_agreement_at_a_stage_is_not_told_apart_by_its_place() -> None:
+    # signed in Moscow, reported from Pyongyang; a link's two ends (Vladivostok, Wonsan)
+    ferry = replace(
+        BASE, event_type="agreement", figure=None, low=None, high=None, force="ferry:signature"
+    )
+    assert same_event(replace(ferry, place="Wonsan"), replace(ferry, place="Vladivostok"))
+    # without a stage the place still decides
+    link = replace(ferry, force="ferry")
+    assert not same_event(replace(link, place="Wonsan"), replace(link, place="Kursk"))
+    # nor by the figures its reports read (25 years, 2 ports, 214 passengers)
+    assert same_event(replace(ferry, figure=25, low=25, high=25), replace(ferry, figure=2))
 
 
 def test_accords_on_different_objects_are_different_events() -> None:
