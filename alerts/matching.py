@@ -422,6 +422,7 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
         # revises it the next day ("3,200, not about 3,000 as reported yesterday").
         return False
     new_force, stored_force = _agreement_item(new), _agreement_item(stored)
+    apart = abs((new.reference - stored.reference).days)
     if (
         new.event_type == "agreement"
         and distance > SAME_REPORT_DAYS
@@ -440,12 +441,16 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
         # "flights" (a link running, no act on a document) and "an accord ratified": the
         # implementation and a late stage of some accord are two events
         return False
+    if apart > SAME_REPORT_DAYS and not claimants_compatible(new.claimant, stored.claimant):
+        # Sides reporting one contingent the same day or the next are one event (Moscow
+        # announcing, Pyongyang confirming, Kyiv and Seoul counting); days apart, another
+        # side's claim is an announcement of its own (Moscow's admission after Seoul's report).
+        return False
     if stage_of(new.force) in _SIDED_STAGES and not claimants_compatible(
         new.claimant, stored.claimant
     ):
         return False
     figures = new.event_type in _FIGURES_DECIDE
-    apart = abs((new.reference - stored.reference).days)
     if figures and (new.figure is None) != (stored.figure is None) and apart > FIGURELESS_WINDOW:
         return False
     return (
@@ -473,10 +478,16 @@ def places_decide(event_type: str, *forces: str | None) -> bool:
 
 
 def _agreement_item(s: EventSignature) -> str | None:
-    """An agreement's force, a "treaty" no known instrument names read as any accord (the
-    tables know one treaty; "the treaty on the bridge" is an accord on the bridge)."""
+    """An agreement's force, a "treaty" no known instrument names read as any accord once
+    ratified or in force ("the treaty on the bridge entered into force": the bridge accord);
+    on a signing day, when the treaty and several accords are signed together, it stays apart."""
     item, sep, stage = (s.force or "").partition(":")
-    if s.event_type == "agreement" and item == "treaty" and not s.instrument:
+    if (
+        s.event_type == "agreement"
+        and item == "treaty"
+        and not s.instrument
+        and stage in _LATE_STAGES
+    ):
         return "accord" + sep + stage
     return s.force
 

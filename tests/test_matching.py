@@ -333,3 +333,68 @@ def test_a_generic_accord_joins_an_object_accord_only_the_same_day() -> None:
     law = replace(fish, force="fisheries:enactment")
     later_law = replace(fish, force="accord:enactment", reference=date(2025, 5, 3))
     assert same_event(later_law, law)
+
+
+AGREEMENT = replace(
+    BASE,
+    event_type="agreement",
+    figure=None,
+    low=None,
+    high=None,
+    place=None,
+    force="accord:signature",
+)
+
+
+def test_a_stated_month_does_not_place_an_agreement_in_its_window() -> None:
+    # announced in January for "March"; the signing on 12 March is another event
+    announced = replace(
+        AGREEMENT, reference=date(2038, 1, 27), event_date=date(2038, 3, 1), date_precision="month"
+    )
+    signed = replace(AGREEMENT, reference=date(2038, 3, 12), event_date=date(2038, 3, 12))
+    assert not same_event(signed, announced)
+    # a deployment "last month" still matches by its period (a week-long window)
+    assert same_event(
+        replace(BASE, event_date=date(2025, 4, 1), date_precision="month"),
+        replace(BASE, reference=date(2025, 4, 20)),
+    )
+
+
+def test_a_stated_year_places_no_report() -> None:
+    a = replace(BASE, force="people", event_date=date(2024, 1, 1), date_precision="year")
+    b = replace(a, reference=date(2038, 1, 28))
+    assert not same_event(b, a)
+
+
+def test_an_announced_day_and_the_act_are_two_events() -> None:
+    ahead = replace(
+        AGREEMENT, force="flights", reference=date(2026, 9, 8), event_date=date(2026, 9, 15)
+    )
+    flown = replace(AGREEMENT, force="flights", reference=date(2026, 9, 15))
+    assert not same_event(flown, ahead)
+    assert same_event(replace(ahead, reference=date(2026, 9, 9)), ahead)
+
+
+def test_each_party_ratifies_on_its_own() -> None:
+    duma = replace(AGREEMENT, force="accord:ratification", claimant="TASS")
+    assert same_event(replace(duma, claimant="Kremlin"), replace(duma, claimant=None))
+    assert not same_event(replace(duma, claimant="KCNA"), replace(duma, claimant="Kremlin"))
+
+
+def test_claims_of_other_sides_days_apart_are_announcements_of_their_own() -> None:
+    moscow = replace(BASE, figure=None, low=None, high=None, claimant="Kremlin")
+    assert same_event(replace(moscow, claimant="KCNA", reference=date(2025, 4, 29)), moscow)
+    assert not same_event(replace(moscow, claimant="KCNA", reference=date(2025, 4, 30)), moscow)
+
+
+def test_a_figure_revised_the_next_day_joins_an_additional_contingent() -> None:
+    more = replace(BASE, figure=3000, low=3000, high=3000, additional=True)
+    revised = replace(BASE, figure=3200, low=3200, high=3200, reference=date(2025, 4, 29))
+    assert same_event(revised, more)
+    assert not same_event(replace(revised, reference=date(2025, 5, 2)), more)
+
+
+def test_a_link_running_is_not_a_late_stage_of_an_accord() -> None:
+    flights = replace(AGREEMENT, force="flights", reference=date(2026, 9, 15))
+    ratified = replace(AGREEMENT, force="accord:ratification", reference=date(2026, 9, 16))
+    assert not same_event(ratified, flights)
