@@ -292,6 +292,20 @@ def forces_compatible(a: str | None, b: str | None) -> bool:
     return _classes_meet(class_a, class_b)
 
 
+def forces_only_related(a: str | None, b: str | None) -> bool:
+    """Two forces that meet only as an arm and the army's general word, or as a bare count
+    ("troops" and "specialists", "people" and "workers"), not as one kind."""
+    if not a or not b or "+" in a or "+" in b or ":" in a or ":" in b:
+        return False
+    class_a = _FORCE_CLASSES.get(a, a)
+    class_b = _FORCE_CLASSES.get(b, b)
+    if class_a == class_b:
+        return False
+    return not (
+        class_b in _CLASS_OVERLAPS.get(class_a, ()) or class_a in _CLASS_OVERLAPS.get(class_b, ())
+    )
+
+
 def _classes_meet(a: str, b: str) -> bool:
     if a == b or a in _GENERIC_FORCES or b in _GENERIC_FORCES:
         return True
@@ -451,6 +465,13 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
     ):
         return False
     figures = new.event_type in _FIGURES_DECIDE
+    if (
+        forces_only_related(new.force, stored.force)
+        and apart > SAME_REPORT_DAYS
+        and not _both_figures(new, stored)
+    ):
+        # "troops" days after "specialists": one contingent only when the figures say so
+        return False
     if figures and (new.figure is None) != (stored.figure is None) and apart > FIGURELESS_WINDOW:
         return False
     return (

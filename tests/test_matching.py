@@ -398,3 +398,12 @@ def test_a_link_running_is_not_a_late_stage_of_an_accord() -> None:
     flights = replace(AGREEMENT, force="flights", reference=date(2026, 9, 15))
     ratified = replace(AGREEMENT, force="accord:ratification", reference=date(2026, 9, 16))
     assert not same_event(ratified, flights)
+
+
+def test_an_arm_and_the_general_word_days_apart_need_the_figures() -> None:
+    specialists = replace(BASE, figure=None, low=None, high=None, force="specialists")
+    troops = replace(specialists, force="troops", reference=date(2025, 5, 3))
+    assert not same_event(troops, specialists)
+    assert same_event(replace(troops, reference=date(2025, 4, 29)), specialists)
+    counted = replace(BASE, force="specialists")
+    assert same_event(replace(BASE, reference=date(2025, 5, 3)), counted)
