@@ -3,9 +3,13 @@
 A pure function over a small :class:`EventSignature`, built either from a fresh
 :class:`~alerts.detect.DetectedEvent` or from a stored :class:`storage.models.Event` row, so the
 pipeline and ``rudprk eval`` decide the same way. Two signatures are the same event when they
-have the same type, compatible actors, compatible figures, compatible force or instrument (and,
-for agreements, the same stage: a ratification is not the signature), compatible places, and
-dates within the type's window. An *additional* contingent never joins a plain report.
+have the same type, compatible actors, compatible figures (not for agreements), compatible force
+or instrument (and, for agreements, the same stage: a ratification is not the signature),
+compatible places (for an agreement only when a report states no stage), and dates within the
+type's window. Forces meet by class, an arm meets the army's general word ("sappers" and
+"troops") and a bare count of people meets any force. Claimants of different sides split an
+event only when their reports are days apart, or for a ratification or enactment (each party
+ratifies on its own). An *additional* contingent never joins a plain report.
 """
 
 from __future__ import annotations
@@ -455,10 +459,12 @@ def same_event(new: EventSignature, stored: EventSignature) -> bool:
         # "flights" (a link running, no act on a document) and "an accord ratified": the
         # implementation and a late stage of some accord are two events
         return False
-    if apart > SAME_REPORT_DAYS and not claimants_compatible(new.claimant, stored.claimant):
+    if not claimants_compatible(new.claimant, stored.claimant) and (
+        apart > SAME_REPORT_DAYS or (_both_figures(new, stored) and not same_figure(new, stored))
+    ):
         # Sides reporting one contingent the same day or the next are one event (Moscow
-        # announcing, Pyongyang confirming, Kyiv and Seoul counting); days apart, another
-        # side's claim is an announcement of its own (Moscow's admission after Seoul's report).
+        # announcing, Pyongyang confirming its figure); days apart, or with a count of its own
+        # (Kyiv's 11,000 beside Washington's 10,000), another side's claim is an announcement.
         return False
     if stage_of(new.force) in _SIDED_STAGES and not claimants_compatible(
         new.claimant, stored.claimant
@@ -492,10 +498,14 @@ def _both_figures(a: EventSignature, b: EventSignature) -> bool:
 
 def places_decide(event_type: str, *forces: str | None) -> bool:
     """Whether two reports of this type naming places of different areas are two events; an
-    agreement's place decides only when a report does not say what was done (no stage)."""
+    agreement's place decides only when the reports do not both name one object at a stage
+    ("an agreement" signed in Moscow and the ferry service opened in Rason are two)."""
     if event_type in _PLACES_DECIDE:
         return True
-    return event_type == "agreement" and not all(stage_of(f) for f in forces)
+    if event_type != "agreement":
+        return False
+    items = {(f or "").partition(":")[0] for f in forces}
+    return not all(stage_of(f) for f in forces) or len(items) > 1
 
 
 def _agreement_item(s: EventSignature) -> str | None:

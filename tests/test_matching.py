@@ -407,3 +407,18 @@ def test_an_arm_and_the_general_word_days_apart_need_the_figures() -> None:
     assert same_event(replace(troops, reference=date(2025, 4, 29)), specialists)
     counted = replace(BASE, force="specialists")
     assert same_event(replace(BASE, reference=date(2025, 5, 3)), counted)
+
+
+def test_another_side_with_a_count_of_its_own_is_another_announcement() -> None:
+    pentagon = replace(BASE, figure=10000, low=10000, high=10000, claimant="Pentagon")
+    kyiv = replace(BASE, figure=11000, low=11000, high=11000, claimant="Zelensky")
+    assert not same_event(kyiv, pentagon)
+    assert same_event(replace(kyiv, claimant="Yonhap"), pentagon)
+    assert same_event(replace(pentagon, claimant="Zelensky"), pentagon)
+
+
+def test_a_generic_accord_and_an_object_stay_apart_by_their_places() -> None:
+    debt = replace(AGREEMENT, force="agreement:signature", place="Moscow")
+    ferry = replace(AGREEMENT, force="ferry:arrangement", place="Rason")
+    assert not same_event(debt, ferry)
+    assert same_event(replace(debt, place="Rason"), ferry)
