@@ -133,6 +133,8 @@ def find_matching_event(
     modality, place area, claimant side, stage, instrument); :func:`same_event` decides on the
     few left, and only the chosen one is loaded as an ``Event``.
     """
+    if signature.event_type == "agreement":
+        place_area = None  # an agreement's place decides only without a stage (matching)
     block = blocking_of(signature, since, place_area, claimant_side)
     best: int | None = None
     best_key: tuple[int, int] | None = None
@@ -248,9 +250,9 @@ def register_events(
         signature = signature_of_detected(event, reported.date(), record.instrument)
         # Stated dates can match reports further apart ("last month"): look back a little more.
         since = reported - timedelta(days=window_days(event.event_type) + LOOKBACK_SLACK_DAYS)
-        match = find_matching_event(
-            session, signature, since, record.place_area, record.claimant_side
-        )
+        # The claimant is not compared: Moscow announcing a contingent and Pyongyang confirming
+        # it, or Kyiv and Seoul reporting it, are reports of one event (docs/detection.md).
+        match = find_matching_event(session, signature, since, record.place_area)
         if match is not None:
             link_article(session, match.id, article_id, "report", now)
             if match.last_seen_at < now:

@@ -31,8 +31,11 @@ PIN_QUANTITY_EXACT = 0.98
 PIN_KEYS_ALERTED = 0.97
 # One duplicate since the learned decisions: in ic-05 the type head picks the recalled
 # dispatch as the main event and the rules' second act of the lead (the ratification) alerts
-# too (docs/detection.md).
-PIN_MAX_DUPLICATE_ALERTS = 1
+# too (docs/detection.md). A second since issue 8's matching: ib-12 reports the trains running
+# on the day ib-11 announced weeks ahead; this v1 set gives both one key, the label rules of
+# docs/corpus.md (announced and implemented are stages) two, and matching follows the rules
+# (an announced day and the act are compared by publication dates: 15 false merges fewer in w05).
+PIN_MAX_DUPLICATE_ALERTS = 2
 PIN_MAX_FALSE_ALERTS = 8  # 8 of 177 alerts at ms1-e3c6b63bff11 (was 0)
 
 

@@ -102,17 +102,33 @@ def test_forces_of_another_kind_are_another_event() -> None:
 
 def test_agreement_stages_are_distinct_events() -> None:
     signed = replace(
-        BASE, event_type="agreement", force="treaty:signature", figure=None, low=None, high=None
+        BASE,
+        event_type="agreement",
+        force="treaty:signature",
+        figure=None,
+        low=None,
+        high=None,
+        instrument="csp-treaty-2024",
     )
     ratified = replace(signed, force="treaty:ratification")
     assert not same_event(ratified, signed)
     assert same_event(replace(signed, force="accord:signature"), signed)
-    assert not same_event(replace(signed, force="flights:arrangement"), signed)
-    accord = replace(signed, force="accord:signature")
-    assert same_event(replace(signed, force="flights:arrangement"), accord)
-    assert not same_event(
-        replace(signed, force="flights:arrangement"), replace(signed, force="trains:arrangement")
+    flights = replace(signed, force="flights:arrangement", instrument=None)
+    assert not same_event(flights, signed)
+    accord = replace(signed, force="accord:signature", instrument=None)
+    assert same_event(flights, accord)
+    assert not same_event(flights, replace(flights, force="trains:arrangement"))
+
+
+def test_a_treaty_no_table_knows_is_any_accord() -> None:
+    # "the treaty on the bridge was ratified" (no known instrument named) and "the bridge
+    # accord was ratified": one act; the known treaty stays apart from the bridge
+    bridge = replace(
+        BASE, event_type="agreement", force="bridge:ratification", figure=None, low=None, high=None
     )
+    assert same_event(replace(bridge, force="treaty:ratification"), bridge)
+    known = replace(bridge, force="treaty:ratification", instrument="csp-treaty-2024")
+    assert not same_event(known, bridge)
 
 
 def test_actors_must_share_the_core_pair() -> None:
@@ -152,14 +168,18 @@ def test_signatures_from_a_detection_and_from_a_stored_row_agree() -> None:
     assert same_event(fresh, stored)
 
 
-def test_announcements_by_different_sides_are_distinct_events() -> None:
+def test_claimants_of_different_sides_report_one_event() -> None:
+    # Moscow announcing a contingent and Pyongyang confirming it, Kyiv and Seoul counting it:
+    # the labelled groups make them one event; the claimant is kept, never compared.
     seoul = replace(BASE, claimant="NIS")
-    assert not same_event(replace(BASE, claimant="Pentagon"), seoul)
-    assert not same_event(replace(BASE, claimant="Kremlin"), replace(BASE, claimant="KCNA"))
-    # the same side, an agency relaying it, or no named source: the same event
-    assert same_event(replace(BASE, claimant="South Korean JCS"), seoul)
+    assert same_event(replace(BASE, claimant="Pentagon"), seoul)
+    assert same_event(replace(BASE, claimant="Kremlin"), replace(BASE, claimant="KCNA"))
     assert same_event(replace(BASE, claimant="Yonhap"), seoul)
     assert same_event(replace(BASE, claimant=None), seoul)
+    # what tells two announcements apart is what they announce
+    assert not same_event(
+        replace(BASE, claimant="Pentagon", figure=3000, low=3000, high=3000), seoul
+    )
 
 
 def test_a_figure_days_later_is_a_new_announcement() -> None:
@@ -198,10 +218,22 @@ def test_a_part_of_another_kind_is_another_event() -> None:
 
 
 def test_places_of_one_area_are_compatible() -> None:
-    rail = replace(BASE, event_type="agreement", figure=None, low=None, high=None, force="trains")
-    assert same_event(replace(rail, place="Rason"), replace(rail, place="Khasan"))
-    assert same_event(replace(rail, place="Vladivostok"), replace(rail, place="Russian Far East"))
-    assert not same_event(replace(rail, place="Rason"), replace(rail, place="Kursk"))
+    assert same_event(replace(BASE, place="Rason"), replace(BASE, place="Khasan"))
+    assert same_event(replace(BASE, place="Vladivostok"), replace(BASE, place="Russian Far East"))
+    assert not same_event(replace(BASE, place="Rason"), replace(BASE, place="Kursk"))
+
+
+def test_an_agreement_at_a_stage_is_not_told_apart_by_its_place() -> None:
+    # signed in Moscow, reported from Pyongyang; a link's two ends (Vladivostok, Wonsan)
+    ferry = replace(
+        BASE, event_type="agreement", figure=None, low=None, high=None, force="ferry:signature"
+    )
+    assert same_event(replace(ferry, place="Wonsan"), replace(ferry, place="Vladivostok"))
+    # without a stage the place still decides
+    link = replace(ferry, force="ferry")
+    assert not same_event(replace(link, place="Wonsan"), replace(link, place="Kursk"))
+    # nor by the figures its reports read (25 years, 2 ports, 214 passengers)
+    assert same_event(replace(ferry, figure=25, low=25, high=25), replace(ferry, figure=2))
 
 
 def test_accords_on_different_objects_are_different_events() -> None:
@@ -224,17 +256,19 @@ def test_accords_on_different_objects_are_different_events() -> None:
     assert same_event(generic, a)
 
 
-def test_an_alliance_speaks_apart_from_its_members() -> None:
-    pentagon = replace(BASE, claimant="Pentagon", figure=10000, low=10000, high=10000)
-    assert not same_event(replace(pentagon, claimant="NATO"), pentagon)
-
-
-def test_builders_meet_engineers_and_workers_but_not_troops() -> None:
+def test_arms_of_the_army_meet_troops_but_labour_does_not() -> None:
     builders = replace(BASE, force="builders")
     assert same_event(replace(BASE, force="engineers"), builders)
     assert same_event(replace(BASE, force="workers"), builders)
-    assert not same_event(replace(BASE, force="troops"), builders)
+    # "6,000 troops" (Seoul) and "6,000 sappers" (Moscow), "military builders": one contingent
+    assert same_event(replace(BASE, force="troops"), builders)
+    assert same_event(replace(BASE, force="troops"), replace(BASE, force="sappers"))
+    assert same_event(replace(BASE, force="instructors"), replace(BASE, force="specialists"))
     assert not same_event(replace(BASE, force="workers"), replace(BASE, force="sappers"))
+    assert not same_event(replace(BASE, force="workers"), BASE)
+    # a bare count of people meets any force
+    assert same_event(replace(BASE, force="people"), replace(BASE, force="workers"))
+    assert same_event(replace(BASE, force="people"), BASE)
 
 
 def test_adjacent_months_are_different_periods() -> None:
@@ -299,3 +333,92 @@ def test_a_generic_accord_joins_an_object_accord_only_the_same_day() -> None:
     law = replace(fish, force="fisheries:enactment")
     later_law = replace(fish, force="accord:enactment", reference=date(2025, 5, 3))
     assert same_event(later_law, law)
+
+
+AGREEMENT = replace(
+    BASE,
+    event_type="agreement",
+    figure=None,
+    low=None,
+    high=None,
+    place=None,
+    force="accord:signature",
+)
+
+
+def test_a_stated_month_does_not_place_an_agreement_in_its_window() -> None:
+    # announced in January for "March"; the signing on 12 March is another event
+    announced = replace(
+        AGREEMENT, reference=date(2038, 1, 27), event_date=date(2038, 3, 1), date_precision="month"
+    )
+    signed = replace(AGREEMENT, reference=date(2038, 3, 12), event_date=date(2038, 3, 12))
+    assert not same_event(signed, announced)
+    # a deployment "last month" still matches by its period (a week-long window)
+    assert same_event(
+        replace(BASE, event_date=date(2025, 4, 1), date_precision="month"),
+        replace(BASE, reference=date(2025, 4, 20)),
+    )
+
+
+def test_a_stated_year_places_no_report() -> None:
+    a = replace(BASE, force="people", event_date=date(2024, 1, 1), date_precision="year")
+    b = replace(a, reference=date(2038, 1, 28))
+    assert not same_event(b, a)
+
+
+def test_an_announced_day_and_the_act_are_two_events() -> None:
+    ahead = replace(
+        AGREEMENT, force="flights", reference=date(2026, 9, 8), event_date=date(2026, 9, 15)
+    )
+    flown = replace(AGREEMENT, force="flights", reference=date(2026, 9, 15))
+    assert not same_event(flown, ahead)
+    assert same_event(replace(ahead, reference=date(2026, 9, 9)), ahead)
+
+
+def test_each_party_ratifies_on_its_own() -> None:
+    duma = replace(AGREEMENT, force="accord:ratification", claimant="TASS")
+    assert same_event(replace(duma, claimant="Kremlin"), replace(duma, claimant=None))
+    assert not same_event(replace(duma, claimant="KCNA"), replace(duma, claimant="Kremlin"))
+
+
+def test_claims_of_other_sides_days_apart_are_announcements_of_their_own() -> None:
+    moscow = replace(BASE, figure=None, low=None, high=None, claimant="Kremlin")
+    assert same_event(replace(moscow, claimant="KCNA", reference=date(2025, 4, 29)), moscow)
+    assert not same_event(replace(moscow, claimant="KCNA", reference=date(2025, 4, 30)), moscow)
+
+
+def test_a_figure_revised_the_next_day_joins_an_additional_contingent() -> None:
+    more = replace(BASE, figure=3000, low=3000, high=3000, additional=True)
+    revised = replace(BASE, figure=3200, low=3200, high=3200, reference=date(2025, 4, 29))
+    assert same_event(revised, more)
+    assert not same_event(replace(revised, reference=date(2025, 5, 2)), more)
+
+
+def test_a_link_running_is_not_a_late_stage_of_an_accord() -> None:
+    flights = replace(AGREEMENT, force="flights", reference=date(2026, 9, 15))
+    ratified = replace(AGREEMENT, force="accord:ratification", reference=date(2026, 9, 16))
+    assert not same_event(ratified, flights)
+
+
+def test_an_arm_and_the_general_word_days_apart_need_the_figures() -> None:
+    specialists = replace(BASE, figure=None, low=None, high=None, force="specialists")
+    troops = replace(specialists, force="troops", reference=date(2025, 5, 3))
+    assert not same_event(troops, specialists)
+    assert same_event(replace(troops, reference=date(2025, 4, 29)), specialists)
+    counted = replace(BASE, force="specialists")
+    assert same_event(replace(BASE, reference=date(2025, 5, 3)), counted)
+
+
+def test_another_side_with_a_count_of_its_own_is_another_announcement() -> None:
+    pentagon = replace(BASE, figure=10000, low=10000, high=10000, claimant="Pentagon")
+    kyiv = replace(BASE, figure=11000, low=11000, high=11000, claimant="Zelensky")
+    assert not same_event(kyiv, pentagon)
+    assert same_event(replace(kyiv, claimant="Yonhap"), pentagon)
+    assert same_event(replace(pentagon, claimant="Zelensky"), pentagon)
+
+
+def test_a_generic_accord_and_an_object_stay_apart_by_their_places() -> None:
+    debt = replace(AGREEMENT, force="agreement:signature", place="Moscow")
+    ferry = replace(AGREEMENT, force="ferry:arrangement", place="Rason")
+    assert not same_event(debt, ferry)
+    assert same_event(replace(debt, place="Rason"), ferry)
