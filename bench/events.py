@@ -6,7 +6,8 @@ like the stored ones and prints, per size, the median and p95 milliseconds and t
 loaded of:
 
 * ``blocked`` — today's :func:`alerts.novelty.find_matching_event` (type, time window,
-  modality, place area, claimant side, stage, instrument in SQL; only the needed columns);
+  modality, place area, stage, instrument in SQL, called as the pipeline calls it; only the
+  needed columns);
 * ``old`` — the previous way: every event of the type in the window loaded as ``Event`` rows
   and compared in Python.
 
@@ -228,7 +229,8 @@ def run(make_engine: Callable[[int], Engine], sizes: list[int], queries: int, la
                     times, counts = [], []
                     for sig in probes:
                         since = _since(sig)
-                        area, side = place_area(sig.place), claimant_side(sig.claimant)
+                        # as the pipeline calls it (alerts/novelty.py): no claimant side
+                        area, side = place_area(sig.place), None
                         if way == "blocked":
                             block = blocking_of(sig, since, area, side)
                             counts.append(len(candidate_events(session, block)))
