@@ -248,6 +248,23 @@ def _fork_ctx() -> Any:
     return _fork_context
 
 
+@contextmanager
+def _preload_importable() -> Iterator[None]:
+    """This folder on the forkserver's ``PYTHONPATH`` while it starts: Python 3.11's forkserver
+    imports its preload modules before it applies the parent's ``sys.path``, so without it
+    ``forkwarm`` fails to import (silently) and every child imports the pipeline itself."""
+    before = os.environ.get("PYTHONPATH")
+    here = str(Path(__file__).resolve().parent)
+    os.environ["PYTHONPATH"] = here if not before else here + os.pathsep + before
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
 def _forked_main(env: dict[str, str], cwd: str, argv: list[str], out: str, err: str) -> None:
     """In the forked child: the environment, folder and standard streams of a fresh process,
     then the CLI's own entry point; its exit code is the process's."""
@@ -288,7 +305,8 @@ class ForkedPass:
             target=_forked_main,
             args=(env, str(cwd), ["run", "--json", *args], str(self._out), str(self._err)),
         )
-        self._process.start()
+        with _preload_importable():
+            self._process.start()
 
     @property
     def pid(self) -> int:
