@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -43,8 +44,10 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from bench.dedup_corpus import COPY_KINDS, NEGATIVE_KIND, _edit, as_text, report
-from bench.dedup_seed import Corpus, base_text, make_corpus, seed_store
+from bench.dedup_seed import Corpus, article_rows, base_text, make_corpus, seed_store
 from storage.dedup import (
     BANDS,
     JACCARD_MIN,
@@ -109,22 +112,7 @@ def bulk_store(engine: Engine, prints: list[Fingerprint], start_id: int = 1) -> 
         step = 2000
         for s in range(0, len(ids), step):
             chunk = list(zip(ids[s : s + step], prints[s : s + step], strict=True))
-            session.execute(
-                insert(Article),
-                [
-                    {
-                        "id": i,
-                        "feed_id": 1,
-                        "guid": str(i),
-                        "guid_hash": sha256_hex(str(i)),
-                        "title": "",
-                        "summary": "",
-                        "discovered_at": NOW,
-                        "analysed_at": NOW,
-                    }
-                    for i, _ in chunk
-                ],
-            )
+            session.execute(insert(Article), list(article_rows(i for i, _ in chunk)))
             session.execute(insert(ArticleSignature), [signature_row(i, fp) for i, fp in chunk])
             session.execute(
                 insert(ArticleBand),

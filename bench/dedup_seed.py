@@ -12,7 +12,7 @@ store then has no copy links (all the generated reports are distinct originals).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import Pool
@@ -127,8 +127,9 @@ def band_rows(corpus: Corpus, size: int) -> tuple[npt.NDArray[np.int64], npt.NDA
     return rows[~np.isin(rows[:, 0], stops[:, 0])], stops
 
 
-def _article_rows(start: int, stop: int) -> Iterator[dict[str, object]]:
-    for i in range(start, stop):
+def article_rows(ids: Iterable[int]) -> Iterator[dict[str, object]]:
+    """Bare analysed ``articles`` rows of feed 1, one per id (the bench's store)."""
+    for i in ids:
         yield {
             "id": i,
             "feed_id": 1,
@@ -154,7 +155,7 @@ def seed_store(engine: Engine, corpus: Corpus, size: int) -> int:
             [{"id": 1, "url": "http://bench.test/rss", "name": "bench", "created_at": NOW}],
         )
         for s in range(1, size + 1, 20_000):
-            conn.execute(insert(articles), list(_article_rows(s, min(size + 1, s + 20_000))))
+            conn.execute(insert(articles), list(article_rows(range(s, min(size + 1, s + 20_000)))))
     signatures = (
         (
             n + 1,
