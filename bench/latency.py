@@ -139,6 +139,16 @@ def prepared(
     return settings
 
 
+def publish(
+    server: LoopbackServer, feed: SampleFeed, quiet: SampleStory, story: SampleStory
+) -> float:
+    """Put ``story`` on the feed, published now, beside the off-theme one; the moment it was."""
+    published = time.monotonic()
+    fresh = replace(story, hours_ago=0.0)
+    server.set_documents(documents(feed, [quiet, fresh], server.base_url, datetime.now(UTC)))
+    return published
+
+
 def wait_for_inbox(
     server: LoopbackServer,
     smtp: LoopbackSMTP,
@@ -178,11 +188,7 @@ def loop_trial(
         settings = prepared(number, folder, server, smtp, feed, quiet, args.feed_interval)
         with Scheduler(replace(settings), args.interval) as scheduler:
             time.sleep(rng.uniform(0.5, args.interval + 0.5))
-            published = time.monotonic()
-            fresh = replace(story, hours_ago=0.0)
-            server.set_documents(
-                documents(feed, [quiet, fresh], server.base_url, datetime.now(UTC))
-            )
+            published = publish(server, feed, quiet, story)
             outcome = wait_for_inbox(
                 server, smtp, feed, published, published + args.interval * 3 + 120, lambda: None
             )
@@ -296,11 +302,7 @@ def serve_trial(
                         return alive() or "no served run read the feed within 240 s"
                     time.sleep(0.1)
                 time.sleep(rng.uniform(0.0, args.interval))
-                published = time.monotonic()
-                fresh = replace(story, hours_ago=0.0)
-                server.set_documents(
-                    documents(feed, [quiet, fresh], server.base_url, datetime.now(UTC))
-                )
+                published = publish(server, feed, quiet, story)
                 outcome = wait_for_inbox(
                     server, smtp, feed, published, published + args.interval * 4 + 120, alive
                 )
