@@ -25,7 +25,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alerts.evaluate import EvaluationError, evaluate_items, load_items
+from alerts.errors import EvaluationError
+from alerts.evaluate import evaluate_items, load_items
 
 
 def read_sealed(path: Path) -> str:
